@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// arm64 (4K pages, 48-bit VA/PA) PTE layout and helpers, following Linux 6.12
+// arch/arm64/include/asm/pgtable.h, pgtable-hwdef.h and pgtable-prot.h, with
+// NUMA_BALANCING, USERFAULTFD, ARM64_CONTPTE, no POE (POR_EL0 allows every
+// overlay index) and FEAT_HAFDBS (hardware access flag and dirty state).
+//
+// Linux "writable" is PTE_WRITE (= DBM, bit 51).  Hardware dirty is DBM set
+// and RDONLY clear: the MMU clears RDONLY on the first write through a DBM
+// entry.  Software dirty is PTE_DIRTY.  contpte: 16 aligned entries with CONT
+// set map one folio; the MMU updates AF/dirty on the single entry it used, so
+// ptep_get() gathers young/dirty over the block (arch/arm64/mm/contpte.c).
+// TLB maintenance is broadcast TLBI: a flush does not wait for IRQs-off CPUs.
+#pragma once
+
+#include "core/pte.h"
+
+namespace gf::arch {
+
+struct Arm64 {
+  static constexpr ArchId id = ArchId::arm64;
+  static constexpr bool has_contpte = true;
+  static constexpr bool tlb_flush_waits_for_irqs_off = false;
+
+  static constexpr pteval_t PTE_VALID = 1ull << 0;
+  static constexpr pteval_t PTE_TABLE_BIT = 1ull << 1;
+  static constexpr pteval_t PTE_TYPE_PAGE = 3ull;
+  static constexpr pteval_t PTE_USER = 1ull << 6;    // AP[1]
+  static constexpr pteval_t PTE_RDONLY = 1ull << 7;  // AP[2]
+  static constexpr pteval_t PTE_SHARED = 3ull << 8;
+  static constexpr pteval_t PTE_AF = 1ull << 10;
+  static constexpr pteval_t PTE_NG = 1ull << 11;
+  static constexpr pteval_t PTE_GP = 1ull << 50;
+  static constexpr pteval_t PTE_DBM = 1ull << 51;
+  static constexpr pteval_t PTE_WRITE = PTE_DBM;
+  static constexpr pteval_t PTE_CONT = 1ull << 52;
+  static constexpr pteval_t PTE_PXN = 1ull << 53;
+  static constexpr pteval_t PTE_UXN = 1ull << 54;
+  static constexpr pteval_t PTE_DIRTY = 1ull << 55;
+  static constexpr pteval_t PTE_SPECIAL = 1ull << 56;
+  static constexpr pteval_t PTE_DEVMAP = 1ull << 57;
+  static constexpr pteval_t PTE_UFFD_WP = 1ull << 58;
+  static constexpr pteval_t PTE_PO_IDX_MASK = 7ull << 60;
+  static constexpr pteval_t PTE_PRESENT_INVALID = PTE_NG;  // only when !PTE_VALID
+  static constexpr pteval_t PTE_ATTRINDX_MASK = 7ull << 2;
+  static constexpr int PAGE_SHIFT = 12;
+  static constexpr pteval_t PTE_ADDR_LOW = ((1ull << (50 - PAGE_SHIFT)) - 1) << PAGE_SHIFT;
+  static constexpr pteval_t _PAGE_DEFAULT = PTE_TYPE_PAGE | PTE_AF | PTE_SHARED;  // MT_NORMAL = 0
+
+  static constexpr bool pte_none(pteval_t v) { return v == 0; }
+  static constexpr bool pte_valid(pteval_t v) { return v & PTE_VALID; }
+  static constexpr bool pte_present_invalid(pteval_t v) { return (v & (PTE_VALID | PTE_PRESENT_INVALID)) == PTE_PRESENT_INVALID; }
+  static constexpr bool pte_present(pteval_t v) { return pte_valid(v) || pte_present_invalid(v); }
+  static constexpr bool pte_user(pteval_t v) { return v & PTE_USER; }
+  static constexpr bool pte_user_exec(pteval_t v) { return !(v & PTE_UXN); }
+  static constexpr bool pte_protnone(pteval_t v) { return pte_present_invalid(v) && !pte_user(v) && !pte_user_exec(v); }
+  static constexpr uint64_t pte_pfn(pteval_t v) { return (v & PTE_ADDR_LOW) >> PAGE_SHIFT; }
+  static constexpr bool pte_write(pteval_t v) { return v & PTE_WRITE; }
+  static constexpr bool pte_rdonly(pteval_t v) { return v & PTE_RDONLY; }
+  static constexpr bool pte_young(pteval_t v) { return v & PTE_AF; }
+  static constexpr bool pte_hw_dirty(pteval_t v) { return pte_write(v) && !pte_rdonly(v); }
+  static constexpr bool pte_sw_dirty(pteval_t v) { return v & PTE_DIRTY; }
+  static constexpr bool pte_dirty(pteval_t v) { return pte_sw_dirty(v) || pte_hw_dirty(v); }
+  static constexpr bool pte_special(pteval_t v) { return v & PTE_SPECIAL; }
+  static constexpr bool pte_devmap(pteval_t v) { return v & PTE_DEVMAP; }
+  static constexpr bool pte_cont(pteval_t v) { return v & PTE_CONT; }
+  static constexpr bool pte_valid_cont(pteval_t v) { return pte_valid(v) && pte_cont(v); }
+
+  static constexpr pteval_t pte_mkold(pteval_t v) { return v & ~PTE_AF; }
+  static constexpr pteval_t pte_mkyoung(pteval_t v) { return v | PTE_AF; }
+  static constexpr pteval_t pte_mkclean(pteval_t v) { return (v & ~PTE_DIRTY) | PTE_RDONLY; }
+  static constexpr pteval_t pte_mkdirty(pteval_t v) {
+    v |= PTE_DIRTY;
+    return pte_write(v) ? v & ~PTE_RDONLY : v;
+  }
+  static constexpr pteval_t pte_wrprotect(pteval_t v) {
+    if (pte_hw_dirty(v)) v |= PTE_DIRTY;
+    return (v & ~PTE_WRITE) | PTE_RDONLY;
+  }
+  // pte_mkwrite_novma(): arm64's pte_mkwrite(pte, vma) is this for non-shadow-stack vmas.
+  static constexpr pteval_t pte_mkwrite(pteval_t v) {
+    v |= PTE_WRITE;
+    return pte_sw_dirty(v) ? v & ~PTE_RDONLY : v;
+  }
+  static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | PTE_SPECIAL; }
+  static constexpr pteval_t pte_mkcont(pteval_t v) { return v | PTE_CONT; }
+  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v & ~PTE_CONT; }
+
+  // pte_access_permitted_no_overlay() && por_el0_allows_pkey() (no POE: true).
+  static constexpr bool pte_access_permitted(pteval_t v, bool write) {
+    return (v & (PTE_VALID | PTE_USER)) == (PTE_VALID | PTE_USER) && (!write || pte_write(v));
+  }
+  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
+  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
+
+  // pfn_pte(pfn, PAGE_SHARED / PAGE_READONLY [_EXEC]), then the state.
+  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
+    pteval_t v = (pfn << PAGE_SHIFT) | _PAGE_DEFAULT | PTE_USER | PTE_RDONLY | PTE_NG | PTE_PXN;
+    if (!p.exec) v |= PTE_UXN;
+    if (p.write) v |= PTE_WRITE;
+    if (!p.young) v = pte_mkold(v);
+    if (p.dirty) v = pte_mkdirty(v);
+    if (p.special) v = pte_mkspecial(v);
+    if (p.protnone) {  // pte_modify(pte, PAGE_NONE)
+      constexpr pteval_t mask = PTE_USER | PTE_PXN | PTE_UXN | PTE_RDONLY | PTE_PRESENT_INVALID | PTE_VALID |
+                                PTE_WRITE | PTE_GP | PTE_ATTRINDX_MASK | PTE_PO_IDX_MASK;
+      constexpr pteval_t none = (_PAGE_DEFAULT & ~PTE_VALID) | PTE_PRESENT_INVALID | PTE_RDONLY | PTE_NG | PTE_PXN | PTE_UXN;
+      if (pte_hw_dirty(v)) v |= PTE_DIRTY;
+      v = (v & ~mask) | (none & mask);
+      if (pte_sw_dirty(v)) v = pte_mkdirty(v);
+    }
+    return v;
+  }
+
+  // FEAT_HAFDBS: the MMU sets AF on access; on a write through a DBM entry it
+  // clears RDONLY.  RDONLY without DBM is a permission fault.
+  static constexpr std::optional<pteval_t> hw_access(pteval_t v) {
+    if (!pte_access_permitted(v, false)) return std::nullopt;
+    return v | PTE_AF;
+  }
+  static constexpr std::optional<pteval_t> hw_write(pteval_t v) {
+    if (!pte_access_permitted(v, false)) return std::nullopt;
+    if (pte_rdonly(v) && !(v & PTE_DBM)) return std::nullopt;
+    return (v | PTE_AF) & ~PTE_RDONLY;
+  }
+};
+
+}  // namespace gf::arch

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// x86-64 PTE layout and helpers, following Linux 6.12
+// arch/x86/include/asm/pgtable.h and pgtable_types.h, under Debian's amd64
+// configuration: NUMA_BALANCING (pte_protnone is real), MEM_SOFT_DIRTY,
+// USERFAULTFD (uffd-wp bit 10), protection keys with PKRU allowing every key,
+// and a CPU without user shadow stacks (pte_shstk() is false).
+//
+// The MMU sets Accessed on any access and Dirty on a write through RW=1.
+// TLB shootdown is an IPI, so a flush waits for CPUs running with IRQs off.
+#pragma once
+
+#include "core/pte.h"
+
+namespace gf::arch {
+
+struct X86_64 {
+  static constexpr ArchId id = ArchId::x86_64;
+  static constexpr bool has_contpte = false;
+  static constexpr bool tlb_flush_waits_for_irqs_off = true;
+
+  static constexpr pteval_t _PAGE_PRESENT = 1ull << 0;
+  static constexpr pteval_t _PAGE_RW = 1ull << 1;
+  static constexpr pteval_t _PAGE_USER = 1ull << 2;
+  static constexpr pteval_t _PAGE_PWT = 1ull << 3;
+  static constexpr pteval_t _PAGE_PCD = 1ull << 4;
+  static constexpr pteval_t _PAGE_ACCESSED = 1ull << 5;
+  static constexpr pteval_t _PAGE_DIRTY = 1ull << 6;
+  static constexpr pteval_t _PAGE_PSE = 1ull << 7;
+  static constexpr pteval_t _PAGE_GLOBAL = 1ull << 8;
+  static constexpr pteval_t _PAGE_SPECIAL = 1ull << 9;
+  static constexpr pteval_t _PAGE_UFFD_WP = 1ull << 10;
+  static constexpr pteval_t _PAGE_SOFT_DIRTY = 1ull << 11;
+  static constexpr pteval_t _PAGE_DEVMAP = 1ull << 57;
+  static constexpr pteval_t _PAGE_SAVED_DIRTY = 1ull << 58;
+  static constexpr pteval_t _PAGE_PKEY_MASK = 0xfull << 59;
+  static constexpr pteval_t _PAGE_NX = 1ull << 63;
+  static constexpr pteval_t _PAGE_PROTNONE = _PAGE_GLOBAL;
+  static constexpr pteval_t _PAGE_DIRTY_BITS = _PAGE_DIRTY | _PAGE_SAVED_DIRTY;
+  static constexpr int PAGE_SHIFT = 12;
+  static constexpr pteval_t PTE_PFN_MASK = ((1ull << 52) - 1) & ~((1ull << PAGE_SHIFT) - 1);
+
+  // protnone_mask(): PROT_NONE and swap entries keep the PFN inverted (L1TF).
+  static constexpr pteval_t protnone_mask(pteval_t v) {
+    return (v && !(v & _PAGE_PRESENT)) ? ~0ull : 0;  // __pte_needs_invert()
+  }
+
+  static constexpr bool pte_none(pteval_t v) { return v == 0; }
+  static constexpr bool pte_present(pteval_t v) { return v & (_PAGE_PRESENT | _PAGE_PROTNONE); }
+  static constexpr bool pte_protnone(pteval_t v) { return (v & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE; }
+  static constexpr uint64_t pte_pfn(pteval_t v) { return ((v ^ protnone_mask(v)) & PTE_PFN_MASK) >> PAGE_SHIFT; }
+  static constexpr bool pte_write(pteval_t v) { return v & _PAGE_RW; }  // || pte_shstk(): no shadow stacks
+  static constexpr bool pte_young(pteval_t v) { return v & _PAGE_ACCESSED; }
+  static constexpr bool pte_dirty(pteval_t v) { return v & _PAGE_DIRTY_BITS; }
+  static constexpr bool pte_special(pteval_t v) { return v & _PAGE_SPECIAL; }
+  static constexpr bool pte_devmap(pteval_t v) { return v & _PAGE_DEVMAP; }
+  static constexpr bool pte_cont(pteval_t) { return false; }
+
+  // mksaveddirty_shift()/clear_saveddirty_shift(), unconditional on 64-bit.
+  static constexpr pteval_t pte_mksaveddirty(pteval_t v) {
+    pteval_t cond = (~v >> 1) & 1;  // RW clear
+    v |= ((v >> 6) & cond) << 58;
+    v &= ~(cond << 6);
+    return v;
+  }
+  static constexpr pteval_t pte_clear_saveddirty(pteval_t v) {
+    pteval_t cond = (v >> 1) & 1;  // RW set
+    v |= ((v >> 58) & cond) << 6;
+    v &= ~(cond << 58);
+    return v;
+  }
+
+  static constexpr pteval_t pte_mkold(pteval_t v) { return v & ~_PAGE_ACCESSED; }
+  static constexpr pteval_t pte_mkyoung(pteval_t v) { return v | _PAGE_ACCESSED; }
+  static constexpr pteval_t pte_mkclean(pteval_t v) { return v & ~_PAGE_DIRTY_BITS; }
+  static constexpr pteval_t pte_mkdirty(pteval_t v) { return pte_mksaveddirty(v | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
+  static constexpr pteval_t pte_wrprotect(pteval_t v) { return pte_mksaveddirty(v & ~_PAGE_RW); }
+  // pte_mkwrite(pte, vma) for a non-shadow-stack vma (arch/x86/mm/pgtable.c).
+  static constexpr pteval_t pte_mkwrite(pteval_t v) { return pte_clear_saveddirty(v | _PAGE_RW); }
+  static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
+  static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
+  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
+
+  // __pte_access_permitted(): Present and User (RW too for a write); PKRU allows every key.
+  static constexpr bool pte_access_permitted(pteval_t v, bool write) {
+    pteval_t need = _PAGE_PRESENT | _PAGE_USER | (write ? _PAGE_RW : 0);
+    return (v & need) == need;
+  }
+  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
+  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
+
+  // pfn_pte(pfn, vm_get_page_prot(flags)) for a private user mapping, then the state.
+  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
+    pteval_t v = (pfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+    if (p.write) v |= _PAGE_RW;
+    if (!p.exec) v |= _PAGE_NX;
+    if (!p.young) v &= ~_PAGE_ACCESSED;
+    if (p.dirty) v = pte_mkdirty(v);
+    if (p.special) v = pte_mkspecial(v);
+    if (p.protnone) {  // pte_modify(PAGE_NONE): keep _PAGE_CHG_MASK, PROTNONE|Accessed, PFN inverted
+      constexpr pteval_t chg = PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_PSE | _PAGE_SPECIAL | _PAGE_ACCESSED |
+                               _PAGE_DIRTY_BITS | _PAGE_SOFT_DIRTY | _PAGE_DEVMAP | _PAGE_UFFD_WP;
+      v = (v & chg) | _PAGE_PROTNONE | _PAGE_ACCESSED;
+      v ^= PTE_PFN_MASK;
+    }
+    return v;
+  }
+
+  // What the MMU stores when a user access goes through this entry; nullopt = fault.
+  static constexpr std::optional<pteval_t> hw_access(pteval_t v) {
+    if ((v & (_PAGE_PRESENT | _PAGE_USER)) != (_PAGE_PRESENT | _PAGE_USER)) return std::nullopt;
+    return v | _PAGE_ACCESSED;
+  }
+  static constexpr std::optional<pteval_t> hw_write(pteval_t v) {
+    if (!pte_access_permitted(v, true)) return std::nullopt;
+    return v | _PAGE_ACCESSED | _PAGE_DIRTY;
+  }
+};
+
+}  // namespace gf::arch

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Cell<T>: the one type for state that simulated CPUs share.
+//
+// Every PTE, PMD, refcount, pincount, IRQ flag, sequence count and lock in the
+// model is a Cell, and every access to one is `co_await`ed: the await is the
+// scheduling point (another CPU may run before the access happens) and the
+// access itself is performed atomically when the CPU is resumed.  After the
+// access, the execution's observer sees it (step counter, PTE history for the
+// oracles, the trace), with the model line that made it.
+//
+// Under the deterministic scheduler each await suspends; under real threads
+// (ExecCtx::threaded) the await does not suspend and the std::atomic is the
+// only synchronisation, as in the kernel.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+
+namespace gf {
+
+// What a cell is, for traces and for the observer (high byte of the tag).
+enum class CellKind : uint8_t {
+  pte = 1,       // index: virtual page number
+  pmd = 2,       // index: PMD slot
+  refcount = 3,  // index: pfn of the folio head
+  pincount = 4,  // index: pfn of the folio head
+  irq = 5,        // index: cpu (IRQ-disable epoch, odd = disabled)
+  rcu = 6,        // index: cpu (rcu_read_lock epoch, odd = inside)
+  walk = 7,       // index: cpu (MMU walk epoch, odd = walking)
+  seqcount = 8,   // mm->write_protect_seq
+  ptl = 9,        // index: PMD slot of the table the lock protects
+  mmap_lock = 10, // mm->mmap_lock
+  folio_dirty = 11,  // index: pfn (PG_dirty)
+};
+
+constexpr uint32_t make_tag(CellKind k, uint32_t index) { return (uint32_t(k) << 24) | (index & 0xffffff); }
+constexpr CellKind tag_kind(uint32_t tag) { return CellKind(tag >> 24); }
+constexpr uint32_t tag_index(uint32_t tag) { return tag & 0xffffff; }
+
+enum class Acc : uint8_t { load, store, xchg, cmpxchg, add, fetch_or, fetch_and };
+
+struct Access {
+  Acc kind;
+  bool ok;  // cmpxchg succeeded (true for every other kind)
+  uint32_t tag;
+  const void* addr;  // the cell itself (never dereferenced by observers)
+  uint64_t before;
+  uint64_t after;
+  const char* file;
+  uint32_t line;
+};
+
+// The execution a thread is currently driving (set by the scheduler or by
+// the thread driver before it resumes a CPU).
+struct ExecCtx {
+  std::coroutine_handle<>* resume_slot = nullptr;  // innermost suspended frame of the running CPU
+  void (*observe)(void* self, const Access&) = nullptr;
+  void* self = nullptr;
+  bool threaded = false;
+};
+inline thread_local ExecCtx* tl_exec = nullptr;
+
+template <class T>
+struct Cell {
+  std::atomic<T> v{};
+  uint32_t tag = 0;
+
+  // Unobserved access for set-up, teardown and the oracles: never from an operation.
+  T peek() const { return v.load(std::memory_order_relaxed); }
+  void poke(T x) { v.store(x, std::memory_order_relaxed); }
+};
+
+namespace detail {
+template <class T>
+struct CellAwait {
+  Cell<T>* c;
+  Acc kind;
+  T a, b;  // operand(s): store value / cmpxchg expected, desired / add delta / mask
+  const char* file;
+  uint32_t line;
+
+  bool await_ready() const noexcept { return tl_exec->threaded; }
+  void await_suspend(std::coroutine_handle<> h) const noexcept { *tl_exec->resume_slot = h; }
+  T await_resume() {
+    T before{}, after{};
+    bool ok = true;
+    switch (kind) {
+      case Acc::load: before = after = c->v.load(); break;
+      case Acc::store: before = c->v.exchange(a); after = a; break;
+      case Acc::xchg: before = c->v.exchange(a); after = a; break;
+      case Acc::cmpxchg: {
+        T exp = a;
+        ok = c->v.compare_exchange_strong(exp, b);
+        before = exp;
+        after = ok ? b : exp;
+        break;
+      }
+      case Acc::add: before = c->v.fetch_add(a); after = T(before + a); break;
+      case Acc::fetch_or: before = c->v.fetch_or(a); after = T(before | a); break;
+      case Acc::fetch_and: before = c->v.fetch_and(a); after = T(before & a); break;
+    }
+    tl_exec->observe(tl_exec->self, Access{kind, ok, c->tag, c, uint64_t(before), uint64_t(after), file, line});
+    // load/xchg/add/or/and: the old value; store: the old value too (callers ignore it);
+    // cmpxchg: the value found (equal to `expected` on success).
+    return before;
+  }
+};
+}  // namespace detail
+
+#define GF_LOC const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()
+
+template <class T>
+detail::CellAwait<T> load(Cell<T>& c, GF_LOC) { return {&c, Acc::load, T{}, T{}, file, line}; }
+template <class T, class U>
+detail::CellAwait<T> store(Cell<T>& c, U x, GF_LOC) { return {&c, Acc::store, T(x), T{}, file, line}; }
+template <class T, class U>
+detail::CellAwait<T> xchg(Cell<T>& c, U x, GF_LOC) { return {&c, Acc::xchg, T(x), T{}, file, line}; }
+// Returns the value found; the exchange happened iff it equals `expected`.
+template <class T, class U, class V>
+detail::CellAwait<T> cmpxchg(Cell<T>& c, U expected, V desired, GF_LOC) {
+  return {&c, Acc::cmpxchg, T(expected), T(desired), file, line};
+}
+template <class T, class U>
+detail::CellAwait<T> fetch_add(Cell<T>& c, U d, GF_LOC) { return {&c, Acc::add, T(d), T{}, file, line}; }
+template <class T, class U>
+detail::CellAwait<T> fetch_or(Cell<T>& c, U m, GF_LOC) { return {&c, Acc::fetch_or, T(m), T{}, file, line}; }
+template <class T, class U>
+detail::CellAwait<T> fetch_and(Cell<T>& c, U m, GF_LOC) { return {&c, Acc::fetch_and, T(m), T{}, file, line}; }
+
+#undef GF_LOC
+
+}  // namespace gf

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/machine.h"
+
+#include <cstdio>
+
+#include "core/oracle.h"
+
+namespace gf {
+
+Machine::Machine(const Scenario& s, const MachineOptions& o) : sc(s), opt(o) {
+  for (int p = 0; p < NR_PMDS; p++) pmd[p].tag = make_tag(CellKind::pmd, p);
+  for (int p = 0; p < NR_PFNS; p++) {
+    folio[p].head = uint16_t(p);
+    folio[p].refcount.tag = make_tag(CellKind::refcount, p);
+    folio[p].pincount.tag = make_tag(CellKind::pincount, p);
+    folio[p].dirty.tag = make_tag(CellKind::folio_dirty, p);
+  }
+  for (int c = 0; c < MAX_CPUS; c++) {
+    cpu[c].irq.tag = make_tag(CellKind::irq, c);
+    cpu[c].rcu.tag = make_tag(CellKind::rcu, c);
+    cpu[c].walk.tag = make_tag(CellKind::walk, c);
+  }
+  write_protect_seq.tag = make_tag(CellKind::seqcount, 0);
+  mmap_lock.tag = make_tag(CellKind::mmap_lock, 0);
+  // The zero page: reserved, never freed, never counted.
+  folio[0].allocated = true;
+}
+
+Machine::~Machine() {
+  for (int s = 1; s < next_serial; s++)
+    if (table_live[s]) delete tables[s];
+}
+
+PteTable* Machine::alloc_table(int pmd_index) {
+  if (next_serial > MAX_TABLES) return nullptr;
+  auto* t = new PteTable;
+  t->serial = uint32_t(next_serial++);
+  t->pmd_index = pmd_index;
+  for (int i = 0; i < PTRS_PER_PTE; i++) t->e[i].tag = make_tag(CellKind::pte, pmd_index * PTRS_PER_PTE + i);
+  t->ptl.tag = make_tag(CellKind::ptl, pmd_index);
+  tables[t->serial] = t;
+  table_live[t->serial] = true;
+  return t;
+}
+
+void Machine::free_table(PteTable* t) {
+  table_live[t->serial] = false;
+  table_hooked[t->serial] = false;
+  delete t;  // tables[serial] keeps the dangling pointer, as a late walker would
+}
+
+int Machine::alloc_pfn() {
+  int pfn;
+  if (nfree > 0) {
+    pfn = free_pfns[--nfree];
+  } else {
+    if (next_pfn >= NR_PFNS) return -1;
+    pfn = next_pfn++;
+  }
+  Folio& f = folio[pfn];
+  f.allocated = true;
+  f.head = uint16_t(pfn);
+  f.order = 0;
+  f.anon = f.exclusive = f.written = false;
+  f.mapcount = 0;
+  f.dirty.poke(0);
+  f.pincount.poke(0);
+  return pfn;
+}
+
+void Machine::free_folio(Folio& head) {
+  oracle_folio_freed(*this, head);
+  head.allocated = false;
+  const int n = head.order ? CONT_PTES : 1;
+  const int h = head.head;
+  // LIFO, so the next fault reuses this frame: the ABA GUP-fast must survive.
+  for (int k = n - 1; k >= 0; k--) {
+    folio[h + k].head = uint16_t(h + k);
+    folio[h + k].order = 0;
+    if (nfree < NR_PFNS) free_pfns[nfree++] = uint16_t(h + k);
+  }
+}
+
+pteval_t Machine::current_pte(int va) const {
+  pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
+  if (pmd_none(p)) return 0;
+  return table_of(p)->e[va % PTRS_PER_PTE].peek();
+}
+
+bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint32_t line) {
+  if (table_live[serial] || opt.unchecked_tables) return true;
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%s:%u)", running_cpu,
+                pte_index < 0 ? "the lock" : ("entry " + std::to_string(pte_index)).c_str(), serial, file, line);
+  violate(Oracle::table_use_after_free, buf);
+  return false;
+}
+
+void Machine::observe(void* self, const Access& a) { static_cast<Machine*>(self)->on_access(a); }
+
+void Machine::on_access(const Access& a) {
+  step++;
+  const CellKind k = tag_kind(a.tag);
+  if (a.kind != Acc::load && a.before != a.after) {
+    if (k == CellKind::pte) {
+      const int va = int(tag_index(a.tag));
+      // Only the entry reachable from the PMD is "the entry"; stores into an
+      // unhooked table are not part of the mapping's history.
+      pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
+      if (!pmd_none(p) && table_hooked[serial_of_pmd(p)] && &table_of(p)->e[va % PTRS_PER_PTE] == a.addr)
+        hist_push(va, a.after);
+    } else if (k == CellKind::pmd) {
+      const int p = int(tag_index(a.tag));
+      if (!pmd_none(a.before)) table_hooked[serial_of_pmd(a.before)] = false;
+      if (!pmd_none(a.after)) table_hooked[serial_of_pmd(a.after)] = true;
+      for (int i = 0; i < PTRS_PER_PTE; i++) {
+        const int va = p * PTRS_PER_PTE + i;
+        hist_push(va, pmd_none(a.after) ? 0 : table_of(a.after)->e[i].peek());
+      }
+    }
+  }
+  if (opt.trace) events.push_back(Event{step, running_cpu, a, {}});
+  if (step >= opt.max_steps && !verdict.violated)
+    violate(Oracle::no_progress, "no CPU finished within " + std::to_string(opt.max_steps) + " steps");
+}
+
+void Machine::note(int c, std::string text) {
+  if (opt.trace) events.push_back(Event{step, c, Access{Acc::load, true, 0, nullptr, 0, 0, nullptr, 0}, std::move(text)});
+}
+
+void Machine::violate(Oracle o, std::string message) {
+  if (verdict.violated) return;
+  verdict.violated = true;
+  verdict.oracle = o;
+  verdict.message = std::move(message);
+  verdict.step = step;
+  verdict.cpu = running_cpu;
+  if (opt.trace) note(running_cpu, "VIOLATION " + std::string(info(o).id) + ": " + verdict.message);
+}
+
+}  // namespace gf

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Machine: the state of one execution — one mm's page table, the page frames
+// (folios), the simulated CPUs, and what the oracles record about them.
+//
+//   pmd[0..3] ──▶ PteTable (heap, 32 entries, its own PTL) ──▶ pfn ──▶ Folio
+//
+// A PMD entry holds (table serial << 12) | PMD_TABLE, as a real PMD holds the
+// table's physical address; the serial indexes `tables`, so walkers turn a PMD
+// value into a pointer exactly once and keep using it, as the kernel does
+// with pte_offset_map().  Tables are freed with delete after the grace
+// period; a walker that still touches one is reported as
+// table_use_after_free before the access (and with `unchecked_tables` the
+// access really happens, for AddressSanitizer to see).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/cell.h"
+#include "core/ids.h"
+#include "core/pte.h"
+#include "core/scenario.h"
+
+namespace gf {
+
+inline constexpr pmdval_t PMD_TABLE = 1;
+inline constexpr int MAX_TABLES = 255;
+inline constexpr int MAX_HELD = 64;  // references one CPU can hold from GUP
+inline constexpr int HIST = 8;       // remembered values per virtual page
+
+struct PteTable {
+  std::array<Cell<pteval_t>, PTRS_PER_PTE> e;
+  Cell<uint32_t> ptl;  // the split PTE lock: 0 free, cpu+1 held
+  int pmd_index = 0;
+  uint32_t serial = 0;
+};
+
+struct Folio {
+  Cell<int64_t> refcount;  // meaningful on the head page
+  Cell<int64_t> pincount;  // large folios: FOLL_PIN count (_pincount)
+  Cell<uint8_t> dirty;     // PG_dirty
+  int32_t mapcount = 0;    // PTE mappings of the folio (head), changed under the PTL
+  uint16_t head = 0;       // pfn of the head page
+  uint8_t order = 0;       // 0 or 4 (a contpte-sized folio)
+  bool allocated = false;
+  bool anon = false;
+  bool exclusive = false;  // PageAnonExclusive (folio-wide in the model)
+  bool written = false;    // ground truth for the oracles: data was stored since allocation
+  uint8_t data = 0;        // this page's content byte
+};
+
+// A reference held by a CPU after a successful GUP-fast.
+struct Held {
+  uint16_t va;
+  uint16_t pfn;
+  uint16_t head;
+  uint8_t flags;
+};
+
+// One event of the trace (kept only when tracing).
+struct Event {
+  uint64_t step;
+  int cpu;
+  Access acc;       // acc.tag == 0: a note, text in `note`
+  std::string note;
+};
+
+struct Verdict {
+  bool violated = false;
+  Oracle oracle{};
+  std::string message;
+  uint64_t step = 0;
+  int cpu = -1;
+};
+
+struct CpuState {
+  Cell<uint32_t> irq;   // odd while IRQs are disabled
+  Cell<uint32_t> rcu;   // odd inside rcu_read_lock()
+  Cell<uint32_t> walk;  // odd while the MMU walks the table for this CPU
+  std::array<Held, MAX_HELD> held{};
+  int nheld = 0;
+  int current_op = -1;
+};
+
+struct VmaInfo {
+  bool mapped = false;  // some vma covers the page
+  bool write = false;
+  bool anon = false;
+};
+
+struct MachineOptions {
+  bool trace = false;
+  bool unchecked_tables = false;  // let a walker really touch a freed table (ASan demo)
+  uint64_t max_steps = 1'000'000;
+};
+
+class Machine {
+ public:
+  Machine(const Scenario& s, const MachineOptions& o);
+  ~Machine();
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  const Scenario& sc;
+  MachineOptions opt;
+  uint64_t step = 0;
+  Verdict verdict;
+  std::vector<Event> events;
+  int running_cpu = -1;
+
+  std::array<Cell<pmdval_t>, NR_PMDS> pmd;
+  std::array<PteTable*, MAX_TABLES + 1> tables{};  // by serial; kept dangling after free
+  std::array<bool, MAX_TABLES + 1> table_live{};
+  std::array<bool, MAX_TABLES + 1> table_hooked{};
+  int next_serial = 1;
+  std::array<Folio, NR_PFNS> folio;
+  std::array<uint16_t, NR_PFNS> free_pfns{};
+  int nfree = 0;
+  int next_pfn = 16;
+  std::array<CpuState, MAX_CPUS> cpu;
+  Cell<uint32_t> write_protect_seq;
+  Cell<int32_t> mmap_lock;  // rwsem: >0 readers, -1 writer
+  std::array<VmaInfo, NR_VPAGES> vma{};
+  uint8_t data_counter = 0;
+
+  bool bug(Bug b) const { return sc.bugs.has(b); }
+
+  // --- page table ------------------------------------------------------
+  static pmdval_t pmd_of_serial(uint32_t s) { return (pmdval_t(s) << 12) | PMD_TABLE; }
+  static uint32_t serial_of_pmd(pmdval_t v) { return uint32_t(v >> 12); }
+  static bool pmd_none(pmdval_t v) { return v == 0; }
+  PteTable* table_of(pmdval_t v) const { return tables[serial_of_pmd(v)]; }
+  PteTable* alloc_table(int pmd_index);  // returns nullptr when out of serials
+  void free_table(PteTable* t);          // after the grace period
+
+  // --- folios ------------------------------------------------------------
+  Folio& head_of(uint64_t pfn) { return folio[folio[pfn].head]; }
+  int alloc_pfn();  // a small folio, -1 when none is left
+  void free_folio(Folio& head);
+
+  // --- observation (called from Cell accesses) ---------------------------
+  static void observe(void* self, const Access& a);
+  bool check_table(uint32_t serial, int pte_index, const char* file, uint32_t line);
+  void note(int c, std::string text);  // only when tracing
+  bool tracing() const { return opt.trace; }
+
+  // --- oracles -----------------------------------------------------------
+  void violate(Oracle o, std::string message);
+  // PTE value history per virtual page, for pin_not_in_history.
+  struct HistEntry { uint64_t step; pteval_t v; };
+  std::array<std::array<HistEntry, HIST>, NR_VPAGES> hist{};
+  std::array<uint32_t, NR_VPAGES> hist_n{};  // total pushed
+  void hist_push(int va, pteval_t v) {
+    hist[va][hist_n[va] % HIST] = {step, v};
+    hist_n[va]++;
+  }
+  pteval_t current_pte(int va) const;  // through the hooked table, for oracles
+
+ private:
+  void on_access(const Access& a);
+};
+
+// A walker's view of one PTE table, taken from a PMD value.  Every access goes
+// through the liveness check at its scheduling point.
+struct TableRef {
+  PteTable* t = nullptr;
+  uint32_t serial = 0;
+};
+
+namespace detail {
+template <class Aw>
+struct PteAwait {
+  Aw inner;
+  Machine* m;
+  uint32_t serial;
+  int idx;
+  bool await_ready() const noexcept { return inner.await_ready(); }
+  void await_suspend(std::coroutine_handle<> h) const noexcept { inner.await_suspend(h); }
+  auto await_resume() {
+    if (!m->check_table(serial, idx, inner.file, inner.line)) return decltype(inner.await_resume()){};
+    return inner.await_resume();
+  }
+};
+}  // namespace detail
+
+#define GF_LOC const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()
+inline auto pte_load(Machine& m, TableRef r, int i, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::load, 0, 0, file, line}, &m, r.serial, i};
+}
+inline auto pte_store(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::store, v, 0, file, line}, &m, r.serial, i};
+}
+inline auto pte_xchg(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::xchg, v, 0, file, line}, &m, r.serial, i};
+}
+inline auto pte_cmpxchg(Machine& m, TableRef r, int i, pteval_t exp, pteval_t des, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::cmpxchg, exp, des, file, line}, &m, r.serial, i};
+}
+inline auto pte_fetch_and(Machine& m, TableRef r, int i, pteval_t mask, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::fetch_and, mask, 0, file, line}, &m, r.serial, i};
+}
+// The table's lock word, checked like an entry (index -1).
+inline auto ptl_cmpxchg(Machine& m, TableRef r, uint32_t exp, uint32_t des, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<uint32_t>>{{&r.t->ptl, Acc::cmpxchg, exp, des, file, line}, &m, r.serial, -1};
+}
+inline auto ptl_store(Machine& m, TableRef r, uint32_t v, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<uint32_t>>{{&r.t->ptl, Acc::store, v, 0, file, line}, &m, r.serial, -1};
+}
+#undef GF_LOC
+
+}  // namespace gf

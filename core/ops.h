@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The operations of core/ops.def, written once over an architecture model A.
+// Each is a coroutine; every co_await is a point where another CPU may run.
+//
+// GUP-fast against its neighbours, as the RFC leaves it (numbered as in the
+// trace; the other side named on the right):
+//
+//   CPU 0: gup_fast()                       CPU 1
+//   1. read write_protect_seq (FOLL_PIN)     fork: write_seqcount_begin
+//   2. local_irq_save()                      (blocks x86 TLB IPIs and RCU)
+//   3. pmd = pmdp_get_lockless()             unmap: pmd_clear, tlb_remove_table
+//   4. pte = ptep_get_lockless_norecency()   MMU sets young/dirty; unmap clears
+//   5. protnone / access / special checks
+//   6. try_grab_folio_fast(): add unless 0   unmap: folio_put → free
+//   7. recheck: pmd_same, pte_same_norecency wrprotect, unmap, fault remap
+//   8. gup_fast_folio_allowed, gup_must_unshare
+//   9. local_irq_restore(); seq moved → undo
+#pragma once
+
+#include "core/machine.h"
+#include "core/oracle.h"
+#include "core/pgtable.h"
+#include "core/task.h"
+
+namespace gf {
+
+template <class A>
+struct Ops {
+  using P = Pgtable<A>;
+
+  static Task<void> run(Machine& m, int cpu, Op op) {
+    switch (op.kind) {
+#define GF_OP(id, args, kernel, text) \
+  case OpKind::id:                    \
+    co_await id(m, cpu, op);          \
+    break;
+#include "core/ops.def"
+#undef GF_OP
+    }
+  }
+
+  // ---------------------------------------------------------------- GUP-fast
+  // mm/gup.c gup_fast(), gup_fast_pmd_range(), gup_fast_pte_range() (6.12),
+  // with the RFC's norecency read and recheck (or the mainline ones).
+  static Task<void> gup_fast(Machine& m, int cpu, Op op) {
+    const bool pin = op.flags & FOLL_PIN;
+    uint32_t seq = 0;
+    if (pin) {  // 1.
+      seq = co_await load(m.write_protect_seq);
+      if (seq & 1) {
+        m.note(cpu, "gup_fast: fork in progress, fall back to slow GUP");
+        co_return;
+      }
+    }
+    const int first_held = m.cpu[cpu].nheld;
+    co_await fetch_add(m.cpu[cpu].irq, 1);  // 2. local_irq_save
+    int va = op.va;
+    const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
+    while (va < end) {
+      const int pmd_idx = va / PTRS_PER_PTE;
+      const int pmd_end = std::min(end, (pmd_idx + 1) * PTRS_PER_PTE);
+      pmdval_t pmd = co_await load(m.pmd[pmd_idx]);  // 3.
+      if (Machine::pmd_none(pmd)) {
+        m.note(cpu, "gup_fast: pmd none, fall back");
+        break;
+      }
+      if (!co_await gup_fast_pte_range(m, cpu, op, pmd, va, pmd_end)) break;
+      va = pmd_end;
+    }
+    co_await fetch_add(m.cpu[cpu].irq, 1);  // 9. local_irq_restore
+    if (pin && (co_await load(m.write_protect_seq)) != seq) {
+      m.note(cpu, "gup_fast: write_protect_seq moved, undo every pin");
+      while (m.cpu[cpu].nheld > first_held) co_await gup_put_folio(m, m.cpu[cpu].held[--m.cpu[cpu].nheld]);
+    }
+  }
+
+  // Returns false when GUP-fast stops (the rest goes to slow GUP).
+  static Task<bool> gup_fast_pte_range(Machine& m, int cpu, Op op, pmdval_t pmd, int va, int end) {
+    const bool write = op.flags & FOLL_WRITE;
+    const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
+    for (; va < end; va++) {
+      const int i = va % PTRS_PER_PTE;
+      const bool norecency = m.sc.recheck == Recheck::norecency;
+      pteval_t pte = norecency ? co_await P::ptep_get_lockless_norecency(m, r, i)  // 4.
+                               : co_await P::ptep_get_lockless(m, r, i);
+      if (A::pte_protnone(pte)) co_return bail(m, cpu, va, "protnone");  // 5.
+      if (!A::pte_access_permitted(pte, write && !m.bug(Bug::access_check_ignores_write)))
+        co_return bail(m, cpu, va, "!pte_access_permitted");
+      if (A::pte_special(pte)) co_return bail(m, cpu, va, "special");  // devmap is never mapped in the model
+      const uint64_t pfn = A::pte_pfn(pte);
+      if (pfn >= NR_PFNS) co_return bail(m, cpu, va, "pfn out of range");
+      Folio& head = m.head_of(pfn);
+      if (!co_await try_grab_folio_fast(m, head, op.flags)) co_return bail(m, cpu, va, "try_grab_folio_fast failed");  // 6.
+      const uint64_t grab_step = m.step;
+      const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags};
+      if (!m.bug(Bug::no_pte_recheck)) {  // 7.
+        bool changed = (co_await load(m.pmd[va / PTRS_PER_PTE])) != pmd;
+        if (!changed) {
+          if (norecency) {
+            pteval_t now = co_await P::ptep_get_lockless_norecency(m, r, i);
+            changed = !P::pte_same_norecency(m, pte, now);
+          } else {
+            changed = pte != co_await P::ptep_get(m, r, i);
+          }
+        }
+        if (changed) {
+          if (!m.bug(Bug::recheck_fail_leaks_ref)) co_await gup_put_folio(m, h);
+          co_return bail(m, cpu, va, "pmd/pte changed under us");
+        }
+      }
+      if (!gup_fast_folio_allowed(head, op.flags)) {  // 8.
+        co_await gup_put_folio(m, h);
+        co_return bail(m, cpu, va, "!gup_fast_folio_allowed");
+      }
+      if (!A::pte_write(pte) && gup_must_unshare(head, op.flags)) {
+        co_await gup_put_folio(m, h);
+        co_return bail(m, cpu, va, "gup_must_unshare");
+      }
+      CpuState& cs = m.cpu[cpu];
+      if (cs.nheld == MAX_HELD) {  // the caller's pages[] array is full
+        co_await gup_put_folio(m, h);
+        co_return bail(m, cpu, va, "pages[] full");
+      }
+      cs.held[cs.nheld++] = h;
+      if (m.tracing()) m.note(cpu, "gup_fast: keep pfn " + std::to_string(pfn) + " for page " + std::to_string(va));
+      oracle_pin_kept(m, cpu, va, pfn, write, grab_step);
+    }
+    co_return true;
+  }
+
+  static bool bail(Machine& m, int cpu, int va, const char* why) {
+    if (m.tracing()) m.note(cpu, std::string("gup_fast: page ") + std::to_string(va) + ": " + why + ", fall back");
+    return false;
+  }
+
+  // try_grab_folio_fast(): folio_ref_try_add() (add unless zero), then the
+  // FOLL_PIN accounting: _pincount on a large folio, the bias on a small one.
+  static Task<bool> try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags) {
+    int64_t v = co_await load(head.refcount);
+    for (;;) {
+      if (v == 0) co_return false;
+      int64_t found = co_await cmpxchg(head.refcount, v, v + 1);
+      if (found == v) break;
+      v = found;
+    }
+    if (flags & FOLL_PIN) {
+      if (head.order)
+        co_await fetch_add(head.pincount, 1);
+      else
+        co_await refcount_add(m, head, GUP_PIN_COUNTING_BIAS - 1);
+    }
+    co_return true;
+  }
+
+  // gup_put_folio(): undo one reference of the kind `h` took.
+  static Task<void> gup_put_folio(Machine& m, const Held& h) {
+    Folio& head = m.folio[h.head];
+    if (!(h.flags & FOLL_PIN)) co_return co_await folio_put(m, head, 1);
+    if (head.order) {
+      co_await fetch_add(head.pincount, -1);
+      co_await folio_put(m, head, 1);
+    } else {
+      co_await folio_put(m, head, GUP_PIN_COUNTING_BIAS);
+    }
+  }
+
+  static bool gup_fast_folio_allowed(const Folio& head, uint8_t flags) {
+    constexpr uint8_t all = FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE;
+    if ((flags & all) != all) return true;
+    return head.anon;  // file folios in the model are not shmem
+  }
+
+  static bool gup_must_unshare(const Folio& head, uint8_t flags) {
+    if (!(flags & FOLL_PIN) || (flags & FOLL_WRITE)) return false;
+    if (!head.anon) return flags & FOLL_LONGTERM;  // no vma in GUP-fast
+    return !head.exclusive;
+  }
+
+  static Task<void> refcount_add(Machine& m, Folio& head, int64_t d) {
+    int64_t before = co_await fetch_add(head.refcount, d);
+    oracle_refcount_changed(m, head, before + d);
+  }
+
+  // folio_put_refs(): the last reference frees the folio.
+  static Task<void> folio_put(Machine& m, Folio& head, int64_t n) {
+    int64_t before = co_await fetch_add(head.refcount, -n);
+    oracle_refcount_changed(m, head, before - n);
+    if (before - n == 0) m.free_folio(head);
+  }
+
+  static Task<void> unpin(Machine& m, int cpu, Op) {
+    CpuState& cs = m.cpu[cpu];
+    while (cs.nheld > 0) co_await gup_put_folio(m, cs.held[--cs.nheld]);
+  }
+
+  // -------------------------------------------------------------- the MMU
+  // A user access: walk PMD and PTE, set the access flag (and dirty state on
+  // a write) with an atomic update; a fault runs the fault handler and retries.
+  static Task<bool> mmu_access(Machine& m, int cpu, int va, bool write) {
+    co_await fetch_add(m.cpu[cpu].walk, 1);
+    bool ok = false;
+    pmdval_t pmd = co_await load(m.pmd[va / PTRS_PER_PTE]);
+    if (!Machine::pmd_none(pmd)) {
+      const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
+      const int i = va % PTRS_PER_PTE;
+      pteval_t old = co_await pte_load(m, r, i);
+      for (;;) {
+        std::optional<pteval_t> nv = write ? A::hw_write(old) : A::hw_access(old);
+        if (!nv) break;
+        if (*nv != old) {
+          pteval_t found = co_await pte_cmpxchg(m, r, i, old, *nv);
+          if (found != old) {
+            old = found;
+            continue;
+          }
+        }
+        ok = true;
+        if (write) {
+          Folio& f = m.folio[A::pte_pfn(old)];
+          f.data = ++m.data_counter;
+          m.folio[f.head].written = true;
+        }
+        break;
+      }
+    }
+    co_await fetch_add(m.cpu[cpu].walk, 1);
+    co_return ok;
+  }
+
+  static Task<void> hw_access(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, false); }
+  static Task<void> hw_write(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, true); }
+
+  static Task<void> user_access(Machine& m, int cpu, int va, bool write) {
+    if (co_await mmu_access(m, cpu, va, write)) co_return;
+    m.note(cpu, write ? "write fault" : "read fault");
+    if (!co_await handle_fault(m, cpu, va, write)) co_return;
+    if (!co_await mmu_access(m, cpu, va, write)) m.note(cpu, "faulted again, give up");
+  }
+
+  // -------------------------------------------------------------- locks
+  static Task<void> mmap_read_lock(Machine& m) {
+    int32_t v = co_await load(m.mmap_lock);
+    for (;;) {
+      if (v < 0) {
+        v = co_await load(m.mmap_lock);
+        continue;
+      }
+      int32_t found = co_await cmpxchg(m.mmap_lock, v, v + 1);
+      if (found == v) break;
+      v = found;
+    }
+  }
+  static Task<void> mmap_read_unlock(Machine& m) { co_await fetch_add(m.mmap_lock, -1); }
+  static Task<void> mmap_write_lock(Machine& m) {
+    while ((co_await cmpxchg(m.mmap_lock, 0, -1)) != 0) {
+    }
+  }
+  static Task<void> mmap_write_unlock(Machine& m) { co_await store(m.mmap_lock, 0); }
+
+  // pte_offset_map_lock() (6.12 __pte_offset_map_lock): RCU, read the PMD,
+  // take the table's lock, recheck the PMD, retry if it moved.
+  static Task<TableRef> pte_offset_map_lock(Machine& m, int cpu, int va) {
+    co_await fetch_add(m.cpu[cpu].rcu, 1);
+    for (;;) {
+      pmdval_t pmd = co_await load(m.pmd[va / PTRS_PER_PTE]);
+      if (Machine::pmd_none(pmd)) break;
+      const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
+      while ((co_await ptl_cmpxchg(m, r, 0, uint32_t(cpu + 1))) != 0) {
+      }
+      if ((co_await load(m.pmd[va / PTRS_PER_PTE])) == pmd) co_return r;
+      co_await ptl_store(m, r, 0);
+    }
+    co_await fetch_add(m.cpu[cpu].rcu, 1);
+    co_return TableRef{};
+  }
+  static Task<void> pte_unmap_unlock(Machine& m, int cpu, TableRef r) {
+    co_await ptl_store(m, r, 0);
+    co_await fetch_add(m.cpu[cpu].rcu, 1);
+  }
+
+  // -------------------------------------------------------------- aging
+  static Task<void> age(Machine& m, int cpu, Op op) {
+    TableRef r = co_await pte_offset_map_lock(m, cpu, op.va);
+    if (!r.t) co_return;
+    const int i = op.va % PTRS_PER_PTE;
+    pteval_t pte = co_await pte_load(m, r, i);
+    if (A::pte_present(pte) && !A::pte_protnone(pte)) co_await P::ptep_test_and_clear_young(m, r, i);
+    co_await pte_unmap_unlock(m, cpu, r);
+  }
+
+  // -------------------------------------------------------------- unmap
+  // munmap(): detach the vmas, zap_pte_range() (dirty to file folios, rmap
+  // removal, TLB flush, then the folio puts), free_pgtables() for every table
+  // the range covers entirely: pmd_clear, flush, grace period, free.
+  static Task<void> unmap(Machine& m, int cpu, Op op) {
+    const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
+    co_await mmap_write_lock(m);
+    for (int va = op.va; va < end; va++) m.vma[va] = VmaInfo{};
+    std::array<uint16_t, MAX_RANGE_PAGES> put{};
+    int nput = 0;
+    for (int va = op.va; va < end;) {
+      const int pmd_end = std::min(end, (va / PTRS_PER_PTE + 1) * PTRS_PER_PTE);
+      TableRef r = co_await pte_offset_map_lock(m, cpu, va);
+      if (r.t) {
+        for (; va < pmd_end; va++) {
+          const int i = va % PTRS_PER_PTE;
+          pteval_t pte = co_await pte_load(m, r, i);
+          if (A::pte_none(pte)) continue;
+          pte = co_await P::ptep_get_and_clear(m, cpu, r, i);
+          if (!A::pte_present(pte) || A::pte_special(pte)) continue;
+          Folio& head = m.head_of(A::pte_pfn(pte));
+          if (!head.anon && A::pte_dirty(pte)) co_await store(head.dirty, 1);  // folio_mark_dirty
+          head.mapcount--;
+          put[nput++] = head.head;
+        }
+        co_await pte_unmap_unlock(m, cpu, r);
+      }
+      va = pmd_end;
+    }
+    co_await P::flush_tlb(m, cpu);
+    for (int k = 0; k < nput; k++) co_await folio_put(m, m.folio[put[k]], 1);
+    for (int p = (op.va + PTRS_PER_PTE - 1) / PTRS_PER_PTE; (p + 1) * PTRS_PER_PTE <= end; p++)
+      co_await free_pte_table(m, cpu, p);
+    co_await mmap_write_unlock(m);
+  }
+
+  static Task<void> free_pte_table(Machine& m, int cpu, int p) {
+    pmdval_t pmd = co_await load(m.pmd[p]);
+    if (Machine::pmd_none(pmd)) co_return;
+    co_await store(m.pmd[p], 0);  // pmd_clear
+    co_await P::flush_tlb(m, cpu);
+    if (!m.bug(Bug::no_grace_period)) {  // tlb_remove_table(): RCU / IRQ-disable grace period
+      for (int c = 0; c < int(m.sc.cpus.size()); c++) {
+        if (c == cpu) continue;
+        co_await P::wait_epoch(m.cpu[c].irq);
+        co_await P::wait_epoch(m.cpu[c].rcu);
+      }
+    }
+    m.note(cpu, "free PTE table #" + std::to_string(Machine::serial_of_pmd(pmd)));
+    m.free_table(m.table_of(pmd));
+  }
+
+  // -------------------------------------------------------------- wrprotect
+  static Task<void> wrprotect(Machine& m, int cpu, Op op) {
+    const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
+    co_await mmap_read_lock(m);
+    bool any = false;
+    for (int va = op.va; va < end;) {
+      const int pmd_end = std::min(end, (va / PTRS_PER_PTE + 1) * PTRS_PER_PTE);
+      TableRef r = co_await pte_offset_map_lock(m, cpu, va);
+      if (r.t) {
+        for (; va < pmd_end; va++) {
+          const int i = va % PTRS_PER_PTE;
+          pteval_t pte = co_await pte_load(m, r, i);
+          if (!A::pte_present(pte) || A::pte_protnone(pte)) continue;
+          co_await P::ptep_set_wrprotect(m, cpu, r, i);
+          any = true;
+        }
+        co_await pte_unmap_unlock(m, cpu, r);
+      }
+      va = pmd_end;
+    }
+    if (any) co_await P::flush_tlb(m, cpu);
+    co_await mmap_read_unlock(m);
+  }
+
+  // -------------------------------------------------------------- faults
+  static Task<void> fault(Machine& m, int cpu, Op op) { co_await handle_fault(m, cpu, op.va, op.flags & FOLL_WRITE); }
+
+  // handle_mm_fault() for the cases the model has: do_anonymous_page(),
+  // do_read_fault()/do_shared_fault() on a new page-cache folio, and
+  // do_wp_page() (reuse an exclusive anon or shared file folio, else copy).
+  // Returns whether the access may be retried.
+  static Task<bool> handle_fault(Machine& m, int cpu, int va, bool write) {
+    co_await mmap_read_lock(m);
+    bool ok = co_await handle_fault_locked(m, cpu, va, write);
+    co_await mmap_read_unlock(m);
+    co_return ok;
+  }
+
+  static Task<bool> handle_fault_locked(Machine& m, int cpu, int va, bool write) {
+    const VmaInfo vma = m.vma[va];
+    if (!vma.mapped || (write && !vma.write)) {
+      m.note(cpu, "SIGSEGV");
+      co_return false;
+    }
+    const int p = va / PTRS_PER_PTE;
+    if (Machine::pmd_none(co_await load(m.pmd[p]))) {  // __pte_alloc()
+      PteTable* t = m.alloc_table(p);
+      if (!t) co_return false;
+      if ((co_await cmpxchg(m.pmd[p], 0, Machine::pmd_of_serial(t->serial))) != 0) m.free_table(t);
+    }
+    TableRef r = co_await pte_offset_map_lock(m, cpu, va);
+    if (!r.t) co_return false;
+    const int i = va % PTRS_PER_PTE;
+    pteval_t pte = co_await pte_load(m, r, i);
+    int put_pfn = -1;
+    bool ok = true;
+    if (A::pte_none(pte)) {
+      if (!write && vma.anon) {
+        co_await pte_store(m, r, i, A::mk_user_pte(0, UserProt{.write = false, .special = true}));
+      } else {
+        int pfn = m.alloc_pfn();
+        if (pfn < 0) {
+          ok = false;
+        } else {
+          Folio& f = m.folio[pfn];
+          f.anon = vma.anon;
+          f.exclusive = vma.anon;
+          f.mapcount = 1;
+          f.refcount.poke(1);
+          // Anonymous: writable+dirty when the vma is writable; shared file: writable on a write fault.
+          bool w = vma.write && (vma.anon || write);
+          co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = w, .dirty = w}));
+        }
+      }
+    } else if (A::pte_present(pte) && !A::pte_protnone(pte) && write && !A::pte_write(pte)) {
+      Folio& old = m.head_of(A::pte_pfn(pte));
+      if (A::pte_special(pte) || (old.anon && !old.exclusive)) {  // wp_page_copy()
+        int pfn = m.alloc_pfn();
+        if (pfn < 0) {
+          ok = false;
+        } else {
+          Folio& f = m.folio[pfn];
+          f.anon = true;
+          f.exclusive = true;
+          f.mapcount = 1;
+          f.refcount.poke(1);
+          f.data = A::pte_special(pte) ? 0 : m.folio[A::pte_pfn(pte)].data;
+          co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_clear_flush()
+          co_await P::flush_tlb(m, cpu);
+          co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = true, .dirty = true}));
+          if (!A::pte_special(pte)) {
+            old.mapcount--;
+            put_pfn = old.head;
+          }
+        }
+      } else {  // wp_page_reuse() / wp_page_shared(): ptep_set_access_flags()
+        co_await set_access_flags(m, cpu, r, i, true);
+      }
+    } else if (A::pte_present(pte) && !A::pte_protnone(pte)) {
+      co_await set_access_flags(m, cpu, r, i, write);  // spurious fault: mark young (and dirty)
+    } else {
+      m.note(cpu, "fault on a NUMA-hinting or non-present entry: not modelled");
+      ok = false;
+    }
+    co_await pte_unmap_unlock(m, cpu, r);
+    if (put_pfn >= 0) co_await folio_put(m, m.folio[put_pfn], 1);
+    co_return ok;
+  }
+
+  // ptep_set_access_flags(): arm64 unfolds a contpte block when the write
+  // permission changes; the update is a cmpxchg loop against the MMU.
+  static Task<void> set_access_flags(Machine& m, int cpu, TableRef r, int i, bool write) {
+    pteval_t old = co_await pte_load(m, r, i);
+    if constexpr (A::has_contpte) {
+      if (write && !A::pte_write(old) && A::pte_valid_cont(old)) {
+        co_await P::contpte_try_unfold(m, cpu, r, i);
+        old = co_await pte_load(m, r, i);
+      }
+    }
+    for (;;) {
+      pteval_t nv = A::pte_mkyoung(old);
+      if (write) nv = A::pte_mkdirty(A::pte_mkwrite(nv));
+      if (nv == old) break;
+      pteval_t found = co_await pte_cmpxchg(m, r, i, old, nv);
+      if (found == old) break;
+      old = found;
+    }
+  }
+};
+
+}  // namespace gf

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/oracle.h"
+
+#include <cstdio>
+#include <string>
+
+#include "core/machine.h"
+#include "core/semantic.h"
+
+namespace gf {
+namespace {
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%#llx", (unsigned long long)v);
+  return b;
+}
+
+// Does this entry value let a user access of `write` kind reach `pfn`?
+bool maps_with(const PteSem& s, uint64_t pfn, bool write, bool* maps_pfn) {
+  bool m = s.kind == PteSem::present && s.valid && s.pfn == pfn;
+  if (m) *maps_pfn = true;
+  return m && s.user && (!write || s.write);
+}
+
+// References a CPU's holds contribute to a folio (GUP ledger).
+void held_refs(const Machine& m, uint16_t head, int64_t* refs, int64_t* pins) {
+  for (int c = 0; c < int(m.sc.cpus.size()); c++) {
+    const CpuState& cs = m.cpu[c];
+    for (int k = 0; k < cs.nheld; k++) {
+      const Held& h = cs.held[k];
+      if (h.head != head) continue;
+      if (h.flags & FOLL_PIN) {
+        if (m.folio[head].order) {
+          *refs += 1;
+          *pins += 1;
+        } else {
+          *refs += GUP_PIN_COUNTING_BIAS;
+        }
+      } else {
+        *refs += 1;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void oracle_norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) {
+  if (!same) return;
+  PteSem sa = sem_decode(m.sc.arch, a), sb = sem_decode(m.sc.arch, b);
+  if (sa.same_but_recency(sb)) return;
+  m.violate(Oracle::norecency_hides_change, "pte_same_norecency(" + hex(a) + ", " + hex(b) +
+                                                ") is true but they differ in: " + sa.diff(sb) + " [" + sa.str() +
+                                                " vs " + sb.str() + "]");
+}
+
+void oracle_pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) {
+  (void)cpu;
+  uint32_t n = m.hist_n[va];
+  // The value at grab time is the last one stored at or before grab_step.
+  int first = -1;
+  uint32_t lo = n > HIST ? n - HIST : 0;
+  for (uint32_t k = n; k-- > lo;) {
+    if (m.hist[va][k % HIST].step <= grab_step) {
+      first = int(k);
+      break;
+    }
+  }
+  if (first < 0) {
+    if (n > HIST) return;  // the window fell out of the history: cannot judge, stay silent
+    // Never stored before grab_step: the entry was none since the start.
+    first = -1;
+  }
+  bool maps_pfn = false;
+  uint32_t from = first < 0 ? 0 : uint32_t(first);
+  if (first < 0 && n == 0) {
+    // no value at all
+  }
+  for (uint32_t k = from; k < n; k++) {
+    if (maps_with(sem_decode(m.sc.arch, m.hist[va][k % HIST].v), pfn, write, &maps_pfn)) return;
+  }
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "cpu%d kept a %s reference on pfn %llu for page %d, taken at step %llu, but from then to step %llu "
+                "the entry %s",
+                cpu, write ? "write" : "read", (unsigned long long)pfn, va, (unsigned long long)grab_step,
+                (unsigned long long)m.step,
+                maps_pfn ? "never allowed a write" : "never mapped that page");
+  m.violate(maps_pfn && write ? Oracle::write_pin_without_write : Oracle::pin_not_in_history, buf);
+}
+
+void oracle_refcount_changed(Machine& m, Folio& head, int64_t after) {
+  if (after >= 0) return;
+  m.violate(Oracle::refcount, "refcount of folio " + std::to_string(head.head) + " underflowed to " +
+                                  std::to_string(after));
+}
+
+void oracle_folio_freed(Machine& m, Folio& head) {
+  int64_t refs = 0, pins = 0;
+  held_refs(m, head.head, &refs, &pins);
+  if (head.mapcount > 0 || refs > 0) {
+    m.violate(Oracle::refcount, "folio " + std::to_string(head.head) + " freed while mapped " +
+                                    std::to_string(head.mapcount) + " times and referenced by GUP " +
+                                    std::to_string(refs) + " times");
+    return;
+  }
+  if (!head.anon && head.written && !head.dirty.peek())
+    m.violate(Oracle::dirty_lost, "file folio " + std::to_string(head.head) +
+                                      " was written but freed clean: the write never reaches the file");
+}
+
+void oracle_at_end(Machine& m) {
+  // Count the mappings the page table really holds.
+  std::array<int64_t, NR_PFNS> mapped{};
+  std::array<bool, NR_PFNS> dirty_pte{};
+  for (int va = 0; va < NR_VPAGES; va++) {
+    PteSem s = sem_decode(m.sc.arch, m.current_pte(va));
+    if ((s.kind != PteSem::present && s.kind != PteSem::protnone) || s.special || s.pfn >= NR_PFNS) continue;
+    uint16_t h = m.folio[s.pfn].head;
+    mapped[h]++;
+    if (s.dirty) dirty_pte[h] = true;
+  }
+  for (int p = 0; p < NR_PFNS && !m.verdict.violated; p++) {
+    Folio& f = m.folio[p];
+    if (!f.allocated || f.head != p) continue;
+    int64_t refs = 0, pins = 0;
+    held_refs(m, f.head, &refs, &pins);
+    int64_t want = mapped[p] + refs;
+    if (f.refcount.peek() != want || f.pincount.peek() != pins || f.mapcount != mapped[p]) {
+      m.violate(Oracle::refcount, "at the end folio " + std::to_string(p) + " has refcount " +
+                                      std::to_string(f.refcount.peek()) + ", pincount " +
+                                      std::to_string(f.pincount.peek()) + ", mapcount " + std::to_string(f.mapcount) +
+                                      "; the page table and GUP hold " + std::to_string(want) + ", " +
+                                      std::to_string(pins) + ", " + std::to_string(mapped[p]));
+      return;
+    }
+    if (f.written && !f.dirty.peek() && !dirty_pte[p] && mapped[p] > 0)
+      m.violate(Oracle::dirty_lost, "folio " + std::to_string(p) +
+                                        " was written through a mapping but no PTE mapping it is dirty and the "
+                                        "folio is clean");
+  }
+}
+
+}  // namespace gf

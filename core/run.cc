@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/run.h"
+
+#include <cstdio>
+
+#include "core/arch/arm64.h"
+#include "core/arch/x86_64.h"
+#include "core/ops.h"
+#include "core/oracle.h"
+#include "core/semantic.h"
+
+namespace gf {
+namespace {
+
+// The layout: vmas, folios and entries before any CPU runs (no scheduling points).
+template <class A>
+void build_layout(Machine& m) {
+  for (const Region& rg : m.sc.regions) {
+    const bool large = rg.flags & RF_LARGE;
+    const bool anon = rg.flags & RF_ANON;
+    const int step = large ? CONT_PTES : 1;
+    for (int va0 = rg.va; va0 < rg.va + rg.pages && va0 < NR_VPAGES; va0 += step) {
+      bool taken = false;
+      for (int k = 0; k < step; k++) taken |= m.vma[va0 + k].mapped;
+      if (taken) continue;  // an earlier region owns it
+      for (int k = 0; k < step; k++) m.vma[va0 + k] = VmaInfo{true, bool(rg.flags & RF_WRITE), anon};
+      const int p = va0 / PTRS_PER_PTE;
+      if (Machine::pmd_none(m.pmd[p].peek())) {
+        PteTable* t = m.alloc_table(p);
+        m.pmd[p].poke(Machine::pmd_of_serial(t->serial));
+        m.table_hooked[t->serial] = true;
+      }
+      PteTable* t = m.table_of(m.pmd[p].peek());
+      UserProt prot{.write = (rg.flags & RF_WRITE) && !(rg.flags & RF_WP),
+                    .exec = false,
+                    .young = !(rg.flags & RF_OLD),
+                    .dirty = bool(rg.flags & RF_DIRTY),
+                    .special = false,
+                    .protnone = bool(rg.flags & RF_PROTNONE)};
+      int pfn;
+      if (anon && (rg.flags & RF_ZERO)) {
+        pfn = 0;
+        prot.write = prot.dirty = false;
+        prot.special = true;
+      } else if (large) {
+        int base = (m.next_pfn + CONT_PTES - 1) & ~(CONT_PTES - 1);
+        if (base + CONT_PTES > NR_PFNS) continue;
+        for (int q = m.next_pfn; q < base; q++) m.free_pfns[m.nfree++] = uint16_t(q);
+        m.next_pfn = base + CONT_PTES;
+        for (int k = 0; k < CONT_PTES; k++) m.folio[base + k].head = uint16_t(base);
+        pfn = base;
+        Folio& f = m.folio[base];
+        f.allocated = true;
+        f.order = 4;
+        f.refcount.poke(CONT_PTES);
+        f.mapcount = CONT_PTES;
+      } else {
+        pfn = m.alloc_pfn();
+        if (pfn < 0) continue;
+        m.folio[pfn].refcount.poke(1);
+        m.folio[pfn].mapcount = 1;
+      }
+      if (pfn != 0) {
+        Folio& f = m.folio[pfn];
+        f.anon = f.exclusive = anon;
+        f.written = prot.dirty;
+      }
+      for (int k = 0; k < step; k++) {
+        pteval_t v = A::mk_user_pte(pfn == 0 ? 0 : pfn + k, prot);
+        if (large) v = A::pte_mkcont(v);
+        t->e[(va0 + k) % PTRS_PER_PTE].poke(v);
+        m.hist_push(va0 + k, v);
+      }
+    }
+  }
+}
+
+template <class A>
+Task<void> cpu_main(Machine& m, int cpu) {
+  const std::vector<Op>& prog = m.sc.cpus[cpu];
+  for (size_t k = 0; k < prog.size(); k++) {
+    m.cpu[cpu].current_op = int(k);
+    if (m.tracing()) m.note(cpu, std::string(info(prog[k].kind).id) + " begins");
+    co_await Ops<A>::run(m, cpu, prog[k]);
+  }
+  m.cpu[cpu].current_op = -1;
+}
+
+template <class A>
+RunResult run_arch(const Scenario& s, const RunOptions& o) {
+  Machine m(s, o.machine);
+  build_layout<A>(m);
+
+  ExecCtx ctx;
+  ctx.observe = &Machine::observe;
+  ctx.self = &m;
+  ExecCtx* saved = tl_exec;
+  tl_exec = &ctx;
+
+  const int ncpu = int(s.cpus.size());
+  std::vector<Task<void>> tasks;
+  tasks.reserve(ncpu);
+  std::array<std::coroutine_handle<>, MAX_CPUS> slot{};
+  for (int c = 0; c < ncpu; c++) {
+    tasks.push_back(cpu_main<A>(m, c));
+    slot[c] = tasks.back().handle();
+  }
+  ScheduleStrategy fallback(s.schedule);
+  Strategy& strat = o.strategy ? *o.strategy : fallback;
+  int current = -1;
+  for (;;) {
+    std::array<int, MAX_CPUS> runnable{};
+    int n = 0;
+    for (int c = 0; c < ncpu; c++)
+      if (!tasks[c].handle().done()) runnable[n++] = c;
+    if (n == 0) break;
+    current = strat.next_cpu(std::span<const int>(runnable.data(), n), current);
+    m.running_cpu = current;
+    ctx.resume_slot = &slot[current];
+    slot[current].resume();
+    if (m.verdict.violated) break;
+  }
+  m.running_cpu = -1;
+  if (!m.verdict.violated) oracle_at_end(m);
+  tl_exec = saved;
+
+  RunResult r;
+  r.verdict = m.verdict;
+  r.steps = m.step;
+  r.events = std::move(m.events);
+  return r;
+}
+
+}  // namespace
+
+RunResult run(const Scenario& s, const RunOptions& o) {
+  switch (s.arch) {
+    case ArchId::arm64: return run_arch<arch::Arm64>(s, o);
+    case ArchId::x86_64: break;
+  }
+  return run_arch<arch::X86_64>(s, o);
+}
+
+std::string describe_pte(ArchId arch, uint64_t v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%#llx", (unsigned long long)v);
+  return std::string(b) + " (" + sem_decode(arch, v).str() + ")";
+}
+
+int next_runnable_after(std::span<const int> runnable, int after) {
+  for (int c : runnable)
+    if (c > after) return c;
+  return runnable[0];
+}
+
+int ScheduleStrategy::next_cpu(std::span<const int> runnable, int current) {
+  if (pos_ < sched_.size()) {
+    const int want = sched_[pos_++];
+    for (int c : runnable)
+      if (c == want) return c;
+    return next_runnable_after(runnable, want);
+  }
+  return next_runnable_after(runnable, current);
+}
+
+}  // namespace gf

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// run(): one execution of a scenario — build the layout, start one coroutine
+// per CPU, let the strategy pick who steps, stop at the first violation, run
+// the end-of-run oracles.  Deterministic: the verdict depends only on the
+// scenario (and the strategy's own seed, if it has one).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/machine.h"
+#include "core/scenario.h"
+#include "core/strategy.h"
+
+namespace gf {
+
+struct RunOptions {
+  MachineOptions machine;
+  Strategy* strategy = nullptr;  // nullptr: the scenario's schedule
+};
+
+struct RunResult {
+  Verdict verdict;
+  uint64_t steps = 0;
+  std::vector<Event> events;  // with machine.trace
+};
+
+RunResult run(const Scenario& s, const RunOptions& o = {});
+
+// One line per entry value for traces: "0x8000000000000867 (present pfn=16 W U young dirty)".
+std::string describe_pte(ArchId arch, uint64_t v);
+
+}  // namespace gf
