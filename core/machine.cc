@@ -135,6 +135,7 @@ void Machine::violate(Oracle o, std::string message) {
   verdict.message = std::move(message);
   verdict.step = step;
   verdict.cpu = running_cpu;
+  verdict.op = running_cpu >= 0 ? cpu[running_cpu].current_op : -1;
   if (opt.trace) note(running_cpu, "VIOLATION " + std::string(info(o).id) + ": " + verdict.message);
 }
 

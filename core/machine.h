@@ -48,7 +48,7 @@ struct Folio {
   bool allocated = false;
   bool anon = false;
   bool exclusive = false;  // PageAnonExclusive (folio-wide in the model)
-  bool written = false;    // ground truth for the oracles: data was stored since allocation
+  bool written = false;    // ground truth for the oracles: this page was stored to since allocation
   uint8_t data = 0;        // this page's content byte
 };
 
@@ -73,7 +73,8 @@ struct Verdict {
   Oracle oracle{};
   std::string message;
   uint64_t step = 0;
-  int cpu = -1;
+  int cpu = -1;  // -1: found by the end-of-run checks
+  int op = -1;   // index of the operation in that CPU's program
 };
 
 struct CpuState {

@@ -65,13 +65,19 @@ struct Ops {
         m.note(cpu, "gup_fast: pmd none, fall back");
         break;
       }
-      if (!co_await gup_fast_pte_range(m, cpu, op, pmd, va, pmd_end)) break;
+      const bool more = co_await gup_fast_pte_range(m, cpu, op, pmd, va, pmd_end);
+      if (!more) break;
       va = pmd_end;
     }
     co_await fetch_add(m.cpu[cpu].irq, 1);  // 9. local_irq_restore
-    if (pin && (co_await load(m.write_protect_seq)) != seq) {
+    uint32_t seq_now = seq;
+    if (pin) seq_now = co_await load(m.write_protect_seq);
+    if (seq_now != seq) {
       m.note(cpu, "gup_fast: write_protect_seq moved, undo every pin");
-      while (m.cpu[cpu].nheld > first_held) co_await gup_put_folio(m, m.cpu[cpu].held[--m.cpu[cpu].nheld]);
+      while (m.cpu[cpu].nheld > first_held) {
+        const Held h = m.cpu[cpu].held[--m.cpu[cpu].nheld];
+        co_await gup_put_folio(m, h);
+      }
     }
   }
 
@@ -82,8 +88,11 @@ struct Ops {
     for (; va < end; va++) {
       const int i = va % PTRS_PER_PTE;
       const bool norecency = m.sc.recheck == Recheck::norecency;
-      pteval_t pte = norecency ? co_await P::ptep_get_lockless_norecency(m, r, i)  // 4.
-                               : co_await P::ptep_get_lockless(m, r, i);
+      pteval_t pte;  // 4.
+      if (norecency)
+        pte = co_await P::ptep_get_lockless_norecency(m, r, i);
+      else
+        pte = co_await P::ptep_get_lockless(m, r, i);
       if (A::pte_protnone(pte)) co_return bail(m, cpu, va, "protnone");  // 5.
       if (!A::pte_access_permitted(pte, write && !m.bug(Bug::access_check_ignores_write)))
         co_return bail(m, cpu, va, "!pte_access_permitted");
@@ -91,17 +100,20 @@ struct Ops {
       const uint64_t pfn = A::pte_pfn(pte);
       if (pfn >= NR_PFNS) co_return bail(m, cpu, va, "pfn out of range");
       Folio& head = m.head_of(pfn);
-      if (!co_await try_grab_folio_fast(m, head, op.flags)) co_return bail(m, cpu, va, "try_grab_folio_fast failed");  // 6.
+      const bool grabbed = co_await try_grab_folio_fast(m, head, op.flags);  // 6.
+      if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
       const uint64_t grab_step = m.step;
       const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags};
       if (!m.bug(Bug::no_pte_recheck)) {  // 7.
-        bool changed = (co_await load(m.pmd[va / PTRS_PER_PTE])) != pmd;
+        const pmdval_t pmd_now = co_await load(m.pmd[va / PTRS_PER_PTE]);
+        bool changed = pmd_now != pmd;
         if (!changed) {
           if (norecency) {
-            pteval_t now = co_await P::ptep_get_lockless_norecency(m, r, i);
+            const pteval_t now = co_await P::ptep_get_lockless_norecency(m, r, i);
             changed = !P::pte_same_norecency(m, pte, now);
           } else {
-            changed = pte != co_await P::ptep_get(m, r, i);
+            const pteval_t now = co_await P::ptep_get(m, r, i);
+            changed = pte != now;
           }
         }
         if (changed) {
@@ -156,8 +168,9 @@ struct Ops {
   // gup_put_folio(): undo one reference of the kind `h` took.
   static Task<void> gup_put_folio(Machine& m, const Held& h) {
     Folio& head = m.folio[h.head];
-    if (!(h.flags & FOLL_PIN)) co_return co_await folio_put(m, head, 1);
-    if (head.order) {
+    if (!(h.flags & FOLL_PIN)) {
+      co_await folio_put(m, head, 1);
+    } else if (head.order) {
       co_await fetch_add(head.pincount, -1);
       co_await folio_put(m, head, 1);
     } else {
@@ -191,7 +204,10 @@ struct Ops {
 
   static Task<void> unpin(Machine& m, int cpu, Op) {
     CpuState& cs = m.cpu[cpu];
-    while (cs.nheld > 0) co_await gup_put_folio(m, cs.held[--cs.nheld]);
+    while (cs.nheld > 0) {
+      const Held h = cs.held[--cs.nheld];
+      co_await gup_put_folio(m, h);
+    }
   }
 
   // -------------------------------------------------------------- the MMU
@@ -217,9 +233,9 @@ struct Ops {
         }
         ok = true;
         if (write) {
-          Folio& f = m.folio[A::pte_pfn(old)];
-          f.data = ++m.data_counter;
-          m.folio[f.head].written = true;
+          Folio& page = m.folio[A::pte_pfn(old)];
+          page.data = ++m.data_counter;
+          page.written = true;
         }
         break;
       }
@@ -232,10 +248,13 @@ struct Ops {
   static Task<void> hw_write(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, true); }
 
   static Task<void> user_access(Machine& m, int cpu, int va, bool write) {
-    if (co_await mmu_access(m, cpu, va, write)) co_return;
+    const bool done = co_await mmu_access(m, cpu, va, write);
+    if (done) co_return;
     m.note(cpu, write ? "write fault" : "read fault");
-    if (!co_await handle_fault(m, cpu, va, write)) co_return;
-    if (!co_await mmu_access(m, cpu, va, write)) m.note(cpu, "faulted again, give up");
+    const bool retry = co_await handle_fault(m, cpu, va, write);
+    if (!retry) co_return;
+    const bool again = co_await mmu_access(m, cpu, va, write);
+    if (!again) m.note(cpu, "faulted again, give up");
   }
 
   // -------------------------------------------------------------- locks
@@ -253,7 +272,9 @@ struct Ops {
   }
   static Task<void> mmap_read_unlock(Machine& m) { co_await fetch_add(m.mmap_lock, -1); }
   static Task<void> mmap_write_lock(Machine& m) {
-    while ((co_await cmpxchg(m.mmap_lock, 0, -1)) != 0) {
+    for (;;) {
+      const int32_t found = co_await cmpxchg(m.mmap_lock, 0, -1);
+      if (found == 0) break;
     }
   }
   static Task<void> mmap_write_unlock(Machine& m) { co_await store(m.mmap_lock, 0); }
@@ -266,9 +287,12 @@ struct Ops {
       pmdval_t pmd = co_await load(m.pmd[va / PTRS_PER_PTE]);
       if (Machine::pmd_none(pmd)) break;
       const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
-      while ((co_await ptl_cmpxchg(m, r, 0, uint32_t(cpu + 1))) != 0) {
+      for (;;) {  // spin_lock()
+        const uint32_t owner = co_await ptl_cmpxchg(m, r, 0, uint32_t(cpu + 1));
+        if (owner == 0) break;
       }
-      if ((co_await load(m.pmd[va / PTRS_PER_PTE])) == pmd) co_return r;
+      const pmdval_t again = co_await load(m.pmd[va / PTRS_PER_PTE]);
+      if (again == pmd) co_return r;
       co_await ptl_store(m, r, 0);
     }
     co_await fetch_add(m.cpu[cpu].rcu, 1);
@@ -285,7 +309,10 @@ struct Ops {
     if (!r.t) co_return;
     const int i = op.va % PTRS_PER_PTE;
     pteval_t pte = co_await pte_load(m, r, i);
-    if (A::pte_present(pte) && !A::pte_protnone(pte)) co_await P::ptep_test_and_clear_young(m, r, i);
+    if (A::pte_present(pte) && !A::pte_protnone(pte)) {
+      const bool young = co_await P::ptep_test_and_clear_young(m, r, i);
+      (void)young;
+    }
     co_await pte_unmap_unlock(m, cpu, r);
   }
 
@@ -386,10 +413,12 @@ struct Ops {
       co_return false;
     }
     const int p = va / PTRS_PER_PTE;
-    if (Machine::pmd_none(co_await load(m.pmd[p]))) {  // __pte_alloc()
+    const pmdval_t pmd = co_await load(m.pmd[p]);
+    if (Machine::pmd_none(pmd)) {  // __pte_alloc(): pmd_populate unless someone else did
       PteTable* t = m.alloc_table(p);
       if (!t) co_return false;
-      if ((co_await cmpxchg(m.pmd[p], 0, Machine::pmd_of_serial(t->serial))) != 0) m.free_table(t);
+      const pmdval_t found = co_await cmpxchg(m.pmd[p], 0, Machine::pmd_of_serial(t->serial));
+      if (found != 0) m.free_table(t);
     }
     TableRef r = co_await pte_offset_map_lock(m, cpu, va);
     if (!r.t) co_return false;

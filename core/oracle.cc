@@ -105,7 +105,9 @@ void oracle_folio_freed(Machine& m, Folio& head) {
                                     std::to_string(refs) + " times");
     return;
   }
-  if (!head.anon && head.written && !head.dirty.peek())
+  bool written = false;
+  for (int k = 0; k < (head.order ? CONT_PTES : 1); k++) written |= m.folio[head.head + k].written;
+  if (!head.anon && written && !head.dirty.peek())
     m.violate(Oracle::dirty_lost, "file folio " + std::to_string(head.head) +
                                       " was written but freed clean: the write never reaches the file");
 }
@@ -113,12 +115,14 @@ void oracle_folio_freed(Machine& m, Folio& head) {
 void oracle_at_end(Machine& m) {
   // Count the mappings the page table really holds.
   std::array<int64_t, NR_PFNS> mapped{};
-  std::array<bool, NR_PFNS> dirty_pte{};
+  std::array<bool, NR_PFNS> dirty_pte{};      // by head: some PTE of the folio is dirty
+  std::array<bool, NR_PFNS> page_mapped{};    // by pfn
   for (int va = 0; va < NR_VPAGES; va++) {
     PteSem s = sem_decode(m.sc.arch, m.current_pte(va));
     if ((s.kind != PteSem::present && s.kind != PteSem::protnone) || s.special || s.pfn >= NR_PFNS) continue;
     uint16_t h = m.folio[s.pfn].head;
     mapped[h]++;
+    page_mapped[s.pfn] = true;
     if (s.dirty) dirty_pte[h] = true;
   }
   for (int p = 0; p < NR_PFNS && !m.verdict.violated; p++) {
@@ -135,10 +139,17 @@ void oracle_at_end(Machine& m) {
                                       std::to_string(pins) + ", " + std::to_string(mapped[p]));
       return;
     }
-    if (f.written && !f.dirty.peek() && !dirty_pte[p] && mapped[p] > 0)
-      m.violate(Oracle::dirty_lost, "folio " + std::to_string(p) +
-                                        " was written through a mapping but no PTE mapping it is dirty and the "
-                                        "folio is clean");
+    // A written page that is still mapped must find its dirty state in the
+    // folio or in some PTE of the folio (the kernel tracks dirt per folio).
+    if (f.dirty.peek() || dirty_pte[p]) continue;
+    for (int k = 0; k < (f.order ? CONT_PTES : 1); k++) {
+      if (m.folio[p + k].written && page_mapped[p + k]) {
+        m.violate(Oracle::dirty_lost, "page " + std::to_string(p + k) + " of folio " + std::to_string(p) +
+                                          " was written and is still mapped, but no PTE of the folio is dirty "
+                                          "and the folio is clean");
+        return;
+      }
+    }
   }
 }
 

@@ -71,9 +71,11 @@ struct Pgtable {
   // RFC 1/4 and 4/4.
   static Task<pteval_t> ptep_get_lockless_norecency(Machine& m, TableRef r, int i) {
     if constexpr (A::has_contpte) {
-      co_return co_await pte_load(m, r, i);  // __ptep_get(): young/dirty may be stale
+      const pteval_t pte = co_await pte_load(m, r, i);  // __ptep_get(): young/dirty may be stale
+      co_return pte;
     } else {
-      co_return co_await ptep_get_lockless(m, r, i);
+      const pteval_t pte = co_await ptep_get_lockless(m, r, i);
+      co_return pte;
     }
   }
 
@@ -100,20 +102,25 @@ struct Pgtable {
       if (A::pte_valid_cont(orig)) {
         int base = i & ~(CONT_PTES - 1);
         bool young = false;
-        for (int k = 0; k < CONT_PTES; k++)
-          young |= A::pte_young(co_await pte_fetch_and(m, r, base + k, ~A::PTE_AF));
+        for (int k = 0; k < CONT_PTES; k++) {
+          const pteval_t old = co_await pte_fetch_and(m, r, base + k, ~A::PTE_AF);
+          young |= A::pte_young(old);
+        }
         co_return young;
       }
-      co_return A::pte_young(co_await pte_fetch_and(m, r, i, ~A::PTE_AF));
+      const pteval_t old = co_await pte_fetch_and(m, r, i, ~A::PTE_AF);
+      co_return A::pte_young(old);
     } else {
-      co_return A::pte_young(co_await pte_fetch_and(m, r, i, ~A::_PAGE_ACCESSED));
+      const pteval_t old = co_await pte_fetch_and(m, r, i, ~A::_PAGE_ACCESSED);
+      co_return A::pte_young(old);
     }
   }
 
   // ptep_get_and_clear(): arm64 first unfolds a contpte block (contpte_try_unfold).
   static Task<pteval_t> ptep_get_and_clear(Machine& m, int cpu, TableRef r, int i) {
     if constexpr (A::has_contpte) co_await contpte_try_unfold(m, cpu, r, i);
-    co_return co_await pte_xchg(m, r, i, 0);
+    const pteval_t old = co_await pte_xchg(m, r, i, 0);
+    co_return old;
   }
 
   // ptep_set_wrprotect(): a cmpxchg loop so a racing hardware A/D update is
@@ -142,7 +149,9 @@ struct Pgtable {
   static Task<void> wait_epoch(Cell<uint32_t>& e) {
     uint32_t v = co_await load(e);
     if (!(v & 1)) co_return;
-    while ((co_await load(e)) == v) {
+    for (;;) {
+      const uint32_t now = co_await load(e);
+      if (now != v) break;
     }
   }
 

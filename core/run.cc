@@ -63,11 +63,11 @@ void build_layout(Machine& m) {
       if (pfn != 0) {
         Folio& f = m.folio[pfn];
         f.anon = f.exclusive = anon;
-        f.written = prot.dirty;
+        for (int k = 0; k < step; k++) m.folio[pfn + k].written = prot.dirty;
       }
       for (int k = 0; k < step; k++) {
         pteval_t v = A::mk_user_pte(pfn == 0 ? 0 : pfn + k, prot);
-        if (large) v = A::pte_mkcont(v);
+        if (large && pfn != 0) v = A::pte_mkcont(v);  // the zero page is never contpte-mapped
         t->e[(va0 + k) % PTRS_PER_PTE].poke(v);
         m.hist_push(va0 + k, v);
       }

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/report.h"
+
+#include <cstdio>
+
+#include "core/semantic.h"
+
+namespace gf {
+namespace {
+
+constexpr int kStepWidth = 8;
+constexpr int kColWidth = 52;
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%#llx", (unsigned long long)v);
+  return b;
+}
+
+std::string cell_name(uint32_t tag) {
+  const uint32_t i = tag_index(tag);
+  switch (tag_kind(tag)) {
+    case CellKind::pte: return "pte[" + std::to_string(i) + "]";
+    case CellKind::pmd: return "pmd[" + std::to_string(i) + "]";
+    case CellKind::refcount: return "folio " + std::to_string(i) + " refcount";
+    case CellKind::pincount: return "folio " + std::to_string(i) + " pincount";
+    case CellKind::irq: return "irq";
+    case CellKind::rcu: return "rcu";
+    case CellKind::walk: return "mmu walk";
+    case CellKind::seqcount: return "write_protect_seq";
+    case CellKind::ptl: return "ptl[" + std::to_string(i) + "]";
+    case CellKind::mmap_lock: return "mmap_lock";
+    case CellKind::folio_dirty: return "folio " + std::to_string(i) + " PG_dirty";
+  }
+  return "?";
+}
+
+std::string value(ArchId arch, uint32_t tag, uint64_t v) {
+  switch (tag_kind(tag)) {
+    case CellKind::pte: return describe_pte(arch, v);
+    case CellKind::pmd: return v ? "table #" + std::to_string(Machine::serial_of_pmd(v)) : std::string("none");
+    case CellKind::refcount:
+    case CellKind::pincount: return std::to_string(int64_t(v));
+    default: return std::to_string(v);
+  }
+}
+
+// The accesses a reader needs to follow the race.
+bool matters(const Event& e) {
+  if (e.acc.tag == 0) return true;
+  const CellKind k = tag_kind(e.acc.tag);
+  switch (k) {
+    case CellKind::pte:
+    case CellKind::pmd:
+    case CellKind::refcount:
+    case CellKind::pincount:
+    case CellKind::folio_dirty:
+    case CellKind::seqcount: return e.acc.kind != Acc::cmpxchg || e.acc.ok || k == CellKind::pte;
+    case CellKind::irq:
+    case CellKind::rcu: return e.acc.kind != Acc::load;
+    default: return false;  // MMU-walk markers, locks, waits
+  }
+}
+
+std::string describe(ArchId arch, const Event& e) {
+  if (e.acc.tag == 0) return e.note;
+  const Access& a = e.acc;
+  const std::string name = cell_name(a.tag);
+  const CellKind k = tag_kind(a.tag);
+  if (k == CellKind::irq) return a.after & 1 ? "local_irq_save()" : "local_irq_restore()";
+  if (k == CellKind::rcu) return a.after & 1 ? "rcu_read_lock()" : "rcu_read_unlock()";
+  if (k == CellKind::walk) return a.after & 1 ? "MMU walk begins" : "MMU walk ends";
+  switch (a.kind) {
+    case Acc::load: return "read " + name + " = " + value(arch, a.tag, a.before);
+    case Acc::cmpxchg:
+      if (!a.ok) return "cmpxchg " + name + " failed, found " + value(arch, a.tag, a.before);
+      [[fallthrough]];
+    default:
+      if (a.before == a.after) return "write " + name + " = " + value(arch, a.tag, a.after) + " (unchanged)";
+      return "write " + name + " = " + value(arch, a.tag, a.after) + "  [was " +
+             (k == CellKind::pte ? hex(a.before) : value(arch, a.tag, a.before)) + "]";
+  }
+}
+
+}  // namespace
+
+std::string bug_list(const BugSet& b) {
+  std::string s;
+  for (int i = 0; i < NR_BUGS; i++) {
+    if (!b.has(Bug(i))) continue;
+    if (!s.empty()) s += ',';
+    s += info(Bug(i)).id;
+  }
+  return s;
+}
+
+std::string format_trace(const Scenario& s, const RunResult& r, const TraceOptions& o) {
+  const int ncpu = int(s.cpus.size());
+  std::string out(kStepWidth, ' ');
+  for (int c = 0; c < ncpu; c++) {
+    std::string h = "CPU " + std::to_string(c);
+    out += h + std::string(kColWidth - h.size(), ' ');
+  }
+  out += '\n';
+  const char* red = o.color ? "\033[1;31m" : "";
+  const char* dim = o.color ? "\033[2m" : "";
+  const char* reset = o.color ? "\033[0m" : "";
+  for (const Event& e : r.events) {
+    if (!o.all && !matters(e)) continue;
+    const bool violation = e.acc.tag == 0 && e.note.rfind("VIOLATION", 0) == 0;
+    char stepbuf[16];
+    std::snprintf(stepbuf, sizeof stepbuf, "%6llu  ", (unsigned long long)e.step);
+    std::string line = violation ? std::string(">>>>    ") : std::string(stepbuf);
+    const int col = e.cpu < 0 ? 0 : e.cpu;
+    line += std::string(size_t(col) * kColWidth, ' ');
+    std::string text = describe(s.arch, e);
+    if (e.acc.tag == 0 && !violation) text = "-- " + text;
+    out += line + (violation ? red : (e.acc.tag == 0 ? dim : "")) + text + reset + '\n';
+  }
+  return out;
+}
+
+std::string violating_op(const Scenario& s, const RunResult& r) {
+  const Verdict& v = r.verdict;
+  if (v.cpu < 0 || v.op < 0 || size_t(v.cpu) >= s.cpus.size() || size_t(v.op) >= s.cpus[v.cpu].size()) return "end";
+  return std::string(info(s.cpus[v.cpu][v.op].kind).id);
+}
+
+std::string format_report(const Scenario& s, const RunResult& r, const std::string& artifact, const TraceOptions& o) {
+  const Verdict& v = r.verdict;
+  const std::string id(info(v.oracle).id);
+  const std::string bugs = bug_list(s.bugs);
+  std::string out = "==gupfuzz== ERROR: " + id + " at step " + std::to_string(v.step) +
+                    (v.cpu >= 0 ? " on cpu" + std::to_string(v.cpu) : std::string(" (end of run)")) + " (" +
+                    arch_name(s.arch) + ", bugs: " + (bugs.empty() ? "none" : bugs) + ")\n";
+  out += "  " + v.message + "\n";
+  out += "  invariant: " + std::string(info(v.oracle).statement) + "\n\n";
+  if (!r.events.empty()) out += format_trace(s, r, o) + "\n";
+  out += "SUMMARY: gupfuzz: " + id + " in " + violating_op(s, r) + " [" + arch_name(s.arch) + "]\n";
+  out += "replay: " + (bugs.empty() ? std::string() : "GUPFUZZ_BUGS=" + bugs + " ") + "gupfuzz replay " + artifact +
+         "   (trace: gupfuzz trace " + artifact + ")\n";
+  return out;
+}
+
+}  // namespace gf

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The one failure shape every tool prints, and the CPU-column trace.
+//
+//   ==gupfuzz== ERROR: pin_not_in_history at step 41 on cpu0 (arm64, bugs: no_pte_recheck)
+//     <what happened>
+//     invariant: <the oracle's statement>
+//   <trace: one column per CPU, the violating step marked with >>>>
+//   SUMMARY: gupfuzz: pin_not_in_history in gup_fast [arm64]
+//   replay: GUPFUZZ_BUGS=no_pte_recheck gupfuzz replay <file>
+#pragma once
+
+#include <string>
+
+#include "core/run.h"
+#include "core/scenario.h"
+
+namespace gf {
+
+struct TraceOptions {
+  bool all = false;    // every access, not only the ones that matter
+  bool color = false;  // ANSI colours for a terminal
+};
+
+// CPU-column interleaving of a traced run.
+std::string format_trace(const Scenario& s, const RunResult& r, const TraceOptions& o = {});
+
+// The operation (by name) the violating CPU was running, "end" for end-of-run checks.
+std::string violating_op(const Scenario& s, const RunResult& traced);
+
+// ERROR / trace / SUMMARY / replay block for a violation.  `artifact` is the
+// path to print in the replay command ("<crash file>" when unknown).
+std::string format_report(const Scenario& s, const RunResult& traced, const std::string& artifact,
+                          const TraceOptions& o = {});
+
+std::string bug_list(const BugSet& b);  // "a,b" ("" for none)
+
+}  // namespace gf

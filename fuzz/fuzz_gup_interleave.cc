@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// fuzz_gup_interleave: the main target.  Bytes → Scenario (total decoding) →
+// one deterministic interleaved execution → the oracles.  A violation is
+// re-run with the trace on, printed in the one failure shape, and aborts so
+// libFuzzer saves the input.  Injected bugs come from GUPFUZZ_BUGS only.
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/report.h"
+#include "core/run.h"
+#include "core/scenario.h"
+
+namespace {
+gf::BugSet g_bugs;  // configuration read once at start-up, never changed by an input
+}
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  if (const char* env = std::getenv("GUPFUZZ_BUGS")) {
+    gf::ParseError err;
+    auto set = gf::parse_bug_list(env, err);
+    if (!set) {
+      std::fprintf(stderr, "fuzz_gup_interleave: GUPFUZZ_BUGS: %s\n", err.message.c_str());
+      std::exit(2);
+    }
+    g_bugs = *set;
+  }
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  gf::Scenario s = gf::decode({data, size});
+  s.bugs = g_bugs;
+  gf::RunResult r = gf::run(s);
+  if (!r.verdict.violated) return 0;
+  gf::RunOptions traced;
+  traced.machine.trace = true;
+  gf::RunResult t = gf::run(s, traced);
+  std::fputs(gf::format_report(s, t, "<crash file>").c_str(), stderr);
+  std::fflush(stderr);
+  std::abort();
+}
