@@ -2,6 +2,7 @@
 #include <array>
 #include <new>
 
+#include "core/pte.h"
 #include "core/task.h"
 
 namespace gf {
@@ -27,7 +28,7 @@ struct Pool {
 thread_local Pool pool;
 }  // namespace
 
-void* FramePool::alloc(std::size_t n) {
+GF_NO_COVERAGE void* FramePool::alloc(std::size_t n) {
   const std::size_t c = (n + kGrain - 1) / kGrain;
   if (c >= kClasses) return ::operator new(n);
   if (FreeNode* f = pool.head[c]) {
@@ -37,7 +38,7 @@ void* FramePool::alloc(std::size_t n) {
   return ::operator new(c * kGrain);
 }
 
-void FramePool::release(void* p, std::size_t n) noexcept {
+GF_NO_COVERAGE void FramePool::release(void* p, std::size_t n) noexcept {
   const std::size_t c = (n + kGrain - 1) / kGrain;
   if (c >= kClasses) {
     ::operator delete(p);

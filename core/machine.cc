@@ -7,7 +7,7 @@
 
 namespace gf {
 
-Machine::Machine(const Scenario& s, const MachineOptions& o) : sc(s), opt(o) {
+GF_NO_COVERAGE Machine::Machine(const Scenario& s, const MachineOptions& o) : sc(s), opt(o) {
   for (int p = 0; p < NR_PMDS; p++) pmd[p].tag = make_tag(CellKind::pmd, p);
   for (int p = 0; p < NR_PFNS; p++) {
     folio[p].head = uint16_t(p);
@@ -81,7 +81,7 @@ void Machine::free_folio(Folio& head) {
   }
 }
 
-pteval_t Machine::current_pte(int va) const {
+GF_NO_COVERAGE pteval_t Machine::current_pte(int va) const {
   pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
   if (pmd_none(p)) return 0;
   return table_of(p)->e[va % PTRS_PER_PTE].peek();
@@ -98,7 +98,7 @@ bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint
 
 void Machine::observe(void* self, const Access& a) { static_cast<Machine*>(self)->on_access(a); }
 
-void Machine::on_access(const Access& a) {
+GF_NO_COVERAGE void Machine::on_access(const Access& a) {
   step++;
   const CellKind k = tag_kind(a.tag);
   if (a.kind != Acc::load && a.before != a.after) {

@@ -14,7 +14,7 @@ namespace {
 
 // The layout: vmas, folios and entries before any CPU runs (no scheduling points).
 template <class A>
-void build_layout(Machine& m) {
+GF_NO_COVERAGE void build_layout(Machine& m) {
   for (const Region& rg : m.sc.regions) {
     const bool large = rg.flags & RF_LARGE;
     const bool anon = rg.flags & RF_ANON;
@@ -87,7 +87,7 @@ Task<void> cpu_main(Machine& m, int cpu) {
 }
 
 template <class A>
-RunResult run_arch(const Scenario& s, const RunOptions& o) {
+GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
   Machine m(s, o.machine);
   build_layout<A>(m);
 
@@ -147,13 +147,13 @@ std::string describe_pte(ArchId arch, uint64_t v) {
   return std::string(b) + " (" + sem_decode(arch, v).str() + ")";
 }
 
-int next_runnable_after(std::span<const int> runnable, int after) {
+GF_NO_COVERAGE int next_runnable_after(std::span<const int> runnable, int after) {
   for (int c : runnable)
     if (c > after) return c;
   return runnable[0];
 }
 
-int ScheduleStrategy::next_cpu(std::span<const int> runnable, int current) {
+GF_NO_COVERAGE int ScheduleStrategy::next_cpu(std::span<const int> runnable, int current) {
   if (pos_ < sched_.size()) {
     const int want = sched_[pos_++];
     for (int c : runnable)

@@ -12,7 +12,7 @@ constexpr uint64_t bits(int lo, int hi) { return ((hi == 63 ? 0 : bit(hi + 1)) -
 // x86-64: Present 0, RW 1, User 2, PWT 3, PCD 4, A 5, D 6, PAT 7, G(protnone) 8,
 // special 9, uffd-wp 10, soft-dirty 11, PFN 12-51, devmap 57, saved-dirty 58,
 // pkey 59-62, NX 63.  Non-present non-zero entries keep the PFN inverted.
-PteSem decode_x86(pteval_t v) {
+GF_NO_COVERAGE PteSem decode_x86(pteval_t v) {
   PteSem s;
   if (v == 0) return s;
   bool present = v & bit(0);
@@ -44,7 +44,7 @@ PteSem decode_x86(pteval_t v) {
 // arm64: Valid 0, table 1, attrindx 2-4, User 6, RDONLY 7, SH 8-9, AF 10, nG 11,
 // OA 12-49, GP 50, DBM/WRITE 51, CONT 52, PXN 53, UXN 54, DIRTY 55, SPECIAL 56,
 // DEVMAP 57, UFFD_WP 58, POE 60-62.  Present-invalid: Valid 0 with nG set.
-PteSem decode_arm64(pteval_t v) {
+GF_NO_COVERAGE PteSem decode_arm64(pteval_t v) {
   PteSem s;
   if (v == 0) return s;
   bool valid = v & bit(0);
@@ -77,7 +77,7 @@ PteSem decode_arm64(pteval_t v) {
 
 }  // namespace
 
-PteSem sem_decode(ArchId arch, pteval_t v) {
+GF_NO_COVERAGE PteSem sem_decode(ArchId arch, pteval_t v) {
   return arch == ArchId::arm64 ? decode_arm64(v) : decode_x86(v);
 }
 
