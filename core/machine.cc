@@ -89,9 +89,13 @@ GF_NO_COVERAGE pteval_t Machine::current_pte(int va) const {
 
 bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint32_t line) {
   if (table_live[serial] || opt.unchecked_tables) return true;
-  char buf[200];
-  std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%s:%u)", running_cpu,
-                pte_index < 0 ? "the lock" : ("entry " + std::to_string(pte_index)).c_str(), serial, file, line);
+  // The model line, relative to the source tree, so messages do not depend on the checkout.
+  std::string_view where(file);
+  if (size_t k = where.rfind("core/"); k != std::string_view::npos) where.remove_prefix(k);
+  char buf[240];
+  std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%.*s:%u)", running_cpu,
+                pte_index < 0 ? "the lock" : ("entry " + std::to_string(pte_index)).c_str(), serial,
+                int(where.size()), where.data(), line);
   violate(Oracle::table_use_after_free, buf);
   return false;
 }

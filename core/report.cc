@@ -67,6 +67,8 @@ std::string describe(ArchId arch, const Event& e) {
   const Access& a = e.acc;
   const std::string name = cell_name(a.tag);
   const CellKind k = tag_kind(a.tag);
+  if (a.kind == Acc::load && (k == CellKind::irq || k == CellKind::rcu || k == CellKind::walk))
+    return "wait for cpu" + std::to_string(tag_index(a.tag)) + " " + name + ": epoch " + std::to_string(a.before);
   if (k == CellKind::irq) return a.after & 1 ? "local_irq_save()" : "local_irq_restore()";
   if (k == CellKind::rcu) return a.after & 1 ? "rcu_read_lock()" : "rcu_read_unlock()";
   if (k == CellKind::walk) return a.after & 1 ? "MMU walk begins" : "MMU walk ends";

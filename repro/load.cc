@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "repro/load.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace gf::repro {
+namespace fs = std::filesystem;
+
+std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes_bugs, std::string& err) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    err = path + ": is a folder, expected a scenario file";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err = path + ": cannot open: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string data;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    data.append(buf, size_t(in.gcount()));
+    if (data.size() > MAX_INPUT_BYTES) {
+      err = path + ": larger than " + std::to_string(MAX_INPUT_BYTES) + " bytes, not a scenario";
+      return std::nullopt;
+    }
+  }
+  if (in.bad()) {
+    err = path + ": read error";
+    return std::nullopt;
+  }
+  const auto first = std::find_if(data.begin(), data.end(), [](char c) { return !std::isspace((unsigned char)c); });
+  Loaded l;
+  if (first != data.end() && *first == '{') {
+    ParseError pe;
+    auto s = scenario_from_json(data, pe);
+    if (!s) {
+      err = path + ": " + pe.message;
+      return std::nullopt;
+    }
+    l.scenario = std::move(*s);
+    l.json = true;
+  } else {
+    l.scenario = decode({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+    l.scenario.bugs = bytes_bugs;
+  }
+  return l;
+}
+
+bool expand_paths(const std::vector<std::string>& args, std::vector<std::string>& files, std::string& err) {
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (fs::is_directory(a, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(a, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec))
+        if (it->is_regular_file()) found.push_back(it->path().string());
+      if (ec) {
+        err = a + ": " + ec.message();
+        return false;
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(a, ec)) {
+      files.push_back(a);
+    } else {
+      err = a + ": no such file or folder";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool write_atomically(const std::string& path, const std::string& data, std::string& err) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      err = path + ": cannot write: " + std::strerror(errno);
+      return false;
+    }
+    out.write(data.data(), std::streamsize(data.size()));
+    out.flush();
+    if (!out) {
+      err = path + ": write failed";
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    err = path + ": cannot rename into place: " + ec.message();
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace gf::repro
