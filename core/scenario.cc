@@ -226,14 +226,20 @@ Scenario from_json(const json& j) {
         const uint8_t mask = op_flag_mask(op.kind);
         if (!mask) fail(w, name + " takes no \"flags\"");
         const json& fl = get_array(o["flags"], w + ".flags", 0, 3);
+        bool get = false;  // FOLL_GET: a gup_fast without FOLL_PIN (the default)
         for (size_t q = 0; q < fl.size(); q++) {
           const std::string f = get_string(fl[q], w + ".flags[" + std::to_string(q) + "]");
+          if (f == "FOLL_GET" && op.kind == OpKind::gup_fast) {
+            get = true;
+            continue;
+          }
           uint8_t bit = 0;
           for (const auto& g : kGupFlags)
             if (f == g.name) bit = g.bit;
           if (!(bit & mask)) fail(w + ".flags", "\"" + f + "\" is not a flag of " + name);
           op.flags |= bit;
         }
+        if (get && (op.flags & FOLL_PIN)) fail(w + ".flags", "FOLL_GET and FOLL_PIN exclude each other");
       }
       s.cpus.back().push_back(op);
     }
@@ -295,6 +301,7 @@ std::string scenario_to_json(const Scenario& s, int indent) {
       if (op_max_nr(op.kind) > 1) o["nr"] = op.nr;
       if (op_flag_mask(op.kind)) {
         json fl = json::array();
+        if (op.kind == OpKind::gup_fast && !(op.flags & FOLL_PIN)) fl.push_back("FOLL_GET");
         for (const auto& g : kGupFlags)
           if (op.flags & g.bit) fl.push_back(g.name);
         o["flags"] = fl;
