@@ -140,7 +140,7 @@ GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
 
 }  // namespace
 
-RunResult run(const Scenario& s, const RunOptions& o) {
+GF_NO_COVERAGE RunResult run(const Scenario& s, const RunOptions& o) {
   switch (s.arch) {
     case ArchId::arm64: return run_arch<arch::Arm64>(s, o);
     case ArchId::x86_64: break;

@@ -37,9 +37,16 @@ std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes
     err = path + ": read error";
     return std::nullopt;
   }
+  // JSON: a .json name, or text (no control bytes but whitespace) opening with
+  // '{'.  libFuzzer artifacts are bytes and may well start with '{' too.
   const auto first = std::find_if(data.begin(), data.end(), [](char c) { return !std::isspace((unsigned char)c); });
+  const bool text = std::none_of(data.begin(), data.end(), [](char c) {
+    const unsigned char u = (unsigned char)c;
+    return u < 0x20 && u != '\n' && u != '\r' && u != '\t';
+  });
+  const bool named_json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
   Loaded l;
-  if (first != data.end() && *first == '{') {
+  if (named_json || (text && first != data.end() && *first == '{')) {
     ParseError pe;
     auto s = scenario_from_json(data, pe);
     if (!s) {

@@ -18,8 +18,9 @@ struct Loaded {
   bool json = false;
 };
 
-// A file is JSON when its first non-blank byte is '{'; anything else is fuzz
-// bytes (decoding is total) and takes its injected bugs from `bytes_bugs`.
+// A file is JSON when its name ends in .json, or when it is text whose first
+// non-blank byte is '{'; anything else is fuzz bytes (decoding is total) and
+// takes its injected bugs from `bytes_bugs`.
 // On failure returns nullopt and sets `err` to "<path>: <problem>".
 std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes_bugs, std::string& err);
 
