@@ -56,27 +56,24 @@ void oracle_norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) {
 }
 
 void oracle_pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) {
-  (void)cpu;
-  uint32_t n = m.hist_n[va];
-  // The value at grab time is the last one stored at or before grab_step.
-  int first = -1;
-  uint32_t lo = n > HIST ? n - HIST : 0;
-  for (uint32_t k = n; k-- > lo;) {
+  // The entry's values while the reference was held: the one it had at
+  // grab_step (the last stored at or before it) and every later one.
+  const uint32_t n = m.hist_n[va];
+  const uint32_t oldest = n > HIST ? n - HIST : 0;
+  uint32_t from = oldest;
+  bool found = false;
+  for (uint32_t k = n; k-- > oldest;) {
     if (m.hist[va][k % HIST].step <= grab_step) {
-      first = int(k);
+      from = k;
+      found = true;
       break;
     }
   }
-  if (first < 0) {
-    if (n > HIST) return;  // the window fell out of the history: cannot judge, stay silent
-    // Never stored before grab_step: the entry was none since the start.
-    first = -1;
-  }
+  // Nothing stored up to grab_step: either the entry was still none (every
+  // entry starts none; the layout records its values), or the window fell out
+  // of the ring — then the oracle cannot judge and stays silent.
+  if (!found && n > HIST) return;
   bool maps_pfn = false;
-  uint32_t from = first < 0 ? 0 : uint32_t(first);
-  if (first < 0 && n == 0) {
-    // no value at all
-  }
   for (uint32_t k = from; k < n; k++) {
     if (maps_with(sem_decode(m.sc.arch, m.hist[va][k % HIST].v), pfn, write, &maps_pfn)) return;
   }
