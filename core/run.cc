@@ -67,7 +67,9 @@ GF_NO_COVERAGE void build_layout(Machine& m) {
       }
       for (int k = 0; k < step; k++) {
         pteval_t v = A::mk_user_pte(pfn == 0 ? 0 : pfn + k, prot);
-        if (large && pfn != 0) v = A::pte_mkcont(v);  // the zero page is never contpte-mapped
+        // contpte only for valid entries of a real large folio (set_ptes() never sets CONT on
+        // invalid entries; the zero page is never contpte-mapped).
+        if (large && pfn != 0 && !prot.protnone) v = A::pte_mkcont(v);
         t->e[(va0 + k) % PTRS_PER_PTE].poke(v);
         m.hist_push(va0 + k, v);
       }

@@ -97,10 +97,13 @@ struct X86_64 {
     if (!p.young) v &= ~_PAGE_ACCESSED;
     if (p.dirty) v = pte_mkdirty(v);
     if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) {  // pte_modify(PAGE_NONE): keep _PAGE_CHG_MASK, PROTNONE|Accessed, PFN inverted
+    if (p.protnone) {  // pte_modify(PAGE_NONE): keep _PAGE_CHG_MASK (Accessed included), add PROTNONE,
+                       // PFN inverted, and Dirty moved to SavedDirty when the old entry was writable
       constexpr pteval_t chg = PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_PSE | _PAGE_SPECIAL | _PAGE_ACCESSED |
                                _PAGE_DIRTY_BITS | _PAGE_SOFT_DIRTY | _PAGE_DEVMAP | _PAGE_UFFD_WP;
-      v = (v & chg) | _PAGE_PROTNONE | _PAGE_ACCESSED;
+      const bool was_rw = v & _PAGE_RW;
+      v = (v & chg) | _PAGE_PROTNONE;
+      if (was_rw) v = pte_mksaveddirty(v);
       v ^= PTE_PFN_MASK;
     }
     return v;

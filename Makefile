@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gupfuzz quick start.  Two commands:
+#   make fuzz   install what is missing, build, fuzz every target, print a summary
+#   make test   install what is missing, build dev, dev-clang14 and fuzz, run ctest
+# The builds themselves are the CMake presets (CMakePresets.json): use them
+# directly for anything else, e.g. `cmake --preset dev && cmake --build --preset dev`.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+FUZZ_SECONDS ?= 60
+JOBS ?= $(shell nproc)
+# Every fuzz/fuzz_<name>.cc is a target (GUPFUZZ_TARGETS in fuzz/CMakeLists.txt).
+FUZZ_TARGETS ?= $(sort $(basename $(notdir $(wildcard fuzz/fuzz_*.cc))))
+PRESETS := dev dev-clang14 fuzz
+
+.PHONY: help deps fuzz test clean $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
+
+help:
+	@echo 'gupfuzz: a libFuzzer bench for the kernel'"'"'s lockless GUP-fast page-table readers'
+	@echo
+	@echo '  make fuzz     install missing Debian packages, build, run every fuzz target on a'
+	@echo '                copy of its seeds for FUZZ_SECONDS (default 60) each, print a summary'
+	@echo '                (exit non-zero if a crash was found); honours GUPFUZZ_BUGS=a,b'
+	@echo '  make test     install, build the dev, dev-clang14 and fuzz presets, run ctest (dev, fuzz)'
+	@echo '  make deps     only install missing Debian packages (scripts/deps.sh)'
+	@echo '  make build-<preset>   configure and build one preset: $(PRESETS)'
+	@echo '  make clean    remove build/'
+	@echo
+	@echo 'Variables: FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) FUZZ_TARGETS="$(FUZZ_TARGETS)"'
+	@echo '           FUZZ_ARGS="<extra libFuzzer flags>"'
+	@echo 'Fuzz output: build/fuzz-run/<target>/{fuzz.log,corpus/,crashes/}'
+
+deps:
+	@scripts/deps.sh
+
+$(PRESETS:%=configure-%): configure-%: deps
+	cmake --preset $* --log-level=WARNING
+
+$(PRESETS:%=build-%): build-%: configure-%
+	cmake --build --preset $* -j $(JOBS)
+
+# The replay tool the fuzz summary points at (tolerated while repro/ has none).
+build-gupfuzz: configure-dev
+	@targets=$$(cmake --build build/dev --target help); \
+	if grep -q '^gupfuzz:' <<<"$$targets"; then \
+	  echo 'cmake --build --preset dev --target gupfuzz'; \
+	  cmake --build --preset dev -j $(JOBS) --target gupfuzz; \
+	else \
+	  echo 'make: the dev build has no gupfuzz target yet; crash replay commands will not work'; \
+	fi
+
+# Only the fuzz targets of the fuzz preset: `make test` builds the rest.
+fuzz: configure-fuzz build-gupfuzz
+	cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+	@scripts/fuzz_run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Both suites run even when the first fails; the target fails if either did.
+test: build-dev build-dev-clang14 build-fuzz
+	@rc=0; \
+	for p in dev fuzz; do \
+	  echo "ctest --preset $$p -j 2"; \
+	  ctest --preset $$p -j 2 || { rc=1; failed="$${failed-} $$p"; }; \
+	done; \
+	if ((rc)); then echo "make test: ctest failed for:$$failed" >&2; fi; \
+	exit $$rc
+
+clean:
+	rm -rf build
