@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.h"
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
 #include "core/pte.h"
@@ -28,11 +29,7 @@ using gf::UserProt;
 using gf::arch::Arm64;
 using gf::arch::X86_64;
 
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "%#018llx", (unsigned long long)v);
-  return b;
-}
+using gf::test::hex;
 
 // ------------------------------------------------------------------ values
 
@@ -117,13 +114,8 @@ void for_all(const std::vector<pteval_t>& vs, const char* law_text, F law) {
 
 template <class A>
 class ArchLaws : public ::testing::Test {};
-struct ArchNames {
-  template <class T>
-  static std::string GetName(int) {
-    return gf::arch_name(T::id);
-  }
-};
-using Arches = ::testing::Types<X86_64, Arm64>;
+using gf::test::ArchNames;
+using gf::test::Arches;
 TYPED_TEST_SUITE(ArchLaws, Arches, ArchNames);
 
 // The laws below would be vacuous over a set where, say, nothing is protnone.

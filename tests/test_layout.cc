@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "tests/test_util.h"
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
 #include "core/cell.h"
@@ -22,11 +23,7 @@ using gf::pteval_t;
 using gf::arch::Arm64;
 using gf::arch::X86_64;
 
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "%#018llx", (unsigned long long)v);
-  return b;
-}
+using gf::test::hex;
 
 // Runs `json` traced; returns the first value seen for each virtual page.
 std::map<int, pteval_t> initial_ptes(const std::string& json) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.h"
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
 #include "core/machine.h"
@@ -27,11 +28,7 @@ using gf::UserProt;
 using gf::arch::Arm64;
 using gf::arch::X86_64;
 
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "%#018llx", (unsigned long long)v);
-  return b;
-}
+using gf::test::hex;
 
 UserProt prot_of_mask(unsigned m) {
   return UserProt{.write = bool(m & 1),
@@ -84,13 +81,8 @@ PteSem sem(pteval_t v) {
 
 template <class A>
 class Semantic : public ::testing::Test {};
-struct ArchNames {
-  template <class T>
-  static std::string GetName(int) {
-    return gf::arch_name(T::id);
-  }
-};
-using Arches = ::testing::Types<X86_64, Arm64>;
+using gf::test::ArchNames;
+using gf::test::Arches;
 TYPED_TEST_SUITE(Semantic, Arches, ArchNames);
 
 // ------------------------------------------------------------------ decoder
