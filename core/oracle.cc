@@ -10,12 +10,6 @@
 namespace gf {
 namespace {
 
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "%#llx", (unsigned long long)v);
-  return b;
-}
-
 // Does this entry value let a user access of `write` kind reach `pfn`?
 bool maps_with(const PteSem& s, uint64_t pfn, bool write, bool* maps_pfn) {
   bool m = s.kind == PteSem::present && s.valid && s.pfn == pfn;

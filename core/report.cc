@@ -11,12 +11,6 @@ namespace {
 constexpr int kStepWidth = 8;
 constexpr int kColWidth = 52;
 
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "%#llx", (unsigned long long)v);
-  return b;
-}
-
 std::string cell_name(uint32_t tag) {
   const uint32_t i = tag_index(tag);
   switch (tag_kind(tag)) {

@@ -151,9 +151,7 @@ GF_NO_COVERAGE RunResult run(const Scenario& s, const RunOptions& o) {
 }
 
 std::string describe_pte(ArchId arch, uint64_t v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%#llx", (unsigned long long)v);
-  return std::string(b) + " (" + sem_decode(arch, v).str() + ")";
+  return hex(v) + " (" + sem_decode(arch, v).str() + ")";
 }
 
 GF_NO_COVERAGE int next_runnable_after(std::span<const int> runnable, int after) {

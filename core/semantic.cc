@@ -81,6 +81,12 @@ GF_NO_COVERAGE PteSem sem_decode(ArchId arch, pteval_t v) {
   return arch == ArchId::arm64 ? decode_arm64(v) : decode_x86(v);
 }
 
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%#llx", (unsigned long long)v);
+  return b;
+}
+
 std::string PteSem::diff(const PteSem& o) const {
   std::string d;
   auto add = [&](bool differs, const char* name) {

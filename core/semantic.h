@@ -42,4 +42,7 @@ struct PteSem {
 
 PteSem sem_decode(ArchId arch, pteval_t v);
 
+// A raw entry (or any value) as the kernel prints it: "0x8000000000000067".
+std::string hex(uint64_t v);
+
 }  // namespace gf
