@@ -33,6 +33,24 @@ inline constexpr int NR_ARCHES = 2;
 const char* arch_name(ArchId a);
 std::optional<ArchId> arch_from_name(const char* s);
 
+// Kernel configuration switches that change what the PTE helpers do.  Each
+// architecture model is a template on one; the default is the configuration
+// the fuzzers run (Debian's amd64 kernel, and the pinned configurations of
+// tools/kernel-truth/targets.sh elsewhere).  tools/kernel-truth reads the
+// switches from the real kernel object and instantiates the model to match.
+struct ArchCfg {
+  bool numa_balancing = true;  // CONFIG_NUMA_BALANCING: pte_protnone() is real, else always false
+  bool soft_dirty = true;      // CONFIG_MEM_SOFT_DIRTY (where the arch has it)
+  bool uffd_wp = true;         // CONFIG_HAVE_ARCH_USERFAULTFD_WP (where the arch has it)
+  bool shstk = false;          // x86: the CPU has user shadow stacks (X86_FEATURE_SHSTK), not a config
+  constexpr bool operator==(const ArchCfg&) const = default;
+};
+
+// The private user mappings' entries of protection_map[] (what pfn_pte()
+// and pte_modify() are given), and PAGE_NONE for NUMA-hinting entries.
+enum class Prot : uint8_t { none, ro, rw, ro_x, rw_x };
+inline constexpr int NR_PROTS = 5;
+
 // What a fresh user mapping is made of (the vma's page protection plus state).
 struct UserProt {
   bool write = false;    // VM_WRITE: mk_pte with the writable protection

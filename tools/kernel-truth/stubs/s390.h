@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Stubs for the s390 wrapper object (included at the end of wrappers.c). */
