@@ -15,6 +15,7 @@
 #pragma once
 
 #include "core/machine.h"
+#include "core/norecency.h"
 #include "core/oracle.h"
 #include "core/task.h"
 
@@ -33,8 +34,7 @@ struct Pgtable {
         int base = i & ~(CONT_PTES - 1);
         for (int k = 0; k < CONT_PTES; k++) {
           pteval_t p = co_await pte_load(m, r, base + k);
-          if (A::pte_dirty(p)) pte = A::pte_mkdirty(pte);
-          if (A::pte_young(p)) pte = A::pte_mkyoung(pte);
+          pte = A::contpte_gather(pte, p);
         }
       }
     }
@@ -53,14 +53,12 @@ struct Pgtable {
       retry:
         pteval_t orig = co_await pte_load(m, r, i);
         if (!A::pte_valid_cont(orig)) co_return orig;
-        pteval_t orig_prot = prot_of(A::pte_mkold(A::pte_mkclean(orig)));
+        const pteval_t orig_prot = A::contpte_prot(orig);
         uint64_t pfn = A::pte_pfn(orig) - uint64_t(i - base);
         for (int k = 0; k < CONT_PTES; k++, pfn++) {
           pteval_t p = co_await pte_load(m, r, base + k);
-          if (!A::pte_valid_cont(p) || A::pte_pfn(p) != pfn || prot_of(A::pte_mkold(A::pte_mkclean(p))) != orig_prot)
-            goto retry;
-          if (A::pte_dirty(p)) orig = A::pte_mkdirty(orig);
-          if (A::pte_young(p)) orig = A::pte_mkyoung(orig);
+          if (!A::contpte_consistent(p, orig_prot, pfn)) goto retry;
+          orig = A::contpte_gather(orig, p);
         }
         co_return orig;
       }
@@ -81,14 +79,13 @@ struct Pgtable {
 
   // RFC 2/4.  The oracle sees every answer (core/oracle.h).
   static bool pte_same_norecency(Machine& m, pteval_t a, pteval_t b) {
-    pteval_t x = a, y = b;
-    if (A::pte_present(x)) x = A::pte_mkold(A::pte_mkclean(x));
-    if (A::pte_present(y)) y = A::pte_mkold(A::pte_mkclean(y));
+    bool same = gf::pte_same_norecency<A>(a, b);
     if (m.bug(Bug::norecency_ignores_write)) {
+      pteval_t x = pte_norecency<A>(a), y = pte_norecency<A>(b);
       if (A::pte_present(x)) x = A::pte_mkclean(A::pte_wrprotect(x));
       if (A::pte_present(y)) y = A::pte_mkclean(A::pte_wrprotect(y));
+      same = A::pte_same(x, y);
     }
-    bool same = A::pte_same(x, y);
     oracle_norecency_compare(m, a, b, same);
     return same;
   }

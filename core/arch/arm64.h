@@ -4,6 +4,8 @@
 // arch/arm64/include/asm/pgtable.h, pgtable-hwdef.h and pgtable-prot.h, with
 // NUMA_BALANCING, USERFAULTFD, ARM64_CONTPTE, no POE (POR_EL0 allows every
 // overlay index) and FEAT_HAFDBS (hardware access flag and dirty state).
+// ArchCfg: without NUMA_BALANCING pte_protnone() is always false; without
+// uffd-wp PTE_UFFD_WP is 0.  arm64 has no soft-dirty.
 //
 // Linux "writable" is PTE_WRITE (= DBM, bit 51).  Hardware dirty is DBM set
 // and RDONLY clear: the MMU clears RDONLY on the first write through a DBM
@@ -17,8 +19,11 @@
 
 namespace gf::arch {
 
-struct Arm64 {
+template <ArchCfg C = ArchCfg{}>
+struct Arm64T {
   static constexpr ArchId id = ArchId::arm64;
+  static constexpr const char* name = "arm64";
+  static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = true;
   static constexpr bool tlb_flush_waits_for_irqs_off = false;
 
@@ -39,7 +44,7 @@ struct Arm64 {
   static constexpr pteval_t PTE_DIRTY = 1ull << 55;
   static constexpr pteval_t PTE_SPECIAL = 1ull << 56;
   static constexpr pteval_t PTE_DEVMAP = 1ull << 57;
-  static constexpr pteval_t PTE_UFFD_WP = 1ull << 58;
+  static constexpr pteval_t PTE_UFFD_WP = C.uffd_wp ? 1ull << 58 : 0;
   static constexpr pteval_t PTE_PO_IDX_MASK = 7ull << 60;
   static constexpr pteval_t PTE_PRESENT_INVALID = PTE_NG;  // only when !PTE_VALID
   static constexpr pteval_t PTE_ATTRINDX_MASK = 7ull << 2;
@@ -53,7 +58,9 @@ struct Arm64 {
   static constexpr bool pte_present(pteval_t v) { return pte_valid(v) || pte_present_invalid(v); }
   static constexpr bool pte_user(pteval_t v) { return v & PTE_USER; }
   static constexpr bool pte_user_exec(pteval_t v) { return !(v & PTE_UXN); }
-  static constexpr bool pte_protnone(pteval_t v) { return pte_present_invalid(v) && !pte_user(v) && !pte_user_exec(v); }
+  static constexpr bool pte_protnone(pteval_t v) {
+    return C.numa_balancing && pte_present_invalid(v) && !pte_user(v) && !pte_user_exec(v);
+  }
   static constexpr uint64_t pte_pfn(pteval_t v) { return (v & PTE_ADDR_LOW) >> PAGE_SHIFT; }
   static constexpr bool pte_write(pteval_t v) { return v & PTE_WRITE; }
   static constexpr bool pte_rdonly(pteval_t v) { return v & PTE_RDONLY; }
@@ -63,6 +70,8 @@ struct Arm64 {
   static constexpr bool pte_dirty(pteval_t v) { return pte_sw_dirty(v) || pte_hw_dirty(v); }
   static constexpr bool pte_special(pteval_t v) { return v & PTE_SPECIAL; }
   static constexpr bool pte_devmap(pteval_t v) { return v & PTE_DEVMAP; }
+  static constexpr bool pte_uffd_wp(pteval_t v) { return v & PTE_UFFD_WP; }
+  static constexpr bool pte_soft_dirty(pteval_t) { return false; }
   static constexpr bool pte_cont(pteval_t v) { return v & PTE_CONT; }
   static constexpr bool pte_valid_cont(pteval_t v) { return pte_valid(v) && pte_cont(v); }
 
@@ -83,6 +92,8 @@ struct Arm64 {
     return pte_sw_dirty(v) ? v & ~PTE_RDONLY : v;
   }
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | PTE_SPECIAL; }
+  static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return C.uffd_wp ? pte_wrprotect(v | PTE_UFFD_WP) : v; }
+  static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v; }
   static constexpr pteval_t pte_mkcont(pteval_t v) { return v | PTE_CONT; }
   static constexpr pteval_t pte_mknoncont(pteval_t v) { return v & ~PTE_CONT; }
 
@@ -93,23 +104,77 @@ struct Arm64 {
   static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
   static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
 
-  // pfn_pte(pfn, PAGE_SHARED / PAGE_READONLY [_EXEC]), then the state.
+  // protection_map[] entries of a private mapping (pgtable-prot.h).
+  static constexpr pteval_t prot_val(Prot p) {
+    constexpr pteval_t user = _PAGE_DEFAULT | PTE_USER | PTE_RDONLY | PTE_NG | PTE_PXN;
+    switch (p) {
+      case Prot::none: return (_PAGE_DEFAULT & ~PTE_VALID) | PTE_PRESENT_INVALID | PTE_RDONLY | PTE_NG | PTE_PXN | PTE_UXN;
+      case Prot::ro: return user | PTE_UXN;              // PAGE_READONLY
+      case Prot::rw: return user | PTE_UXN | PTE_WRITE;  // PAGE_SHARED: writable and clean
+      case Prot::ro_x: return user;                      // PAGE_READONLY_EXEC
+      case Prot::rw_x: return user | PTE_WRITE;          // PAGE_SHARED_EXEC
+    }
+    return 0;
+  }
+  // pfn_pte(): with 48-bit PA the address is not masked.
+  static constexpr pteval_t pfn_pte(uint64_t pfn, Prot p) { return (pfn << PAGE_SHIFT) | prot_val(p); }
+  // pte_modify(): keep hardware dirtiness as PTE_DIRTY, replace the
+  // permission and type bits, then re-derive hardware dirty from PTE_DIRTY.
+  static constexpr pteval_t pte_modify(pteval_t v, Prot p) {
+    constexpr pteval_t mask = PTE_USER | PTE_PXN | PTE_UXN | PTE_RDONLY | PTE_PRESENT_INVALID | PTE_VALID |
+                              PTE_WRITE | PTE_GP | PTE_ATTRINDX_MASK | PTE_PO_IDX_MASK;
+    if (pte_hw_dirty(v)) v |= PTE_DIRTY;
+    v = (v & ~mask) | (prot_val(p) & mask);
+    return pte_sw_dirty(v) ? pte_mkdirty(v) : v;
+  }
+  // __swp_entry(): type in bits 6-10, offset from bit 12.
+  static constexpr pteval_t swp_entry_pte(unsigned type, uint64_t offset) {
+    return (pteval_t(type) << 6) | (offset << 12);
+  }
+
+  // A fresh private user mapping, then the state.
   static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
-    pteval_t v = (pfn << PAGE_SHIFT) | _PAGE_DEFAULT | PTE_USER | PTE_RDONLY | PTE_NG | PTE_PXN;
-    if (!p.exec) v |= PTE_UXN;
-    if (p.write) v |= PTE_WRITE;
+    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
     if (!p.young) v = pte_mkold(v);
     if (p.dirty) v = pte_mkdirty(v);
     if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) {  // pte_modify(pte, PAGE_NONE)
-      constexpr pteval_t mask = PTE_USER | PTE_PXN | PTE_UXN | PTE_RDONLY | PTE_PRESENT_INVALID | PTE_VALID |
-                                PTE_WRITE | PTE_GP | PTE_ATTRINDX_MASK | PTE_PO_IDX_MASK;
-      constexpr pteval_t none = (_PAGE_DEFAULT & ~PTE_VALID) | PTE_PRESENT_INVALID | PTE_RDONLY | PTE_NG | PTE_PXN | PTE_UXN;
-      if (pte_hw_dirty(v)) v |= PTE_DIRTY;
-      v = (v & ~mask) | (none & mask);
-      if (pte_sw_dirty(v)) v = pte_mkdirty(v);
-    }
+    if (p.protnone) v = pte_modify(v, Prot::none);  // NUMA hinting (change_pte_range)
     return v;
+  }
+
+  // contpte.c, one step each, shared by the model's readers (core/pgtable.h)
+  // and the pure block readers below.  contpte_ptep_get(): OR young/dirty of
+  // every entry of the block into the target.
+  static constexpr pteval_t contpte_gather(pteval_t orig, pteval_t p) {
+    if (pte_dirty(p)) orig = pte_mkdirty(orig);
+    if (pte_young(p)) orig = pte_mkyoung(orig);
+    return orig;
+  }
+  // pte_pgprot(pte_mkold(pte_mkclean(pte))): the A/D-free protection.
+  static constexpr pteval_t contpte_prot(pteval_t p) { return pte_mkold(pte_mkclean(p)) & ~PTE_ADDR_LOW; }
+  // contpte_ptep_get_lockless(): entry k of the block is consistent with the
+  // target when it is valid+CONT, maps the PFN the target implies and has
+  // the same A/D-free protection.
+  static constexpr bool contpte_consistent(pteval_t p, pteval_t orig_prot, uint64_t pfn) {
+    return pte_valid_cont(p) && pte_pfn(p) == pfn && contpte_prot(p) == orig_prot;
+  }
+  static constexpr pteval_t contpte_ptep_get(const pteval_t* block, int idx) {
+    pteval_t orig = block[idx];
+    if (!pte_valid_cont(orig)) return orig;
+    for (int k = 0; k < CONT_PTES; k++) orig = contpte_gather(orig, block[k]);
+    return orig;
+  }
+  // One pass; nullopt where the kernel would restart (a racing writer).
+  static constexpr std::optional<pteval_t> contpte_ptep_get_lockless(const pteval_t* block, int idx) {
+    pteval_t orig = block[idx];
+    if (!pte_valid_cont(orig)) return orig;
+    const pteval_t orig_prot = contpte_prot(orig);
+    const uint64_t pfn0 = pte_pfn(orig) - uint64_t(idx);
+    for (int k = 0; k < CONT_PTES; k++) {
+      if (!contpte_consistent(block[k], orig_prot, pfn0 + k)) return std::nullopt;
+      orig = contpte_gather(orig, block[k]);
+    }
+    return orig;
   }
 
   // FEAT_HAFDBS: the MMU sets AF on access; on a write through a DBM entry it
@@ -124,5 +189,7 @@ struct Arm64 {
     return (v | PTE_AF) & ~PTE_RDONLY;
   }
 };
+
+using Arm64 = Arm64T<>;
 
 }  // namespace gf::arch

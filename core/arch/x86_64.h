@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // x86-64 PTE layout and helpers, following Linux 6.12
-// arch/x86/include/asm/pgtable.h and pgtable_types.h, under Debian's amd64
-// configuration: NUMA_BALANCING (pte_protnone is real), MEM_SOFT_DIRTY,
-// USERFAULTFD (uffd-wp bit 10), protection keys with PKRU allowing every key,
-// and a CPU without user shadow stacks (pte_shstk() is false).
+// arch/x86/include/asm/pgtable.h, pgtable_types.h and pgtable_64.h.  The
+// default configuration is Debian's amd64 kernel: NUMA_BALANCING (pte_protnone
+// is real), MEM_SOFT_DIRTY, USERFAULTFD (uffd-wp bit 10), protection keys with
+// PKRU allowing every key, on a CPU without user shadow stacks.  ArchCfg
+// switches each: without NUMA_BALANCING pte_protnone() is always false,
+// without soft-dirty or uffd-wp their bits are 0, and with C.shstk (the CPU
+// capability X86_FEATURE_SHSTK) Write=0,Dirty=1 is a shadow-stack entry and
+// pte_write() is true for it.
 //
 // The MMU sets Accessed on any access and Dirty on a write through RW=1.
 // TLB shootdown is an IPI, so a flush waits for CPUs running with IRQs off.
@@ -14,8 +18,11 @@
 
 namespace gf::arch {
 
-struct X86_64 {
+template <ArchCfg C = ArchCfg{}>
+struct X86_64T {
   static constexpr ArchId id = ArchId::x86_64;
+  static constexpr const char* name = "x86_64";
+  static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = false;
   static constexpr bool tlb_flush_waits_for_irqs_off = true;
 
@@ -29,8 +36,8 @@ struct X86_64 {
   static constexpr pteval_t _PAGE_PSE = 1ull << 7;
   static constexpr pteval_t _PAGE_GLOBAL = 1ull << 8;
   static constexpr pteval_t _PAGE_SPECIAL = 1ull << 9;
-  static constexpr pteval_t _PAGE_UFFD_WP = 1ull << 10;
-  static constexpr pteval_t _PAGE_SOFT_DIRTY = 1ull << 11;
+  static constexpr pteval_t _PAGE_UFFD_WP = C.uffd_wp ? 1ull << 10 : 0;
+  static constexpr pteval_t _PAGE_SOFT_DIRTY = C.soft_dirty ? 1ull << 11 : 0;
   static constexpr pteval_t _PAGE_DEVMAP = 1ull << 57;
   static constexpr pteval_t _PAGE_SAVED_DIRTY = 1ull << 58;
   static constexpr pteval_t _PAGE_PKEY_MASK = 0xfull << 59;
@@ -47,13 +54,18 @@ struct X86_64 {
 
   static constexpr bool pte_none(pteval_t v) { return v == 0; }
   static constexpr bool pte_present(pteval_t v) { return v & (_PAGE_PRESENT | _PAGE_PROTNONE); }
-  static constexpr bool pte_protnone(pteval_t v) { return (v & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE; }
+  static constexpr bool pte_protnone(pteval_t v) {
+    return C.numa_balancing && (v & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE;
+  }
   static constexpr uint64_t pte_pfn(pteval_t v) { return ((v ^ protnone_mask(v)) & PTE_PFN_MASK) >> PAGE_SHIFT; }
-  static constexpr bool pte_write(pteval_t v) { return v & _PAGE_RW; }  // || pte_shstk(): no shadow stacks
+  static constexpr bool pte_shstk(pteval_t v) { return C.shstk && (v & (_PAGE_RW | _PAGE_DIRTY)) == _PAGE_DIRTY; }
+  static constexpr bool pte_write(pteval_t v) { return (v & _PAGE_RW) || pte_shstk(v); }
   static constexpr bool pte_young(pteval_t v) { return v & _PAGE_ACCESSED; }
   static constexpr bool pte_dirty(pteval_t v) { return v & _PAGE_DIRTY_BITS; }
   static constexpr bool pte_special(pteval_t v) { return v & _PAGE_SPECIAL; }
   static constexpr bool pte_devmap(pteval_t v) { return v & _PAGE_DEVMAP; }
+  static constexpr bool pte_uffd_wp(pteval_t v) { return v & _PAGE_UFFD_WP; }
+  static constexpr bool pte_soft_dirty(pteval_t v) { return v & _PAGE_SOFT_DIRTY; }
   static constexpr bool pte_cont(pteval_t) { return false; }
 
   // mksaveddirty_shift()/clear_saveddirty_shift(), unconditional on 64-bit.
@@ -78,6 +90,8 @@ struct X86_64 {
   // pte_mkwrite(pte, vma) for a non-shadow-stack vma (arch/x86/mm/pgtable.c).
   static constexpr pteval_t pte_mkwrite(pteval_t v) { return pte_clear_saveddirty(v | _PAGE_RW); }
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
+  static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return C.uffd_wp ? pte_wrprotect(v | _PAGE_UFFD_WP) : v; }
+  static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v | _PAGE_SOFT_DIRTY; }
   static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
   static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
 
@@ -89,23 +103,46 @@ struct X86_64 {
   static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
   static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
 
-  // pfn_pte(pfn, vm_get_page_prot(flags)) for a private user mapping, then the state.
+  // protection_map[] entries of a private mapping (pgtable_types.h).
+  static constexpr pteval_t prot_val(Prot p) {
+    constexpr pteval_t user = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+    switch (p) {
+      case Prot::none: return _PAGE_ACCESSED | _PAGE_PROTNONE;  // PAGE_NONE
+      case Prot::ro: return user | _PAGE_NX;                      // PAGE_READONLY
+      case Prot::rw: return user | _PAGE_RW | _PAGE_NX;           // PAGE_SHARED
+      case Prot::ro_x: return user;                               // PAGE_READONLY_EXEC
+      case Prot::rw_x: return user | _PAGE_RW;                    // PAGE_SHARED_EXEC
+    }
+    return 0;
+  }
+  // pfn_pte(): PROT_NONE entries get the PFN inverted.
+  static constexpr pteval_t pfn_pte(uint64_t pfn, Prot p) {
+    const pteval_t prot = prot_val(p);
+    return (((pfn << PAGE_SHIFT) ^ protnone_mask(prot)) & PTE_PFN_MASK) | prot;
+  }
+  // pte_modify(): keep _PAGE_CHG_MASK, take the rest from the protection,
+  // re-invert the PFN when crossing PROT_NONE, and never leave Write=0,Dirty=1
+  // behind (Dirty to SavedDirty if the old entry was writable, else back).
+  static constexpr pteval_t pte_modify(pteval_t v, Prot p) {
+    constexpr pteval_t chg = PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_PSE | _PAGE_SPECIAL | _PAGE_ACCESSED |
+                             _PAGE_DIRTY_BITS | _PAGE_SOFT_DIRTY | _PAGE_DEVMAP | _PAGE_UFFD_WP;
+    pteval_t n = (v & chg) | (prot_val(p) & ~chg);
+    if (needs_invert(v) != needs_invert(n)) n ^= PTE_PFN_MASK;
+    return (v & _PAGE_RW) ? pte_mksaveddirty(n) : pte_clear_saveddirty(n);
+  }
+  static constexpr bool needs_invert(pteval_t v) { return v && !(v & _PAGE_PRESENT); }
+  // __swp_entry(): type in bits 59-63, the offset inverted from bit 14 down to bit 9.
+  static constexpr pteval_t swp_entry_pte(unsigned type, uint64_t offset) {
+    return ((~offset << 14) >> 5) | (pteval_t(type) << 59);
+  }
+
+  // A fresh private user mapping, then the state.
   static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
-    pteval_t v = (pfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
-    if (p.write) v |= _PAGE_RW;
-    if (!p.exec) v |= _PAGE_NX;
-    if (!p.young) v &= ~_PAGE_ACCESSED;
+    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
+    if (!p.young) v = pte_mkold(v);
     if (p.dirty) v = pte_mkdirty(v);
     if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) {  // pte_modify(PAGE_NONE): keep _PAGE_CHG_MASK (Accessed included), add PROTNONE,
-                       // PFN inverted, and Dirty moved to SavedDirty when the old entry was writable
-      constexpr pteval_t chg = PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_PSE | _PAGE_SPECIAL | _PAGE_ACCESSED |
-                               _PAGE_DIRTY_BITS | _PAGE_SOFT_DIRTY | _PAGE_DEVMAP | _PAGE_UFFD_WP;
-      const bool was_rw = v & _PAGE_RW;
-      v = (v & chg) | _PAGE_PROTNONE;
-      if (was_rw) v = pte_mksaveddirty(v);
-      v ^= PTE_PFN_MASK;
-    }
+    if (p.protnone) v = pte_modify(v, Prot::none);  // NUMA hinting (change_pte_range)
     return v;
   }
 
@@ -119,5 +156,7 @@ struct X86_64 {
     return v | _PAGE_ACCESSED | _PAGE_DIRTY;
   }
 };
+
+using X86_64 = X86_64T<>;
 
 }  // namespace gf::arch

@@ -20,6 +20,12 @@
 #include <generated/utsrelease.h>
 #include "ktruth.h"
 
+#ifdef CONFIG_ARM64_CONTPTE
+/* The real gathering getters (contpte_ptep_get, contpte_ptep_get_lockless)
+ * and the rest of contpte.c, in this translation unit. */
+#include <../arch/arm64/mm/contpte.c>
+#endif
+
 #define KT notrace __visible
 
 #ifndef CONFIG_X86
