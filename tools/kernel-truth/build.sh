@@ -68,7 +68,7 @@ build_one() {
   # 2. the wrapper object, by Kbuild as an external module object.
   local mod=$dir/module
   mkdir -p "$mod"
-  rm -rf "$mod/stubs" && cp -r "$here/wrappers.c" "$here/ktruth.h" "$here/stubs" "$mod/"
+  rm -rf "$mod/stubs" && cp -rp "$here/wrappers.c" "$here/ktruth.h" "$here/stubs" "$mod/"
   # objtool checks kernel-runtime rules (return thunks, ENDBR) a user-space
   # object does not live by.
   printf 'obj-m := wrappers.o\nOBJECT_FILES_NON_STANDARD := y\n' >"$mod/Kbuild"
@@ -94,11 +94,46 @@ PY
     echo "kernel-truth: stub them in tools/kernel-truth/wrappers.c (with the kernel's types) or stop calling what needs them" >&2
     return 1
   fi
-  mv "$dir/ktruth.o.tmp" "$dir/ktruth.o"
+  # Replaced only when it changed, so the drivers are not rebuilt for nothing.
+  if cmp -s "$dir/ktruth.o.tmp" "$dir/ktruth.o"; then rm "$dir/ktruth.o.tmp"; else mv "$dir/ktruth.o.tmp" "$dir/ktruth.o"; fi
   # What the object was built from, for the report.
   { echo "target=$t"; echo "arch=$K_ARCH"; echo "base=$K_BASE"; echo "fragment=${K_FRAGMENT[*]}"
     echo "kernelrelease=$("${kmake[@]}" -s kernelrelease 2>/dev/null)"; } >"$dir/build-info.txt"
   echo "kernel-truth: $t: $dir/ktruth.o" >&2
+  build_driver "$t" "$dir/ktruth" "$root"
+  # x86-64 also gets a deliberately wrong model (one bit definition flipped:
+  # _PAGE_DIRTY on bit 7), which the tests require the check to catch.
+  if [[ $t == x86_64 ]]; then
+    local mut=$out/mutant
+    mkdir -p "$mut/core/arch"
+    sed 's/_PAGE_DIRTY = 1ull << 6;/_PAGE_DIRTY = 1ull << 7;/' "$root/core/arch/x86_64.h" >"$mut/core/arch/x86_64.h.tmp"
+    cmp -s "$root/core/arch/x86_64.h" "$mut/core/arch/x86_64.h.tmp" &&
+      { echo "kernel-truth: the mutant's sed no longer matches core/arch/x86_64.h" >&2; return 1; }
+    mv "$mut/core/arch/x86_64.h.tmp" "$mut/core/arch/x86_64.h"
+    build_driver "$t" "$dir/ktruth-mutant" "$mut"
+  fi
+}
+
+# The driver (truth_main.cc + audit.cc + the model) for target $1, linked with
+# its object, statically for qemu-user.  $3 is searched first for core/arch
+# headers (the mutant).  Rebuilt only when an input is newer.
+build_driver() {
+  local t=$1 exe=$2 first=$3
+  ktruth_target "$t"
+  local inputs=("$here"/*.cc "$here"/*.h "$root"/core/pte.h "$root"/core/norecency.h "$root"/core/arch/*.h
+                "$out/$t/ktruth.o")
+  [[ $first != "$root" ]] && inputs+=("$first"/core/arch/*.h)
+  local f stale=0
+  [[ -x $exe ]] || stale=1
+  for f in "${inputs[@]}"; do [[ $f -nt $exe ]] && stale=1; done
+  ((stale)) || return 0
+  command -v "$K_CXX" >/dev/null || { echo "kernel-truth: $K_CXX missing (make deps)" >&2; return 1; }
+  local link=(-static)
+  [[ $K_ARCH == x86_64 ]] && link=(-no-pie)  # native: the kernel object is not PIC
+  echo "kernel-truth: $t: $K_CXX -> $exe" >&2
+  "$K_CXX" -std=c++20 -O2 -Wall -Wextra -Werror -I"$first" -I"$root" "${link[@]}" \
+    "$here/truth_main.cc" "$here/audit.cc" "$here/diff.cc" "$out/$t/ktruth.o" -o "$exe.tmp"
+  mv "$exe.tmp" "$exe"
 }
 
 for t in "$@"; do build_one "$t"; done

@@ -33,7 +33,7 @@
 static struct vm_area_struct kt_vma;
 #endif
 
-static inline pte_t kt(kt_pte v) { return __pte((pteval_t)v); }
+static inline pte_t kt(kt_pte v) { return __pte(v); }
 static inline kt_pte vk(pte_t p) { return (kt_pte)pte_val(p); }
 
 KT unsigned int k_config(void)

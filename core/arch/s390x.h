@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// s390x (4K pages) PTE layout and helpers, following Linux 6.12
+// arch/s390/include/asm/pgtable.h (and page.h), with include/linux/pgtable.h,
+// mm.h and asm-generic/pgtable_uffd.h for what s390 leaves generic
+// (pte_access_permitted, pte_mkwrite, pmd_same, pte_devmap, uffd-wp).
+// Configuration as in tools/kernel-truth/targets.sh (defconfig + fragment):
+// NUMA_BALANCING (C.numa_balancing), MEM_SOFT_DIRTY (C.soft_dirty, bit 0x002).
+// s390 has no HAVE_ARCH_USERFAULTFD_WP and no ARCH_HAS_PTE_DEVMAP, whatever
+// the config.  Machine: z14 or later (MACHINE_HAS_NX, facility 130), so
+// pfn_pte() keeps _PAGE_NOEXEC.
+//
+// The hardware bits are only invalid (0x400), protect (0x200) and no-exec
+// (0x100); present/young/dirty/read/write are software bits.  The MMU never
+// writes a PTE (referenced/changed live in the frame's storage key), so
+// young and dirty are emulated: an old entry is hardware-invalid and faults
+// on any access, a clean one is hardware-protected and faults on a write; the
+// fault handler's pte_mkyoung()/pte_mkdirty() clear the bit again.  So
+// pte_mkold() sets INVALID, pte_mkclean() and pte_wrprotect() set PROTECT, and
+// INVALID/PROTECT are clear only while young+readable / dirty+writable.
+// TLB invalidation is by broadcast instructions (IPTE, IDTE, CSP), no IPIs.
+#pragma once
+
+#include "core/pte.h"
+
+namespace gf::arch {
+
+template <ArchCfg C = ArchCfg{}>
+struct S390xT {
+  static constexpr const char* name = "s390x";
+  static constexpr ArchCfg cfg = C;
+  static constexpr bool has_contpte = false;
+  static constexpr int PAGE_SHIFT = 12;
+  static constexpr pteval_t PAGE_MASK = ~((1ull << PAGE_SHIFT) - 1);
+
+  // Hardware bits.
+  static constexpr pteval_t _PAGE_NOEXEC = 0x100;   // instruction-execution protection
+  static constexpr pteval_t _PAGE_PROTECT = 0x200;  // read-only
+  static constexpr pteval_t _PAGE_INVALID = 0x400;
+  static constexpr pteval_t _PAGE_LARGE = 0x800;    // must be zero in a valid PTE
+  // Software bits.
+  static constexpr pteval_t _PAGE_PRESENT = 0x001;
+  static constexpr pteval_t _PAGE_SOFT_DIRTY = C.soft_dirty ? 0x002 : 0;  // 0 without MEM_SOFT_DIRTY
+  static constexpr pteval_t _PAGE_YOUNG = 0x004;
+  static constexpr pteval_t _PAGE_DIRTY = 0x008;
+  static constexpr pteval_t _PAGE_READ = 0x010;
+  static constexpr pteval_t _PAGE_WRITE = 0x020;
+  static constexpr pteval_t _PAGE_SPECIAL = 0x040;
+  static constexpr pteval_t _PAGE_UNUSED = 0x080;   // pgste usage state
+  static constexpr pteval_t _PAGE_SWP_EXCLUSIVE = _PAGE_LARGE;
+  // Bits pte_modify() keeps.
+  static constexpr pteval_t _PAGE_CHG_MASK = PAGE_MASK | _PAGE_SPECIAL | _PAGE_DIRTY | _PAGE_YOUNG | _PAGE_SOFT_DIRTY;
+
+  // protection_map[] entries.  All but PAGE_NONE carry READ; all are
+  // INVALID+PROTECT (old, clean) until pte_mkyoung()/pte_mkdirty().
+  static constexpr pteval_t PAGE_NONE = _PAGE_PRESENT | _PAGE_INVALID | _PAGE_PROTECT;
+  static constexpr pteval_t PAGE_RO = _PAGE_PRESENT | _PAGE_READ | _PAGE_NOEXEC | _PAGE_INVALID | _PAGE_PROTECT;
+  static constexpr pteval_t PAGE_RX = _PAGE_PRESENT | _PAGE_READ | _PAGE_INVALID | _PAGE_PROTECT;
+  static constexpr pteval_t PAGE_RW = PAGE_RO | _PAGE_WRITE;
+  static constexpr pteval_t PAGE_RWX = PAGE_RX | _PAGE_WRITE;
+  static constexpr pteval_t prot_bits(Prot p) {
+    switch (p) {
+      case Prot::ro: return PAGE_RO;
+      case Prot::rw: return PAGE_RW;
+      case Prot::ro_x: return PAGE_RX;
+      case Prot::rw_x: return PAGE_RWX;
+      default: return PAGE_NONE;
+    }
+  }
+
+  // Swap entry: offset in bits 12-63, type in bits 2-6, INVALID+PROTECT set,
+  // PRESENT clear (pte_swap(): (v & 0x201) == 0x200).  Bit 0x800 is the
+  // exclusive marker, 0x002 soft-dirty (pte_swp_soft_dirty = pte_soft_dirty).
+  static constexpr pteval_t __SWP_OFFSET_MASK = (1ull << 52) - 1;
+  static constexpr int __SWP_OFFSET_SHIFT = 12;
+  static constexpr pteval_t __SWP_TYPE_MASK = (1ull << 5) - 1;
+  static constexpr int __SWP_TYPE_SHIFT = 2;
+
+  // Empty is INVALID alone, not 0 (pte_clear() stores _PAGE_INVALID).
+  static constexpr bool pte_none(pteval_t v) { return v == _PAGE_INVALID; }
+  static constexpr bool pte_present(pteval_t v) { return v & _PAGE_PRESENT; }
+  static constexpr bool pte_swap(pteval_t v) { return (v & (_PAGE_PROTECT | _PAGE_PRESENT)) == _PAGE_PROTECT; }
+  // Present but not readable (PAGE_NONE); constant 0 without NUMA_BALANCING.
+  static constexpr bool pte_protnone(pteval_t v) { return C.numa_balancing && pte_present(v) && !(v & _PAGE_READ); }
+  // Software bits only: say nothing about whether the MMU allows the access.
+  static constexpr bool pte_write(pteval_t v) { return v & _PAGE_WRITE; }
+  static constexpr bool pte_young(pteval_t v) { return v & _PAGE_YOUNG; }
+  static constexpr bool pte_dirty(pteval_t v) { return v & _PAGE_DIRTY; }
+  static constexpr bool pte_special(pteval_t v) { return v & _PAGE_SPECIAL; }
+  static constexpr bool pte_devmap(pteval_t) { return false; }    // no ARCH_HAS_PTE_DEVMAP
+  static constexpr bool pte_uffd_wp(pteval_t) { return false; }   // no HAVE_ARCH_USERFAULTFD_WP
+  static constexpr bool pte_soft_dirty(pteval_t v) { return v & _PAGE_SOFT_DIRTY; }
+  static constexpr bool pte_cont(pteval_t) { return false; }
+  // The whole value shifted: no mask (bits 12-63 are the frame address).
+  static constexpr uint64_t pte_pfn(pteval_t v) { return v >> PAGE_SHIFT; }
+
+  // pte_mkold(): clear YOUNG and set INVALID, so the next access faults.
+  static constexpr pteval_t pte_mkold(pteval_t v) { return (v & ~_PAGE_YOUNG) | _PAGE_INVALID; }
+  // pte_mkyoung(): set YOUNG; clear INVALID only if READ (PAGE_NONE stays invalid).
+  static constexpr pteval_t pte_mkyoung(pteval_t v) {
+    v |= _PAGE_YOUNG;
+    return (v & _PAGE_READ) ? v & ~_PAGE_INVALID : v;
+  }
+  // pte_mkclean(): clear DIRTY and set PROTECT, so the next write faults.
+  static constexpr pteval_t pte_mkclean(pteval_t v) { return (v & ~_PAGE_DIRTY) | _PAGE_PROTECT; }
+  // pte_mkdirty(): set DIRTY and SOFT_DIRTY; clear PROTECT only if WRITE.
+  static constexpr pteval_t pte_mkdirty(pteval_t v) {
+    v |= _PAGE_DIRTY | _PAGE_SOFT_DIRTY;
+    return (v & _PAGE_WRITE) ? v & ~_PAGE_PROTECT : v;
+  }
+  // pte_wrprotect(): clear WRITE and set PROTECT; DIRTY is kept.
+  static constexpr pteval_t pte_wrprotect(pteval_t v) { return (v & ~_PAGE_WRITE) | _PAGE_PROTECT; }
+  // Generic pte_mkwrite(pte, vma) = pte_mkwrite_novma(): set WRITE; clear
+  // PROTECT only if DIRTY (a clean writable entry still faults on a write).
+  static constexpr pteval_t pte_mkwrite(pteval_t v) {
+    v |= _PAGE_WRITE;
+    return (v & _PAGE_DIRTY) ? v & ~_PAGE_PROTECT : v;
+  }
+  static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
+  static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return v; }  // asm-generic/pgtable_uffd.h
+  static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v | _PAGE_SOFT_DIRTY; }  // no-op without MEM_SOFT_DIRTY
+  static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
+  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
+
+  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
+  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }  // generic
+
+  // s390 has no pte_access_permitted(): the generic one, pte_present() and
+  // pte_write() for a write.  Software bits only: a PAGE_NONE entry
+  // (present, no READ) passes for a read; GUP-fast's pte_protnone() check
+  // before it is what refuses it, and only with NUMA_BALANCING.
+  static constexpr bool pte_access_permitted(pteval_t v, bool write) {
+    return pte_present(v) && (!write || pte_write(v));
+  }
+
+  // pfn_pte() = mk_pte_phys(pfn << PAGE_SHIFT, prot): OR in the protection,
+  // keep _PAGE_NOEXEC (MACHINE_HAS_NX), then pte_mkyoung().  So a fresh
+  // readable entry is young and valid, but clean: PROTECT stays set.
+  static constexpr pteval_t pfn_pte(uint64_t pfn, Prot p) { return pte_mkyoung((pfn << PAGE_SHIFT) | prot_bits(p)); }
+
+  // pte_modify(): keep _PAGE_CHG_MASK, OR in the new protection (which sets
+  // INVALID and PROTECT), then clear INVALID if YOUNG and READ, and PROTECT
+  // if DIRTY and WRITE.  PRESENT, READ, WRITE and NOEXEC come from newprot.
+  static constexpr pteval_t pte_modify(pteval_t v, Prot p) {
+    v = (v & _PAGE_CHG_MASK) | prot_bits(p);
+    if ((v & _PAGE_YOUNG) && (v & _PAGE_READ)) v &= ~_PAGE_INVALID;
+    if ((v & _PAGE_DIRTY) && (v & _PAGE_WRITE)) v &= ~_PAGE_PROTECT;
+    return v;
+  }
+
+  // __swp_entry_to_pte(__swp_entry(type, offset)) = mk_swap_pte().
+  static constexpr pteval_t swp_entry_pte(unsigned type, uint64_t offset) {
+    return _PAGE_INVALID | _PAGE_PROTECT | ((offset & __SWP_OFFSET_MASK) << __SWP_OFFSET_SHIFT) |
+           ((pteval_t(type) & __SWP_TYPE_MASK) << __SWP_TYPE_SHIFT);
+  }
+
+  // pfn_pte(pfn, vm_get_page_prot(flags)) for a user mapping (writable =
+  // PAGE_RW, what pte_mkwrite() makes of a private mapping's PAGE_RO), then
+  // the state.  pfn_pte() already made it young.
+  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
+    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
+    if (!p.young) v = pte_mkold(v);
+    if (p.dirty) v = pte_mkdirty(v);
+    if (p.special) v = pte_mkspecial(v);
+    if (p.protnone) v = pte_modify(v, Prot::none);  // NUMA hinting: READ, WRITE gone, INVALID+PROTECT
+    return v;
+  }
+
+  // DAT, as KVM's software walk (arch/s390/kvm/gaccess.c, asm/dat-bits.h)
+  // also does it: INVALID set is a page-translation exception, the zero bit
+  // 0x800 set a translation-specification exception, PROTECT set makes a
+  // store a protection exception.  There is no user bit (user and kernel
+  // use different address spaces).  A successful access stores nothing in
+  // the PTE: the fault handler does the young/dirty bookkeeping.
+  static constexpr std::optional<pteval_t> hw_access(pteval_t v) {
+    if (v & (_PAGE_INVALID | _PAGE_LARGE)) return std::nullopt;
+    return v;
+  }
+  static constexpr std::optional<pteval_t> hw_write(pteval_t v) {
+    if (v & (_PAGE_INVALID | _PAGE_LARGE | _PAGE_PROTECT)) return std::nullopt;
+    return v;
+  }
+
+  // ptep_flush_direct()/ptep_flush_lazy()/__tlb_flush_mm() invalidate with
+  // IPTE/IDTE (or CSP), which the hardware broadcasts and completes without
+  // the other CPUs taking an interrupt: a CPU with IRQs off (GUP-fast) does
+  // not hold a flush up.  Page tables are still freed through
+  // MMU_GATHER_RCU_TABLE_FREE, i.e. after an RCU grace period.
+  static constexpr bool tlb_flush_waits_for_irqs_off = false;
+};
+
+using S390x = S390xT<>;
+
+}  // namespace gf::arch

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The differential check: an architecture model (core/arch/*.h, instantiated
+// with the kernel object's configuration) against the kernel's real helpers
+// (ktruth.h), helper by helper, on the same values.  Used by the per-target
+// driver (truth_main.cc, native or under qemu-user) and by the x86-64
+// libFuzzer target fuzz/fuzz_kernel_diff.cc.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/norecency.h"
+#include "core/pte.h"
+#include "tools/kernel-truth/ktruth.h"
+
+namespace gf::kt {
+
+// splitmix64: the drivers' only randomness, always seeded.
+struct Rng {
+  uint64_t s;
+  uint64_t next() {
+    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  uint64_t below(uint64_t n) { return next() % n; }
+};
+
+struct Mismatch {
+  std::string helper, args;
+  uint64_t model, kernel;
+};
+
+std::string hex(uint64_t v);
+std::string format_mismatch(const char* arch, const Mismatch& m);
+
+struct Stats {
+  uint64_t values = 0, comparisons = 0, mismatches = 0;
+  std::set<std::string> helpers;
+  std::vector<Mismatch> first;  // the first few, for the report
+  // Called on every mismatch (the fuzz target traps in it).
+  std::function<void(const Mismatch&)> on_mismatch;
+};
+
+// Kernel values are passed as kt_pte everywhere (PAE entries are 64-bit too).
+inline kt_pte K(pteval_t v) { return kt_pte(v); }
+
+// The kernel object's configuration, as a model configuration.
+inline ArchCfg kernel_cfg(bool shstk) {
+  const unsigned c = k_config();
+  return ArchCfg{.numa_balancing = bool(c & KT_CFG_NUMA_BALANCING),
+                 .soft_dirty = bool(c & KT_CFG_SOFT_DIRTY),
+                 .uffd_wp = bool(c & KT_CFG_UFFD_WP),
+                 .shstk = shstk};
+}
+
+template <class A>
+struct Differ {
+  Stats& st;
+
+  void cmp(const char* helper, const std::string& args, uint64_t model, uint64_t kernel) {
+    st.comparisons++;
+    st.helpers.insert(helper);
+    if (model == kernel) return;
+    st.mismatches++;
+    Mismatch m{helper, args, model, kernel};
+    if (st.first.size() < 16) st.first.push_back(m);
+    if (st.on_mismatch) st.on_mismatch(m);
+  }
+  void cmp(const char* helper, pteval_t v, uint64_t model, uint64_t kernel) { cmp(helper, hex(v), model, kernel); }
+
+  // Every one-entry helper on v.
+  void value(pteval_t v) {
+    st.values++;
+    const kt_pte k = K(v);
+    cmp("pte_none", v, A::pte_none(v), k_pte_none(k));
+    cmp("pte_present", v, A::pte_present(v), k_pte_present(k));
+    cmp("pte_protnone", v, A::pte_protnone(v), k_pte_protnone(k));
+    cmp("pte_write", v, A::pte_write(v), k_pte_write(k));
+    cmp("pte_young", v, A::pte_young(v), k_pte_young(k));
+    cmp("pte_dirty", v, A::pte_dirty(v), k_pte_dirty(k));
+    cmp("pte_special", v, A::pte_special(v), k_pte_special(k));
+    cmp("pte_devmap", v, A::pte_devmap(v), k_pte_devmap(k));
+    cmp("pte_uffd_wp", v, A::pte_uffd_wp(v), k_pte_uffd_wp(k));
+    cmp("pte_soft_dirty", v, A::pte_soft_dirty(v), k_pte_soft_dirty(k));
+    cmp("pte_pfn", v, A::pte_pfn(v), k_pte_pfn(k));
+    cmp("pte_access_permitted(read)", v, A::pte_access_permitted(v, false), k_pte_access_permitted(k, 0));
+    cmp("pte_access_permitted(write)", v, A::pte_access_permitted(v, true), k_pte_access_permitted(k, 1));
+    cmp("pte_mkold", v, A::pte_mkold(v), k_pte_mkold(k));
+    cmp("pte_mkyoung", v, A::pte_mkyoung(v), k_pte_mkyoung(k));
+    cmp("pte_mkclean", v, A::pte_mkclean(v), k_pte_mkclean(k));
+    cmp("pte_mkdirty", v, A::pte_mkdirty(v), k_pte_mkdirty(k));
+    cmp("pte_wrprotect", v, A::pte_wrprotect(v), k_pte_wrprotect(k));
+    cmp("pte_mkwrite", v, A::pte_mkwrite(v), k_pte_mkwrite(k));
+    cmp("pte_mkspecial", v, A::pte_mkspecial(v), k_pte_mkspecial(k));
+    cmp("pte_mkuffd_wp", v, A::pte_mkuffd_wp(v), k_pte_mkuffd_wp(k));
+    cmp("pte_mksoft_dirty", v, A::pte_mksoft_dirty(v), k_pte_mksoft_dirty(k));
+    cmp("pte_same(v,v)", v, A::pte_same(v, v), k_pte_same(k, k));
+    for (int p = 0; p < NR_PROTS; p++)
+      cmp("pte_modify", hex(v) + ", prot " + std::to_string(p), A::pte_modify(v, Prot(p)), k_pte_modify(k, p));
+    // One entry read through the lockless and norecency readers (arm64
+    // blocks are checked in block()).
+    if constexpr (!A::has_contpte) {
+      kt_pte one[1] = {k};
+      cmp("ptep_get", v, v, k_ptep_get(one, 0));
+      cmp("ptep_get_lockless", v, v, k_ptep_get_lockless(one, 0));
+      cmp("ptep_get_lockless_norecency", v, v, k_ptep_get_lockless_norecency(one, 0));
+    }
+  }
+
+  void pair(pteval_t a, pteval_t b) {
+    const std::string args = hex(a) + ", " + hex(b);
+    cmp("pte_same", args, A::pte_same(a, b), k_pte_same(K(a), K(b)));
+    cmp("pte_same_norecency", args, pte_same_norecency<A>(a, b), k_pte_same_norecency(K(a), K(b)));
+  }
+
+  void ctor(uint64_t pfn, int prot) {
+    cmp("pfn_pte", hex(pfn) + ", prot " + std::to_string(prot), A::pfn_pte(pfn, Prot(prot)), k_pfn_pte(pfn, prot));
+  }
+  void swp(unsigned type, uint64_t offset) {
+    cmp("swp_entry_pte", std::to_string(type) + ", " + hex(offset), A::swp_entry_pte(type, offset),
+        k_swp_entry_pte(type, offset));
+  }
+
+  // arm64: one contpte block (16 entries), read at every index.  The model's
+  // lockless reader says when the block is inconsistent (the kernel would spin
+  // until a writer finishes); only consistent blocks go to the kernel's.
+  void block(const pteval_t* blk) {
+    if constexpr (A::has_contpte) {
+      alignas(CONT_PTES * sizeof(kt_pte)) kt_pte kb[CONT_PTES];
+      for (int i = 0; i < CONT_PTES; i++) kb[i] = K(blk[i]);
+      for (int i = 0; i < CONT_PTES; i++) {
+        const std::string args = "block[" + std::to_string(i) + "] of " + hex(blk[0]) + "..";
+        cmp("ptep_get", args, A::contpte_ptep_get(blk, i), k_ptep_get(kb, i));
+        cmp("ptep_get_lockless_norecency", args, blk[i], k_ptep_get_lockless_norecency(kb, i));
+        if (auto m = A::contpte_ptep_get_lockless(blk, i)) cmp("ptep_get_lockless", args, *m, k_ptep_get_lockless(kb, i));
+      }
+    }
+  }
+};
+
+// Calls f.template operator()<M<c>>() with c == want: the kernel object's
+// configuration, read at run time, mirrored into the model's template.
+template <template <ArchCfg> class M, int I = 0, class F>
+void with_model(const ArchCfg& want, F&& f) {
+  constexpr ArchCfg c{bool(I & 1), bool(I & 2), bool(I & 4), bool(I & 8)};
+  if (c == want) return f.template operator()<M<c>>();
+  if constexpr (I < 15) with_model<M, I + 1>(want, f);
+}
+
+// What one run did, for the table and report.json.
+struct RunConfig {
+  uint64_t random_values = 1'000'000;
+  uint64_t seed = 1;
+};
+
+}  // namespace gf::kt
