@@ -3,6 +3,8 @@
 # gupfuzz quick start.  Two commands:
 #   make fuzz   install what is missing, build, fuzz every target, print a summary
 #   make test   install what is missing, build dev, dev-clang14 and fuzz, run ctest
+# and, for the kernel's ground truth (tools/kernel-truth):
+#   make groundtruth   every model against the real kernel helpers, every arch
 # The builds themselves are the CMake presets (CMakePresets.json): use them
 # directly for anything else, e.g. `cmake --preset dev && cmake --build --preset dev`.
 
@@ -17,7 +19,7 @@ JOBS ?= $(shell nproc)
 FUZZ_TARGETS ?= $(sort $(basename $(notdir $(wildcard fuzz/fuzz_*.cc))))
 PRESETS := dev dev-clang14 fuzz
 
-.PHONY: help deps fuzz test clean $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
+.PHONY: help deps fuzz test clean kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
 
 help:
 	@echo 'gupfuzz: a libFuzzer bench for the kernel'"'"'s lockless GUP-fast page-table readers'
@@ -26,6 +28,9 @@ help:
 	@echo '                copy of its seeds for FUZZ_SECONDS (default 60) each, print a summary'
 	@echo '                (exit non-zero if a crash was found); honours GUPFUZZ_BUGS=a,b'
 	@echo '  make test     install, build the dev, dev-clang14 and fuzz presets, run ctest (dev, fuzz)'
+	@echo '  make groundtruth  build the real kernel helpers of every architecture from Debian'"'"'s'
+	@echo '                linux-source-6.12, check every model against them and run the'
+	@echo '                real-code norecency audit; table + build/groundtruth/report.json'
 	@echo '  make deps     only install missing Debian packages (scripts/deps.sh)'
 	@echo '  make build-<preset>   configure and build one preset: $(PRESETS)'
 	@echo '  make clean    remove build/'
@@ -37,8 +42,23 @@ help:
 deps:
 	@scripts/deps.sh
 
+# The kernel objects and ground-truth drivers (cached: a second run only
+# recompiles what changed).  dev and fuzz require them; dev-clang14 does not.
+kernel-truth: deps
+	tools/kernel-truth/build.sh
+# fuzz_kernel_diff needs only the native object.
+kernel-truth-x86_64: deps
+	tools/kernel-truth/build.sh x86_64
+
+KTRUTH_dev := -DGUPFUZZ_KERNEL_TRUTH=ON
+KTRUTH_fuzz := -DGUPFUZZ_KERNEL_TRUTH=ON
+configure-dev: kernel-truth
+configure-fuzz: kernel-truth-x86_64
 $(PRESETS:%=configure-%): configure-%: deps
-	cmake --preset $* --log-level=WARNING
+	cmake --preset $* --log-level=WARNING $(KTRUTH_$*)
+
+groundtruth: deps
+	tools/kernel-truth/groundtruth.sh
 
 $(PRESETS:%=build-%): build-%: configure-%
 	cmake --build --preset $* -j $(JOBS)

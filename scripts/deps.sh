@@ -14,6 +14,11 @@ packages=(
   libfuzzer-19-dev llvm-19 llvm  # libFuzzer; llvm-symbolizer for readable stacks
   nlohmann-json3-dev libgtest-dev libcli11-dev libbenchmark-dev
   zip
+  # tools/kernel-truth: the kernel's own helpers, built from Debian's source
+  linux-source-6.12 linux-config-6.12 gcc flex bison bc libelf-dev libssl-dev xz-utils python3
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-riscv64-linux-gnu g++-riscv64-linux-gnu
+  gcc-s390x-linux-gnu g++-s390x-linux-gnu gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu
+  gcc-i686-linux-gnu g++-i686-linux-gnu qemu-user-static
 )
 
 missing=()

@@ -20,7 +20,9 @@
 //   follows C.numa_balancing as the shared x86 code would; Kconfig keeps it
 //   off on 32-bit.
 // - Saved-dirty is bit 10 (the 64-bit uffd-wp bit), and the Dirty<->SavedDirty
-//   shifting is done unconditionally, as on 64-bit.
+//   shifting is done unconditionally, as on 64-bit.  It has to live in the
+//   low word: bit 58 is reserved in a present PAE entry, and
+//   ptep_set_wrprotect()'s cmpxchg on a long only covers pte_low.
 // - pte_shstk() tests the CPU capability X86_FEATURE_SHSTK, which 32-bit
 //   kernels do not compile out (only X86_FEATURE_USER_SHSTK is): on a CET CPU
 //   pte_write() is true for Write=0,Dirty=1.  C.shstk is that capability.

@@ -10,10 +10,11 @@
 // keys in effect (the kernel never sets MMU_FTR_PKEY under radix, so
 // arch_pte_access_permitted() allows everything).
 //
-// Values are what pte_val() returns: the CPU-order (here little-endian)
-// value.  The entry in memory is big-endian (pte_t holds a __be64 and every
-// helper tests cpu_to_be64(mask) against the raw word), so the helpers below
-// act on the same bits; only code that reads or writes table memory byte-swaps.
+// pteval_t values are what pte_val() returns (and the k_* helpers take): the
+// entry as a number, with _PAGE_PRESENT as bit 63.  In memory the entry is
+// stored big-endian (pte_t holds a __be64; the helpers test cpu_to_be64(mask)
+// against the raw word, which is the same bit test), so on ppc64le a table
+// handed to the kernel's ptep_get() must hold the byte-swapped value.
 //
 // The MMU sets R (_PAGE_ACCESSED) and C (_PAGE_DIRTY) itself, atomically
 // ("PTE Subject to Atomic Hardware Updates", Power ISA 3.1B; hence the

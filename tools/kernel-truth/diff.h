@@ -43,7 +43,7 @@ std::string format_mismatch(const char* arch, const Mismatch& m);
 
 struct Stats {
   uint64_t values = 0, comparisons = 0, mismatches = 0;
-  std::set<std::string> helpers;
+  std::vector<const char*> helpers;  // the helpers compared (string literals)
   std::vector<Mismatch> first;  // the first few, for the report
   // Called on every mismatch (the fuzz target traps in it).
   std::function<void(const Mismatch&)> on_mismatch;
@@ -65,16 +65,25 @@ template <class A>
 struct Differ {
   Stats& st;
 
-  void cmp(const char* helper, const std::string& args, uint64_t model, uint64_t kernel) {
+  // args() formats the arguments, only for a mismatch.
+  template <class F>
+  void cmp(const char* helper, F&& args, uint64_t model, uint64_t kernel) {
     st.comparisons++;
-    st.helpers.insert(helper);
+    if (st.helpers.empty() || st.helpers.back() != helper) seen(helper);
     if (model == kernel) return;
     st.mismatches++;
-    Mismatch m{helper, args, model, kernel};
+    Mismatch m{helper, args(), model, kernel};
     if (st.first.size() < 16) st.first.push_back(m);
     if (st.on_mismatch) st.on_mismatch(m);
   }
-  void cmp(const char* helper, pteval_t v, uint64_t model, uint64_t kernel) { cmp(helper, hex(v), model, kernel); }
+  void cmp(const char* helper, pteval_t v, uint64_t model, uint64_t kernel) {
+    cmp(helper, [v] { return hex(v); }, model, kernel);
+  }
+  void seen(const char* helper) {
+    for (const char* h : st.helpers)
+      if (h == helper) return;
+    st.helpers.push_back(helper);
+  }
 
   // Every one-entry helper on v.
   void value(pteval_t v) {
@@ -104,28 +113,28 @@ struct Differ {
     cmp("pte_mksoft_dirty", v, A::pte_mksoft_dirty(v), k_pte_mksoft_dirty(k));
     cmp("pte_same(v,v)", v, A::pte_same(v, v), k_pte_same(k, k));
     for (int p = 0; p < NR_PROTS; p++)
-      cmp("pte_modify", hex(v) + ", prot " + std::to_string(p), A::pte_modify(v, Prot(p)), k_pte_modify(k, p));
+      cmp("pte_modify", [&] { return hex(v) + ", prot " + std::to_string(p); }, A::pte_modify(v, Prot(p)),
+          k_pte_modify(k, p));
     // One entry read through the lockless and norecency readers (arm64
     // blocks are checked in block()).
     if constexpr (!A::has_contpte) {
-      kt_pte one[1] = {k};
-      cmp("ptep_get", v, v, k_ptep_get(one, 0));
-      cmp("ptep_get_lockless", v, v, k_ptep_get_lockless(one, 0));
-      cmp("ptep_get_lockless_norecency", v, v, k_ptep_get_lockless_norecency(one, 0));
+      cmp("ptep_get", v, v, k_ptep_get(&k, 0));
+      cmp("ptep_get_lockless", v, v, k_ptep_get_lockless(&k, 0));
+      cmp("ptep_get_lockless_norecency", v, v, k_ptep_get_lockless_norecency(&k, 0));
     }
   }
 
   void pair(pteval_t a, pteval_t b) {
-    const std::string args = hex(a) + ", " + hex(b);
+    auto args = [&] { return hex(a) + ", " + hex(b); };
     cmp("pte_same", args, A::pte_same(a, b), k_pte_same(K(a), K(b)));
     cmp("pte_same_norecency", args, pte_same_norecency<A>(a, b), k_pte_same_norecency(K(a), K(b)));
   }
 
   void ctor(uint64_t pfn, int prot) {
-    cmp("pfn_pte", hex(pfn) + ", prot " + std::to_string(prot), A::pfn_pte(pfn, Prot(prot)), k_pfn_pte(pfn, prot));
+    cmp("pfn_pte", [&] { return hex(pfn) + ", prot " + std::to_string(prot); }, A::pfn_pte(pfn, Prot(prot)), k_pfn_pte(pfn, prot));
   }
   void swp(unsigned type, uint64_t offset) {
-    cmp("swp_entry_pte", std::to_string(type) + ", " + hex(offset), A::swp_entry_pte(type, offset),
+    cmp("swp_entry_pte", [&] { return std::to_string(type) + ", " + hex(offset); }, A::swp_entry_pte(type, offset),
         k_swp_entry_pte(type, offset));
   }
 
@@ -134,10 +143,10 @@ struct Differ {
   // until a writer finishes); only consistent blocks go to the kernel's.
   void block(const pteval_t* blk) {
     if constexpr (A::has_contpte) {
-      alignas(CONT_PTES * sizeof(kt_pte)) kt_pte kb[CONT_PTES];
+      kt_pte kb[CONT_PTES];
       for (int i = 0; i < CONT_PTES; i++) kb[i] = K(blk[i]);
       for (int i = 0; i < CONT_PTES; i++) {
-        const std::string args = "block[" + std::to_string(i) + "] of " + hex(blk[0]) + "..";
+        auto args = [&] { return "block[" + std::to_string(i) + "] of " + hex(blk[0]) + ".."; };
         cmp("ptep_get", args, A::contpte_ptep_get(blk, i), k_ptep_get(kb, i));
         cmp("ptep_get_lockless_norecency", args, blk[i], k_ptep_get_lockless_norecency(kb, i));
         if (auto m = A::contpte_ptep_get_lockless(blk, i)) cmp("ptep_get_lockless", args, *m, k_ptep_get_lockless(kb, i));

@@ -67,14 +67,15 @@ kt_pte k_pfn_pte(unsigned long long pfn, int prot);
 kt_pte k_pte_modify(kt_pte v, int prot);
 kt_pte k_swp_entry_pte(unsigned int type, unsigned long long offset);
 
-/* Reads of entry idx of a block of k_cont_ptes() entries (aligned to the
- * block's size in bytes): ptep_get() gathers young/dirty over an arm64
+/* Reads of entry idx of a block of k_cont_ptes() entries, given as values:
+ * the wrapper stores them in a page-table block of its own (aligned, in the
+ * kernel's memory format: big-endian on book3s64), then reads: ptep_get() gathers young/dirty over an arm64
  * contpte block; ptep_get_lockless() is contpte_ptep_get_lockless() there,
  * the low/high/low read on x86 PAE.  The RFC's ptep_get_lockless_norecency()
  * and pte_same_norecency(), composed from the real helpers as the RFC does. */
-kt_pte k_ptep_get(kt_pte *block, int idx);
-kt_pte k_ptep_get_lockless(kt_pte *block, int idx);
-kt_pte k_ptep_get_lockless_norecency(kt_pte *block, int idx);
+kt_pte k_ptep_get(const kt_pte *block, int idx);
+kt_pte k_ptep_get_lockless(const kt_pte *block, int idx);
+kt_pte k_ptep_get_lockless_norecency(const kt_pte *block, int idx);
 int k_pte_same_norecency(kt_pte a, kt_pte b);
 
 #ifdef __cplusplus

@@ -290,7 +290,7 @@ int main(int argc, char** argv) {
       const Part& p = parts[i];
       o += std::string(i ? ", " : "") + "{\"config\": " + jstr(cfg_str(p.cfg)) + ", \"helpers\": [";
       size_t h = 0;
-      for (const std::string& name : p.st.helpers) o += std::string(h++ ? ", " : "") + jstr(name);
+      for (const char* name : p.st.helpers) o += std::string(h++ ? ", " : "") + jstr(name);
       o += "], \"values\": " + std::to_string(p.st.values) + ", \"comparisons\": " +
            std::to_string(p.st.comparisons) + ", \"mismatches\": " + std::to_string(p.st.mismatches) +
            ", \"first_mismatches\": [";

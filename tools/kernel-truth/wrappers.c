@@ -198,17 +198,32 @@ KT kt_pte k_swp_entry_pte(unsigned int type, unsigned long long offset)
 	return vk(__swp_entry_to_pte(__swp_entry(type, offset)));
 }
 
-KT kt_pte k_ptep_get(kt_pte *block, int idx) { return vk(ptep_get((pte_t *)block + idx)); }
-KT kt_pte k_ptep_get_lockless(kt_pte *block, int idx) { return vk(ptep_get_lockless((pte_t *)block + idx)); }
+/* A page-table block of the wrapper's own, in the kernel's memory format
+ * (set_pte stores: big-endian on book3s64).  Static, not on the stack: arm64
+ * keeps the stack-protector guard in sp_el0, which user space does not set. */
+#define KT_BLOCK 16
+static pte_t kt_block[KT_BLOCK] __aligned(KT_BLOCK * sizeof(pte_t));
+
+static pte_t *kt_fill(const kt_pte *block, int idx)
+{
+	int i, n = k_cont_ptes();
+
+	for (i = 0; i < n; i++)
+		kt_block[i] = kt(block[i]);
+	return &kt_block[idx];
+}
+
+KT kt_pte k_ptep_get(const kt_pte *block, int idx) { return vk(ptep_get(kt_fill(block, idx))); }
+KT kt_pte k_ptep_get_lockless(const kt_pte *block, int idx) { return vk(ptep_get_lockless(kt_fill(block, idx))); }
 
 /* RFC 1/4 (generic) and 4/4 (arm64 with CONFIG_ARM64_CONTPTE: the single
  * entry, no gathering). */
-KT kt_pte k_ptep_get_lockless_norecency(kt_pte *block, int idx)
+KT kt_pte k_ptep_get_lockless_norecency(const kt_pte *block, int idx)
 {
 #ifdef CONFIG_ARM64_CONTPTE
-	return vk(__ptep_get((pte_t *)block + idx));
+	return vk(__ptep_get(kt_fill(block, idx)));
 #else
-	return vk(ptep_get_lockless((pte_t *)block + idx));
+	return vk(ptep_get_lockless(kt_fill(block, idx)));
 #endif
 }
 
