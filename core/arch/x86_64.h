@@ -52,7 +52,9 @@ struct X86_64T {
     return (v && !(v & _PAGE_PRESENT)) ? ~0ull : 0;  // __pte_needs_invert()
   }
 
-  static constexpr bool pte_none(pteval_t v) { return v == 0; }
+  // pte_none() ignores Accessed and Dirty: Knights Landing may set them in a
+  // cleared entry (_PAGE_KNL_ERRATUM_MASK).  Found by tools/kernel-truth.
+  static constexpr bool pte_none(pteval_t v) { return !(v & ~(_PAGE_ACCESSED | _PAGE_DIRTY)); }
   static constexpr bool pte_present(pteval_t v) { return v & (_PAGE_PRESENT | _PAGE_PROTNONE); }
   static constexpr bool pte_protnone(pteval_t v) {
     return C.numa_balancing && (v & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE;

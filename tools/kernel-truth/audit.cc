@@ -46,7 +46,12 @@ const Known kKnown[] = {
      "pte_mkclean() turns it into a read-only one.  GUP-fast reads pte_write() only for "
      "gup_must_unshare() on a FOLL_PIN read of anon memory; a shadow-stack page stays "
      "refused for writes (pte_access_permitted needs RW) and a stale 'not writable' can "
-     "only make GUP-fast fall back to the slow path, never pin more"},
+     "only make GUP-fast fall back to the slow path, never pin more; and a 'writable' "
+     "shadow-stack view implies an exclusive anon page, which pte_mkclean() does not change"},
+    {"i386-pae", 1, "pte_write",
+     "harmless, as on x86_64: pte_shstk() reads X86_FEATURE_SHSTK on 32-bit kernels too, "
+     "but a 32-bit kernel never enables user shadow stacks, so no Write=0,Dirty=1 entry is "
+     "ever created; and a stale view only weakens gup_must_unshare()'s shortcut"},
 };
 
 const char* triage(const char* arch, bool shstk, const char* pred) {

@@ -68,10 +68,21 @@ build_one() {
   # 2. the wrapper object, by Kbuild as an external module object.
   local mod=$dir/module
   mkdir -p "$mod"
-  rm -rf "$mod/stubs" && cp -rp "$here/wrappers.c" "$here/ktruth.h" "$here/stubs" "$mod/"
+  # Copied only when changed, so Kbuild recompiles exactly when it must.
+  local f rel
+  while IFS= read -r f; do
+    rel=${f#"$here"/}
+    mkdir -p "$(dirname "$mod/$rel")"
+    cmp -s "$f" "$mod/$rel" || cp "$f" "$mod/$rel"
+  done < <(find "$here/wrappers.c" "$here/ktruth.h" "$here/stubs" -type f)
   # objtool checks kernel-runtime rules (return thunks, ENDBR) a user-space
   # object does not live by.
-  printf 'obj-m := wrappers.o\nOBJECT_FILES_NON_STANDARD := y\n' >"$mod/Kbuild"
+  printf 'obj-m := wrappers.o\nOBJECT_FILES_NON_STANDARD := y\n' >"$mod/Kbuild.new"
+  # i386 kernel code takes arguments in registers (-mregparm=3); the k_*
+  # functions are called from user space, which passes them on the stack.
+  # Nothing in the object calls out of it (nm -u below), so this is safe.
+  [[ $K_ARCH != i386 ]] || printf 'ccflags-y += -mregparm=0\n' >>"$mod/Kbuild.new"
+  if cmp -s "$mod/Kbuild.new" "$mod/Kbuild"; then rm "$mod/Kbuild.new"; else mv "$mod/Kbuild.new" "$mod/Kbuild"; fi
   "${kmake[@]}" M="$mod" wrappers.o KBUILD_MODPOST_WARN=1
   "${K_CROSS}objcopy" -w --keep-global-symbol='k_*' "$mod/wrappers.o" "$dir/ktruth.o.tmp"
   if [[ $K_ARCH == riscv ]]; then

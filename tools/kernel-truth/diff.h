@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <functional>
 #include <optional>
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,8 +44,9 @@ std::string format_mismatch(const char* arch, const Mismatch& m);
 struct Stats {
   uint64_t values = 0, comparisons = 0, mismatches = 0;
   std::vector<const char*> helpers;  // the helpers compared (string literals)
-  std::vector<Mismatch> first;  // the first few, for the report
-  // Called on every mismatch (the fuzz target traps in it).
+  std::vector<Mismatch> first;  // the first of each helper, for the report
+  std::map<std::string, uint64_t> by_helper;  // mismatches per helper
+  // Called on the first mismatch of each helper (the fuzz target traps in it).
   std::function<void(const Mismatch&)> on_mismatch;
 };
 
@@ -73,8 +74,10 @@ struct Differ {
     if (model == kernel) return;
     st.mismatches++;
     Mismatch m{helper, args(), model, kernel};
-    if (st.first.size() < 16) st.first.push_back(m);
-    if (st.on_mismatch) st.on_mismatch(m);
+    if (st.by_helper[helper]++ == 0) {
+      st.first.push_back(m);
+      if (st.on_mismatch) st.on_mismatch(m);
+    }
   }
   void cmp(const char* helper, pteval_t v, uint64_t model, uint64_t kernel) {
     cmp(helper, [v] { return hex(v); }, model, kernel);

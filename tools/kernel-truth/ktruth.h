@@ -22,7 +22,7 @@ typedef unsigned long long kt_pte;
 #define KT_CFG_UFFD_WP (1u << 2)        /* CONFIG_HAVE_ARCH_USERFAULTFD_WP */
 #define KT_CFG_CONTPTE (1u << 3)        /* CONFIG_ARM64_CONTPTE */
 #define KT_CFG_X86_PAE (1u << 4)        /* CONFIG_X86_PAE */
-#define KT_CFG_SHSTK_POSSIBLE (1u << 5) /* CONFIG_X86_USER_SHADOW_STACK */
+#define KT_CFG_SHSTK_POSSIBLE (1u << 5) /* x86: pte_shstk() reads X86_FEATURE_SHSTK */
 #define KT_CFG_DEVMAP (1u << 6)         /* CONFIG_ARCH_HAS_PTE_DEVMAP */
 #define KT_CFG_RADIX (1u << 7)          /* powerpc: radix_enabled() */
 
@@ -37,7 +37,7 @@ unsigned int k_cont_ptes(void); /* arm64 CONT_PTES, 1 elsewhere */
 const char *k_release(void);    /* UTS_RELEASE of the source tree */
 const char *k_arch(void);
 /* x86: the CPU capability X86_FEATURE_SHSTK (user shadow stacks); returns
- * whether it is now set (always 0 where the kernel cannot have it). */
+ * whether it is now set (0 on non-x86). */
 int k_set_shstk(int on);
 
 int k_pte_none(kt_pte v);

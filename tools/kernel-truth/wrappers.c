@@ -13,6 +13,15 @@
  * (capability words, unpatched alternatives, paravirt ops), with the values a
  * plain user process on bare metal would see.
  */
+#ifdef CONFIG_S390
+/* MACHINE_HAS_NX (mk_pte_phys(), so pfn_pte()) reads the lowcore, absolute
+ * address 0x3ce with alternatives unpatched: not mapped in a user process.
+ * Read the machine flags from a stub (stubs/s390.h) instead. */
+#include <asm/setup.h>
+extern unsigned long kt_s390_machine_flags;
+#undef MACHINE_HAS_NX
+#define MACHINE_HAS_NX (kt_s390_machine_flags & MACHINE_FLAG_NX)
+#endif
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/swap.h>
@@ -50,8 +59,18 @@ KT unsigned int k_config(void)
 		c |= KT_CFG_CONTPTE;
 	if (IS_ENABLED(CONFIG_X86_PAE))
 		c |= KT_CFG_X86_PAE;
-	if (IS_ENABLED(CONFIG_X86_USER_SHADOW_STACK))
-		c |= KT_CFG_SHSTK_POSSIBLE;
+	/* pte_shstk() tests X86_FEATURE_SHSTK on every x86 kernel (only
+	 * X86_FEATURE_USER_SHSTK is compiled out without
+	 * CONFIG_X86_USER_SHADOW_STACK): possible if the bit can be set. */
+#ifdef CONFIG_X86
+	{
+		int was = cpu_feature_enabled(X86_FEATURE_SHSTK) ? 1 : 0;
+
+		if (k_set_shstk(1))
+			c |= KT_CFG_SHSTK_POSSIBLE;
+		k_set_shstk(was);
+	}
+#endif
 	if (IS_ENABLED(CONFIG_ARCH_HAS_PTE_DEVMAP))
 		c |= KT_CFG_DEVMAP;
 #ifdef CONFIG_PPC_BOOK3S_64
@@ -95,8 +114,6 @@ KT const char *k_arch(void)
 KT int k_set_shstk(int on)
 {
 #ifdef CONFIG_X86
-	if (!IS_ENABLED(CONFIG_X86_USER_SHADOW_STACK))
-		return 0;
 	if (on)
 		set_bit(X86_FEATURE_SHSTK, (unsigned long *)boot_cpu_data.x86_capability);
 	else
