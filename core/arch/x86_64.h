@@ -14,6 +14,7 @@
 // TLB shootdown is an IPI, so a flush waits for CPUs running with IRQs off.
 #pragma once
 
+#include "core/arch/x86_saveddirty.h"
 #include "core/pte.h"
 
 namespace gf::arch {
@@ -70,19 +71,9 @@ struct X86_64T {
   static constexpr bool pte_soft_dirty(pteval_t v) { return v & _PAGE_SOFT_DIRTY; }
   static constexpr bool pte_cont(pteval_t) { return false; }
 
-  // mksaveddirty_shift()/clear_saveddirty_shift(), unconditional on 64-bit.
-  static constexpr pteval_t pte_mksaveddirty(pteval_t v) {
-    pteval_t cond = (~v >> 1) & 1;  // RW clear
-    v |= ((v >> 6) & cond) << 58;
-    v &= ~(cond << 6);
-    return v;
-  }
-  static constexpr pteval_t pte_clear_saveddirty(pteval_t v) {
-    pteval_t cond = (v >> 1) & 1;  // RW set
-    v |= ((v >> 58) & cond) << 6;
-    v &= ~(cond << 58);
-    return v;
-  }
+  // core/arch/x86_saveddirty.h, unconditional on 64-bit.
+  static constexpr pteval_t pte_mksaveddirty(pteval_t v) { return x86::mksaveddirty_shift(v, 58); }
+  static constexpr pteval_t pte_clear_saveddirty(pteval_t v) { return x86::clear_saveddirty_shift(v, 58); }
 
   static constexpr pteval_t pte_mkold(pteval_t v) { return v & ~_PAGE_ACCESSED; }
   static constexpr pteval_t pte_mkyoung(pteval_t v) { return v | _PAGE_ACCESSED; }
