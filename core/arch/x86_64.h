@@ -14,7 +14,7 @@
 // TLB shootdown is an IPI, so a flush waits for CPUs running with IRQs off.
 #pragma once
 
-#include "core/arch/x86_saveddirty.h"
+#include "core/arch/x86_common.h"
 #include "core/pte.h"
 
 namespace gf::arch {
@@ -71,7 +71,7 @@ struct X86_64T {
   static constexpr bool pte_soft_dirty(pteval_t v) { return v & _PAGE_SOFT_DIRTY; }
   static constexpr bool pte_cont(pteval_t) { return false; }
 
-  // core/arch/x86_saveddirty.h, unconditional on 64-bit.
+  // core/arch/x86_common.h, unconditional on 64-bit.
   static constexpr pteval_t pte_mksaveddirty(pteval_t v) { return x86::mksaveddirty_shift(v, 58); }
   static constexpr pteval_t pte_clear_saveddirty(pteval_t v) { return x86::clear_saveddirty_shift(v, 58); }
 
@@ -96,18 +96,7 @@ struct X86_64T {
   static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
   static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
 
-  // protection_map[] entries of a private mapping (pgtable_types.h).
-  static constexpr pteval_t prot_val(Prot p) {
-    constexpr pteval_t user = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
-    switch (p) {
-      case Prot::none: return _PAGE_ACCESSED | _PAGE_PROTNONE;  // PAGE_NONE
-      case Prot::ro: return user | _PAGE_NX;                      // PAGE_READONLY
-      case Prot::rw: return user | _PAGE_RW | _PAGE_NX;           // PAGE_SHARED
-      case Prot::ro_x: return user;                               // PAGE_READONLY_EXEC
-      case Prot::rw_x: return user | _PAGE_RW;                    // PAGE_SHARED_EXEC
-    }
-    return 0;
-  }
+  static constexpr pteval_t prot_val(Prot p) { return x86::prot_val(p); }  // core/arch/x86_common.h
   // pfn_pte(): PROT_NONE entries get the PFN inverted.
   static constexpr pteval_t pfn_pte(uint64_t pfn, Prot p) {
     const pteval_t prot = prot_val(p);
