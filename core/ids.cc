@@ -14,7 +14,7 @@ constexpr std::array<OracleInfo, NR_ORACLES> kOracles = {{
 #undef GF_ORACLE
 }};
 constexpr std::array<BugInfo, NR_BUGS> kBugs = {{
-#define GF_BUG(id, oracle, ref, text) {#id, Oracle::oracle, ref, text},
+#define GF_BUG(id, oracle, where, ref, text) {#id, Oracle::oracle, where, ref, text},
 #include "core/bugs.def"
 #undef GF_BUG
 }};

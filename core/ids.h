@@ -21,12 +21,12 @@ inline constexpr int NR_ORACLES = 0
     ;
 
 enum class Bug : uint8_t {
-#define GF_BUG(id, oracle, ref, text) id,
+#define GF_BUG(id, oracle, where, ref, text) id,
 #include "core/bugs.def"
 #undef GF_BUG
 };
 inline constexpr int NR_BUGS = 0
-#define GF_BUG(id, oracle, ref, text) +1
+#define GF_BUG(id, oracle, where, ref, text) +1
 #include "core/bugs.def"
 #undef GF_BUG
     ;
@@ -42,8 +42,17 @@ inline constexpr int NR_OPS = 0
 #undef GF_OP
     ;
 
+// Each bug's `where` column, usable at compile time (core/pte_arch.h
+// instantiates a model per architecture and helper bug).
+inline constexpr std::string_view kBugWhere[NR_BUGS] = {
+#define GF_BUG(id, oracle, where, ref, text) where,
+#include "core/bugs.def"
+#undef GF_BUG
+};
+
 struct OracleInfo { std::string_view id, statement; };
-struct BugInfo { std::string_view id; Oracle oracle; std::string_view kernel_ref, text; };
+// where: "" for a bug in the operations, else the architecture model (or "*": all) whose helpers it breaks.
+struct BugInfo { std::string_view id; Oracle oracle; std::string_view where, kernel_ref, text; };
 struct OpInfo { std::string_view id, args, kernel, text; };
 
 const OracleInfo& info(Oracle o);

@@ -17,8 +17,27 @@ constexpr pteval_t pte_norecency(pteval_t v) {
   return A::pte_present(v) ? A::pte_mkold(A::pte_mkclean(v)) : v;
 }
 
+// The bits whose flip changes pte_pfn() of a present entry (the PFN field).
+template <class A>
+constexpr pteval_t pfn_field() {
+  const pteval_t base = A::pfn_pte(1, Prot::rw);
+  pteval_t m = 0;
+  for (int b = 0; b < 64; b++) {
+    const pteval_t v = base ^ (pteval_t(1) << b);
+    if (A::pte_present(v) && A::pte_pfn(v) != A::pte_pfn(base)) m |= pteval_t(1) << b;
+  }
+  return m;
+}
+
 template <class A>
 constexpr bool pte_same_norecency(pteval_t a, pteval_t b) {
+  if constexpr (A::cfg.has_bug(Bug::norecency_masks_pfn)) {  // core/bugs.def
+    constexpr pteval_t pfn = pfn_field<A>();
+    pteval_t x = pte_norecency<A>(a), y = pte_norecency<A>(b);
+    if (A::pte_present(a)) x &= ~pfn;
+    if (A::pte_present(b)) y &= ~pfn;
+    return A::pte_same(x, y);
+  }
   return A::pte_same(pte_norecency<A>(a), pte_norecency<A>(b));
 }
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/ids.h"
+
 namespace gf {
 
 using pteval_t = uint64_t;
@@ -43,6 +45,10 @@ struct ArchCfg {
   bool soft_dirty = true;      // CONFIG_MEM_SOFT_DIRTY (where the arch has it)
   bool uffd_wp = true;         // CONFIG_HAVE_ARCH_USERFAULTFD_WP (where the arch has it)
   bool shstk = false;          // x86: the CPU has user shadow stacks (X86_FEATURE_SHSTK), not a config
+  // An injected bug in this model's helpers (a core/bugs.def row whose arch
+  // is this model's, or "*"), as an index into Bug; -1: the correct model.
+  int bug = -1;
+  constexpr bool has_bug(Bug b) const { return bug == int(b); }
   constexpr bool operator==(const ArchCfg&) const = default;
 };
 

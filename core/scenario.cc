@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/scenario.h"
 
+#include "core/json_get.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -115,6 +117,7 @@ std::vector<uint8_t> encode(const Scenario& s) {
 namespace {
 
 using nlohmann::json;
+using namespace jsonget;
 
 struct RegionFlagName { RegionFlag bit; const char* name; };
 constexpr RegionFlagName kRegionFlags[] = {
@@ -124,45 +127,6 @@ constexpr RegionFlagName kRegionFlags[] = {
 struct GupFlagName { GupFlag bit; const char* name; };
 constexpr GupFlagName kGupFlags[] = {
     {FOLL_WRITE, "FOLL_WRITE"}, {FOLL_PIN, "FOLL_PIN"}, {FOLL_LONGTERM, "FOLL_LONGTERM"}};
-
-struct Bad {
-  std::string msg;
-};
-
-[[noreturn]] void fail(const std::string& where, const std::string& what) { throw Bad{where + ": " + what}; }
-
-void only_keys(const json& j, const std::string& where, std::initializer_list<const char*> keys) {
-  if (!j.is_object()) fail(where, "expected an object");
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    bool known = false;
-    for (const char* k : keys) known |= it.key() == k;
-    if (!known) fail(where, "unknown field \"" + it.key() + "\"");
-  }
-}
-
-int get_int(const json& j, const std::string& where, int lo, int hi) {
-  if (!j.is_number_integer()) fail(where, "expected an integer");
-  const auto v = j.get<long long>();
-  if (v < lo || v > hi) fail(where, std::to_string(v) + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
-  return int(v);
-}
-
-bool get_bool(const json& j, const std::string& where) {
-  if (!j.is_boolean()) fail(where, "expected true or false");
-  return j.get<bool>();
-}
-
-const json& get_array(const json& j, const std::string& where, size_t lo, size_t hi) {
-  if (!j.is_array()) fail(where, "expected an array");
-  if (j.size() < lo || j.size() > hi)
-    fail(where, "has " + std::to_string(j.size()) + " entries, expected " + std::to_string(lo) + ".." + std::to_string(hi));
-  return j;
-}
-
-std::string get_string(const json& j, const std::string& where) {
-  if (!j.is_string()) fail(where, "expected a string");
-  return j.get<std::string>();
-}
 
 Scenario from_json(const json& j) {
   only_keys(j, "scenario", {"arch", "recheck", "regions", "cpus", "schedule", "bugs", "note"});
@@ -249,15 +213,7 @@ Scenario from_json(const json& j) {
     for (size_t k = 0; k < sch.size(); k++)
       s.schedule.push_back(uint8_t(get_int(sch[k], "schedule[" + std::to_string(k) + "]", 0, int(s.cpus.size()) - 1)));
   }
-  if (j.contains("bugs")) {
-    const json& bugs = get_array(j["bugs"], "bugs", 0, NR_BUGS);
-    for (size_t k = 0; k < bugs.size(); k++) {
-      const std::string b = get_string(bugs[k], "bugs[" + std::to_string(k) + "]");
-      auto id = bug_from_name(b);
-      if (!id) fail("bugs", "unknown injected bug \"" + b + "\" (see `gupfuzz bugs`)");
-      s.bugs.add(*id);
-    }
-  }
+  if (j.contains("bugs")) s.bugs = get_bugs(j["bugs"]);
   if (j.contains("note")) s.note = get_string(j["note"], "note");
   return s;
 }

@@ -7,12 +7,20 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/audit.h"
+#include "core/norecency.h"
+#include "core/pte_check.h"
 #include "core/report.h"
+#include "core/semantic.h"
 #include "core/run.h"
 #include "core/scenario.h"
 #include "repro/load.h"
@@ -108,17 +116,36 @@ int write_or_print(const std::string& out, const std::string& data) {
   return kClean;
 }
 
-int cmd_decode(const std::string& file, const std::string& out, const std::string& bugs_flag) {
+int cmd_decode(const std::string& file, const std::string& out, const std::string& bugs_flag, bool pte) {
   gf::BugSet bugs;
   std::string err;
   if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
+  if (pte) {
+    auto c = gf::repro::load_pte_case(file, bugs, err);
+    if (!c) return bad(err);
+    return write_or_print(out, gf::pte_case_to_json(*c) + "\n");
+  }
   auto l = load_scenario(file, bugs, err);
   if (!l) return bad(err);
   return write_or_print(out, gf::scenario_to_json(l->scenario) + "\n");
 }
 
+// A JSON PTE case (it has "start") encodes as fuzz_pte_norecency bytes.
+bool is_pte_case_file(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return data.size() <= gf::repro::MAX_INPUT_BYTES && gf::looks_like_pte_case(data);
+}
+
 int cmd_encode(const std::string& file, const std::string& out) {
   std::string err;
+  if (is_pte_case_file(file)) {
+    auto c = gf::repro::load_pte_case(file, {}, err);
+    if (!c) return bad(err);
+    if (out.empty() && isatty(1)) return bad("encode: refusing to write binary to a terminal; use -o FILE");
+    auto bytes = gf::encode(*c);
+    return write_or_print(out, std::string(bytes.begin(), bytes.end()));
+  }
   auto l = load_scenario(file, {}, err);
   if (!l) return bad(err);
   if (out.empty() && isatty(1)) return bad("encode: refusing to write binary to a terminal; use -o FILE");
@@ -127,14 +154,129 @@ int cmd_encode(const std::string& file, const std::string& out) {
 }
 
 int cmd_bugs() {
-  std::printf("%-28s %-24s %s\n", "injected bug", "caught by", "what goes wrong  [kernel reference]");
+  std::printf("%-28s %-28s %-9s %s\n", "injected bug", "caught by", "in", "what goes wrong  [kernel reference]");
   for (int i = 0; i < gf::NR_BUGS; i++) {
     const auto& b = gf::info(gf::Bug(i));
-    std::printf("%-28.*s %-24.*s %.*s  [%.*s]\n", int(b.id.size()), b.id.data(), int(gf::info(b.oracle).id.size()),
-                gf::info(b.oracle).id.data(), int(b.text.size()), b.text.data(), int(b.kernel_ref.size()),
-                b.kernel_ref.data());
+    const std::string where = b.where.empty() ? "machine" : b.where == "*" ? "every arch" : std::string(b.where);
+    std::printf("%-28.*s %-28.*s %-9s %.*s  [%.*s]\n", int(b.id.size()), b.id.data(),
+                int(gf::info(b.oracle).id.size()), gf::info(b.oracle).id.data(), where.c_str(), int(b.text.size()),
+                b.text.data(), int(b.kernel_ref.size()), b.kernel_ref.data());
   }
   return kClean;
+}
+
+// --- PTE-level commands ------------------------------------------------------
+
+bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch>& out, std::string& err) {
+  if (names.empty())
+    for (int i = 0; i < gf::NR_PTE_ARCHES; i++) out.push_back(gf::PteArch(i));
+  for (const auto& n : names) {
+    auto a = gf::pte_arch_from_name(n);
+    if (!a) {
+      err = "--arch: unknown architecture \"" + n + "\" (see gupfuzz archs)";
+      return false;
+    }
+    out.push_back(*a);
+  }
+  return true;
+}
+
+int cmd_archs() {
+  for (int i = 0; i < gf::NR_PTE_ARCHES; i++) {
+    const auto& a = gf::info(gf::PteArch(i));
+    std::printf("%-14.*s %.*s\n", int(a.name.size()), a.name.data(), int(a.text.size()), a.text.data());
+  }
+  return kClean;
+}
+
+// Exit 0 when every cell is safe or known, 1 when one is unsafe or spurious.
+int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bugs_flag, bool json, bool markdown,
+              int max_bits, const std::string& out) {
+  std::vector<gf::PteArch> arches;
+  std::string err;
+  if (!parse_arches(arch_names, arches, err)) return bad(err);
+  gf::ParseError pe;
+  auto bugs = gf::parse_bug_list(bugs_flag, pe);
+  if (!bugs) return bad("--bugs: " + pe.message);
+  if (max_bits < 1 || max_bits > 30) return bad("--max-bits: expected 1..30");
+  gf::AuditOptions o;
+  o.max_bits = max_bits;
+  std::vector<gf::AuditArch> rows;
+  bool clean = true;
+  for (gf::PteArch a : arches) {
+    rows.push_back(gf::run_audit(a, *bugs, o));
+    clean &= rows.back().clean();
+  }
+  const std::string text = json ? gf::audit_json(rows) + "\n" : markdown ? gf::audit_markdown(rows) : gf::audit_text(rows);
+  if (const int rc = write_or_print(out, text); rc != kClean) return rc;
+  return clean ? kClean : kViolation;
+}
+
+int cmd_pte(const std::string& arch_name, const std::string& value, bool json) {
+  auto a = gf::pte_arch_from_name(arch_name);
+  if (!a) return bad("--arch: unknown architecture \"" + arch_name + "\" (see gupfuzz archs)");
+  size_t used = 0;
+  uint64_t v = 0;
+  try {
+    v = std::stoull(value, &used, 0);
+  } catch (...) {
+    used = 0;
+  }
+  if (value.empty() || used != value.size() || value[0] == '-')
+    return bad("VALUE: \"" + value + "\" is not a 64-bit number (0x... or decimal)");
+  if (!json) {
+    std::fputs(gf::describe_pte(*a, v).c_str(), stdout);
+    return kClean;
+  }
+  const gf::PteSem s = gf::sem_decode(*a, v);
+  static const char* kinds[] = {"none", "present", "protnone", "nonpresent"};
+  nlohmann::json j = {{"arch", std::string(gf::info(*a).name)},
+                      {"value", gf::hex(v)},
+                      {"bits", gf::bit_names(*a, v)},
+                      {"record",
+                       {{"kind", kinds[s.kind]}, {"valid", s.valid}, {"pfn", s.pfn}, {"write", s.write},
+                        {"read", s.read}, {"user", s.user}, {"exec", s.exec}, {"young", s.young},
+                        {"dirty", s.dirty}, {"special", s.special}, {"devmap", s.devmap}, {"uffd_wp", s.uffd_wp},
+                        {"soft_dirty", s.soft_dirty}, {"cont", s.cont}, {"shstk", s.shstk},
+                        {"rdonly", s.hw_rdonly}, {"other_bits", gf::hex(s.other)}}}};
+  gf::with_pte_arch(*a, {}, [&]<class A>() {
+    nlohmann::json p = nlohmann::json::object();
+    for (int i = 0; i < gf::NR_PREDS; i++) p[std::string(gf::info(gf::Pred(i)).id)] = gf::pred_eval<A>(gf::Pred(i), v);
+    j["predicates"] = p;
+    j["pte_young"] = A::pte_young(v);
+    j["pte_dirty"] = A::pte_dirty(v);
+    j["norecency"] = gf::hex(gf::pte_norecency<A>(v));
+    return 0;
+  });
+  std::printf("%s\n", j.dump(2).c_str());
+  return kClean;
+}
+
+int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet) {
+  gf::BugSet bugs;
+  std::string err;
+  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
+  std::vector<std::string> files;
+  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  int rc = kClean;
+  for (const auto& f : files) {
+    auto c = gf::repro::load_pte_case(f, bugs, err);
+    if (!c) {
+      bad(err);
+      rc = kBadInput;
+      continue;
+    }
+    const gf::PteVerdict v = gf::check_pte_case(*c);
+    for (const gf::PteFinding& fd : v.findings)
+      if (!quiet) std::printf("%s: finding (%s): %s\n", f.c_str(), fd.signature().c_str(), fd.message().c_str());
+    if (!v.violated()) {
+      if (!quiet) std::printf("%s: clean (a = %s, b = %s)\n", f.c_str(), gf::hex(v.a).c_str(), gf::hex(v.b).c_str());
+      continue;
+    }
+    if (rc == kClean) rc = kViolation;
+    std::fputs(gf::format_pte_report(*c, v, f).c_str(), stdout);
+  }
+  return rc;
 }
 
 int cmd_oracles() {
@@ -182,11 +324,37 @@ int main(int argc, char** argv) {
   dec->add_option("FILE", file, "scenario file")->required();
   dec->add_option("-o,--output", out, "write here (atomically) instead of stdout");
   dec->add_option("--bugs", bugs, "injected bugs to record (default: $GUPFUZZ_BUGS)");
+  bool pte_bytes = false;
+  dec->add_flag("--pte", pte_bytes, "the file is a PTE case (fuzz_pte_norecency bytes or JSON)");
 
-  auto* enc = app.add_subcommand("encode", "JSON scenario to fuzz bytes (injected bugs and notes are dropped)");
+  auto* enc = app.add_subcommand("encode", "JSON scenario or PTE case to fuzz bytes (injected bugs and notes are dropped)");
   enc->add_option("FILE", file, "scenario file")->required();
   enc->add_option("-o,--output", out, "write here (atomically) instead of stdout");
 
+  std::vector<std::string> arch_names;
+  std::string arch_one, value;
+  bool json = false, markdown = false;
+  int max_bits = 24;
+  auto* audit = app.add_subcommand("audit", "every architecture x predicate GUP-fast consults: does a stale "
+                                            "young/dirty change the answer? (exit 1 on an unsafe or spurious cell)");
+  audit->add_option("--arch", arch_names, "architectures (default: all; see gupfuzz archs)");
+  audit->add_option("--bugs", bugs, "injected helper bugs to audit instead of the correct models");
+  audit->add_flag("--json", json, "JSON (schema gupfuzz-audit/1)");
+  audit->add_flag("--markdown", markdown, "the README table");
+  audit->add_option("--max-bits", max_bits, "enumerate exhaustively up to 2^N entries, else sample (default 24)");
+  audit->add_option("-o,--output", out, "write here (atomically) instead of stdout");
+
+  auto* pte = app.add_subcommand("pte", "decode a raw page-table entry into its named fields");
+  pte->add_option("--arch", arch_one, "architecture (see gupfuzz archs)")->required();
+  pte->add_option("VALUE", value, "the entry, 0x... or decimal")->required();
+  pte->add_flag("--json", json, "JSON");
+
+  auto* pte_check = app.add_subcommand("pte-check", "run PTE cases (fuzz_pte_norecency inputs, JSON or bytes)");
+  pte_check->add_option("FILE", files, "PTE case files or folders")->required();
+  pte_check->add_option("--bugs", bugs, "injected bugs for byte inputs (default: $GUPFUZZ_BUGS)");
+  pte_check->add_flag("-q,--quiet", quiet, "print only violations");
+
+  auto* archs_cmd = app.add_subcommand("archs", "list the architecture models of the PTE-level commands");
   auto* bugs_cmd = app.add_subcommand("bugs", "list the injected bugs");
   auto* oracles_cmd = app.add_subcommand("oracles", "list the invariants");
   auto* ops_cmd = app.add_subcommand("ops", "list the operations");
@@ -206,8 +374,12 @@ int main(int argc, char** argv) {
 
   if (*replay) return cmd_replay(files, bugs, quiet, unchecked);
   if (*trace) return cmd_trace(file, bugs, all, (color || isatty(1)) && !no_color);
-  if (*dec) return cmd_decode(file, out, bugs);
+  if (*dec) return cmd_decode(file, out, bugs, pte_bytes);
   if (*enc) return cmd_encode(file, out);
+  if (*audit) return cmd_audit(arch_names, bugs, json, markdown, max_bits, out);
+  if (*pte) return cmd_pte(arch_one, value, json);
+  if (*pte_check) return cmd_pte_check(files, bugs, quiet);
+  if (*archs_cmd) return cmd_archs();
   if (*bugs_cmd) return cmd_bugs();
   if (*oracles_cmd) return cmd_oracles();
   if (*ops_cmd) return cmd_ops();

@@ -13,30 +13,36 @@
 namespace gf::repro {
 namespace fs = std::filesystem;
 
-std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes_bugs, std::string& err) {
+namespace {
+
+// The whole file, refusing folders and anything over MAX_INPUT_BYTES.
+bool read_input(const std::string& path, std::string& data, std::string& err) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     err = path + ": is a folder, expected a scenario file";
-    return std::nullopt;
+    return false;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     err = path + ": cannot open: " + std::strerror(errno);
-    return std::nullopt;
+    return false;
   }
-  std::string data;
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     data.append(buf, size_t(in.gcount()));
     if (data.size() > MAX_INPUT_BYTES) {
       err = path + ": larger than " + std::to_string(MAX_INPUT_BYTES) + " bytes, not a scenario";
-      return std::nullopt;
+      return false;
     }
   }
   if (in.bad()) {
     err = path + ": read error";
-    return std::nullopt;
+    return false;
   }
+  return true;
+}
+
+bool is_json(const std::string& path, const std::string& data) {
   // JSON: a .json name, or text (no control bytes but whitespace) opening with
   // '{'.  libFuzzer artifacts are bytes and may well start with '{' too.
   const auto first = std::find_if(data.begin(), data.end(), [](char c) { return !std::isspace((unsigned char)c); });
@@ -45,8 +51,16 @@ std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes
     return u < 0x20 && u != '\n' && u != '\r' && u != '\t';
   });
   const bool named_json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+  return named_json || (text && first != data.end() && *first == '{');
+}
+
+}  // namespace
+
+std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes_bugs, std::string& err) {
+  std::string data;
+  if (!read_input(path, data, err)) return std::nullopt;
   Loaded l;
-  if (named_json || (text && first != data.end() && *first == '{')) {
+  if (is_json(path, data)) {
     ParseError pe;
     auto s = scenario_from_json(data, pe);
     if (!s) {
@@ -60,6 +74,20 @@ std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes
     l.scenario.bugs = bytes_bugs;
   }
   return l;
+}
+
+std::optional<PteCase> load_pte_case(const std::string& path, const BugSet& bytes_bugs, std::string& err) {
+  std::string data;
+  if (!read_input(path, data, err)) return std::nullopt;
+  if (!is_json(path, data)) {
+    PteCase c = decode_pte_case({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+    c.bugs = bytes_bugs;
+    return c;
+  }
+  ParseError pe;
+  auto c = pte_case_from_json(data, pe);
+  if (!c) err = path + ": " + pe.message;
+  return c;
 }
 
 bool expand_paths(const std::vector<std::string>& args, std::vector<std::string>& files, std::string& err) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/pte_case.h"
 #include "core/scenario.h"
 
 namespace gf::repro {
@@ -23,6 +24,9 @@ struct Loaded {
 // takes its injected bugs from `bytes_bugs`.
 // On failure returns nullopt and sets `err` to "<path>: <problem>".
 std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes_bugs, std::string& err);
+
+// The same for PTE cases (fuzz_pte_norecency inputs, helper-bug witnesses).
+std::optional<PteCase> load_pte_case(const std::string& path, const BugSet& bytes_bugs, std::string& err);
 
 // Every regular file under each argument (folders recursively), sorted; false
 // with `err` when an argument does not exist.

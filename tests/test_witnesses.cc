@@ -15,6 +15,8 @@
 #include <sstream>
 #include <string>
 
+#include "core/pte_arch.h"
+#include "core/pte_check.h"
 #include "core/report.h"
 #include "core/run.h"
 #include "core/scenario.h"
@@ -62,6 +64,21 @@ TEST_P(Witness, BugIsCaughtByItsOracleAndCleanWithoutIt) {
   const auto& bi = gf::info(bug);
   const fs::path file = kRoot / "tests/witnesses" / (std::string(bi.id) + ".json");
   ASSERT_TRUE(fs::exists(file)) << "no witness for injected bug " << bi.id;
+  if (gf::is_helper_bug(bug)) {
+    // A bug in a model's helpers: the witness is a PTE case (core/pte_case.h).
+    gf::ParseError err;
+    auto c = gf::pte_case_from_json(slurp(file), err);
+    ASSERT_TRUE(c.has_value()) << file << ": " << err.message;
+    ASSERT_TRUE(c->bugs.has(bug)) << file << " must enable " << bi.id;
+    ASSERT_TRUE(gf::bug_applies(bug, c->arch)) << bi.id << " does not live in " << gf::info(c->arch).name;
+    const gf::PteVerdict with = gf::check_pte_case(*c);
+    ASSERT_TRUE(with.violated()) << bi.id << ": witness ran clean";
+    EXPECT_EQ(gf::info(with.violation->oracle).id, gf::info(bi.oracle).id) << gf::format_pte_report(*c, with, "");
+    c->bugs = {};
+    const gf::PteVerdict without = gf::check_pte_case(*c);
+    EXPECT_FALSE(without.violated()) << gf::format_pte_report(*c, without, "");
+    return;
+  }
   gf::Scenario s = load_json(file);
   ASSERT_TRUE(s.bugs.has(bug)) << file << " must enable " << bi.id;
 
@@ -120,6 +137,7 @@ TEST(Seeds, AreBenignAndInSyncWithTheirBytes) {
 
 TEST(Witnesses, AreNotSeeds) {
   for (const auto& w : json_files(kRoot / "tests/witnesses")) {
+    if (gf::looks_like_pte_case(slurp(w))) continue;  // tests/test_pte_check.cc
     gf::Scenario s = load_json(w);
     s.bugs = {};
     const auto bytes = gf::encode(s);

@@ -62,7 +62,10 @@ struct Arm64T {
     return C.numa_balancing && pte_present_invalid(v) && !pte_user(v) && !pte_user_exec(v);
   }
   static constexpr uint64_t pte_pfn(pteval_t v) { return (v & PTE_ADDR_LOW) >> PAGE_SHIFT; }
-  static constexpr bool pte_write(pteval_t v) { return v & PTE_WRITE; }
+  static constexpr bool pte_write(pteval_t v) {
+    if constexpr (C.has_bug(Bug::write_from_rdonly)) return !(v & PTE_RDONLY);
+    return v & PTE_WRITE;
+  }
   static constexpr bool pte_rdonly(pteval_t v) { return v & PTE_RDONLY; }
   static constexpr bool pte_young(pteval_t v) { return v & PTE_AF; }
   static constexpr bool pte_hw_dirty(pteval_t v) { return pte_write(v) && !pte_rdonly(v); }

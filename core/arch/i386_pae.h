@@ -86,6 +86,22 @@ struct I386PaeT {
   static constexpr uint32_t pte_high(pteval_t v) { return uint32_t(v >> 32); }
   static constexpr pteval_t make_pte(uint32_t low, uint32_t high) { return pteval_t(high) << 32 | low; }
 
+  // ptep_get_lockless() with CONFIG_GUP_GET_PXX_LOW_HIGH (include/linux/pgtable.h):
+  // load pte_low, smp_rmb(), pte_high, smp_rmb(), and retry while pte_low
+  // changed.  Sound because writers set pte_high before pte_low when making an
+  // entry present and clear pte_low before pte_high when tearing it down, and
+  // a present entry never turns into another present one without a TLB flush
+  // (which waits for GUP-fast's IRQs-off section).  load_low()/load_high() are
+  // the two 32-bit loads, each at its own moment.
+  template <class LoadLow, class LoadHigh>
+  static constexpr pteval_t ptep_get_lockless(LoadLow load_low, LoadHigh load_high) {
+    for (;;) {
+      const uint32_t low = load_low();
+      const uint32_t high = load_high();
+      if (load_low() == low) return make_pte(low, high);
+    }
+  }
+
   // protnone_mask(): PROT_NONE and swap entries keep the PFN inverted (L1TF).
   static constexpr bool needs_invert(pteval_t v) { return v && !(v & _PAGE_PRESENT); }
   static constexpr pteval_t protnone_mask(pteval_t v) { return needs_invert(v) ? ~0ull : 0; }
@@ -99,7 +115,10 @@ struct I386PaeT {
   // Returns unsigned long: bits 44-51 of the address are dropped.
   static constexpr uint64_t pte_pfn(pteval_t v) { return uint32_t(((v ^ protnone_mask(v)) & PTE_PFN_MASK) >> PAGE_SHIFT); }
   static constexpr bool pte_shstk(pteval_t v) { return C.shstk && (v & (_PAGE_RW | _PAGE_DIRTY)) == _PAGE_DIRTY; }
-  static constexpr bool pte_write(pteval_t v) { return (v & _PAGE_RW) || pte_shstk(v); }
+  static constexpr bool pte_write(pteval_t v) {
+    if constexpr (C.has_bug(Bug::write_from_dirty)) return v & (_PAGE_RW | _PAGE_DIRTY);
+    return (v & _PAGE_RW) || pte_shstk(v);
+  }
   static constexpr bool pte_young(pteval_t v) { return v & _PAGE_ACCESSED; }
   static constexpr bool pte_dirty(pteval_t v) { return v & _PAGE_DIRTY_BITS; }
   static constexpr bool pte_special(pteval_t v) { return v & _PAGE_SPECIAL; }

@@ -136,6 +136,8 @@ struct Ppc64T {
   // arch_pte_access_permitted() allows every access without MMU_FTR_PKEY.
   static constexpr bool pte_access_permitted(pteval_t v, bool write) {
     if (!pte_present(v) || !pte_user(v) || !pte_read(v)) return false;
+    if constexpr (C.has_bug(Bug::access_permitted_needs_young))
+      if (!(v & _PAGE_ACCESSED)) return false;
     return !write || pte_write(v);
   }
 

@@ -105,7 +105,10 @@ struct Riscv64T {
   static constexpr uint64_t pte_pfn(pteval_t v) { return (v & _PAGE_PFN_MASK) >> _PAGE_PFN_SHIFT; }
 
   // Plain bit operations: no saved-dirty, no RDONLY/DBM pairing.
-  static constexpr pteval_t pte_mkold(pteval_t v) { return v & ~_PAGE_ACCESSED; }
+  static constexpr pteval_t pte_mkold(pteval_t v) {
+    if constexpr (C.has_bug(Bug::mkold_clears_valid)) return v & ~(_PAGE_ACCESSED | _PAGE_PRESENT);
+    return v & ~_PAGE_ACCESSED;
+  }
   static constexpr pteval_t pte_mkyoung(pteval_t v) { return v | _PAGE_ACCESSED; }
   static constexpr pteval_t pte_mkclean(pteval_t v) { return v & ~_PAGE_DIRTY; }
   static constexpr pteval_t pte_mkdirty(pteval_t v) { return v | _PAGE_DIRTY; }

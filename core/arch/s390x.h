@@ -99,6 +99,7 @@ struct S390xT {
   // pte_mkyoung(): set YOUNG; clear INVALID only if READ (PAGE_NONE stays invalid).
   static constexpr pteval_t pte_mkyoung(pteval_t v) {
     v |= _PAGE_YOUNG;
+    if constexpr (C.has_bug(Bug::mkyoung_ignores_read)) v |= _PAGE_READ;
     return (v & _PAGE_READ) ? v & ~_PAGE_INVALID : v;
   }
   // pte_mkclean(): clear DIRTY and set PROTECT, so the next write faults.

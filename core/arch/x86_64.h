@@ -77,11 +77,16 @@ struct X86_64T {
 
   static constexpr pteval_t pte_mkold(pteval_t v) { return v & ~_PAGE_ACCESSED; }
   static constexpr pteval_t pte_mkyoung(pteval_t v) { return v | _PAGE_ACCESSED; }
-  static constexpr pteval_t pte_mkclean(pteval_t v) { return v & ~_PAGE_DIRTY_BITS; }
+  static constexpr pteval_t pte_mkclean(pteval_t v) {
+    if constexpr (C.has_bug(Bug::mkclean_clears_write)) return v & ~(_PAGE_DIRTY_BITS | _PAGE_RW);
+    return v & ~_PAGE_DIRTY_BITS;
+  }
   static constexpr pteval_t pte_mkdirty(pteval_t v) { return pte_mksaveddirty(v | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
   static constexpr pteval_t pte_wrprotect(pteval_t v) { return pte_mksaveddirty(v & ~_PAGE_RW); }
   // pte_mkwrite(pte, vma) for a non-shadow-stack vma (arch/x86/mm/pgtable.c).
   static constexpr pteval_t pte_mkwrite(pteval_t v) { return pte_clear_saveddirty(v | _PAGE_RW); }
+  // pte_mkwrite_shstk(): a shadow-stack vma's entry is Write=0,Dirty=1.
+  static constexpr pteval_t pte_mkwrite_shstk(pteval_t v) { return (v & ~_PAGE_RW) | _PAGE_DIRTY; }
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
   static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return C.uffd_wp ? pte_wrprotect(v | _PAGE_UFFD_WP) : v; }
   static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v | _PAGE_SOFT_DIRTY; }

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/pte_check.h"
+
+#include <array>
+#include <cstring>
+
+#include "core/norecency.h"
+#include "core/semantic.h"
+
+namespace gf {
+namespace {
+
+constexpr std::array<PredInfo, NR_PREDS> kPreds = {{
+#define GF_PRED(id, call, use) {#id, call, use},
+#include "core/predicates.def"
+#undef GF_PRED
+}};
+
+struct Known {
+  PteArch arch;
+  Oracle oracle;
+  std::string_view what, fields, why;
+};
+constexpr Known kKnown[] = {
+#define GF_KNOWN(arch, oracle, what, fields, why) {PteArch::arch, Oracle::oracle, what, fields, why},
+#include "core/findings.def"
+#undef GF_KNOWN
+};
+
+// Is every space-separated word of `fields` one of `allowed`'s?
+bool fields_within(std::string_view fields, std::string_view allowed) {
+  while (!fields.empty()) {
+    const size_t sp = fields.find(' ');
+    const std::string_view f = fields.substr(0, sp);
+    bool found = false;
+    for (std::string_view a = allowed; !a.empty() && !found;) {
+      const size_t sa = a.find(' ');
+      found = a.substr(0, sa) == f;
+      a = sa == std::string_view::npos ? std::string_view() : a.substr(sa + 1);
+    }
+    if (!found) return false;
+    fields = sp == std::string_view::npos ? std::string_view() : fields.substr(sp + 1);
+  }
+  return true;
+}
+
+bool mapped(const PteSem& s) { return s.kind == PteSem::present || s.kind == PteSem::protnone; }
+
+// pte_clear(): s390 empties an entry to _PAGE_INVALID, everyone else to 0.
+template <class A>
+constexpr pteval_t empty_pte() {
+  if constexpr (requires { A::_PAGE_INVALID; })
+    if (!A::pte_none(0)) return A::_PAGE_INVALID;
+  return 0;
+}
+
+template <class A>
+pteval_t start_entry(const PteStart& s) {
+  switch (s.kind) {
+    case PteStart::user: return A::mk_user_pte(s.pfn, s.uprot);
+    case PteStart::pfn_pte: return A::pfn_pte(s.pfn, s.prot);
+    case PteStart::swap: return A::swp_entry_pte(s.swp_type, s.pfn);
+    case PteStart::none: return empty_pte<A>();
+  }
+  return 0;
+}
+
+// One transformation, the way the kernel uses it: the helpers only on
+// entries that map something (present or PROT_NONE, by the semantic
+// decoder, not the model), contpte only on valid arm64 entries.
+template <class A>
+pteval_t apply_op(PteArch arch, const PteOp& op, pteval_t v) {
+  const PteSem s = sem_decode(arch, v);
+  const bool m = mapped(s);
+  switch (op.kind) {
+    case PteOpKind::mkold: return m ? A::pte_mkold(v) : v;
+    case PteOpKind::mkyoung: return m ? A::pte_mkyoung(v) : v;
+    case PteOpKind::mkclean: return m ? A::pte_mkclean(v) : v;
+    case PteOpKind::mkdirty: return m ? A::pte_mkdirty(v) : v;
+    case PteOpKind::hw_access: return A::hw_access(v).value_or(v);
+    case PteOpKind::hw_write: return A::hw_write(v).value_or(v);
+    case PteOpKind::gather:
+      if constexpr (A::has_contpte) {
+        if (A::pte_valid_cont(v)) {
+          const auto sibling = (op.arg & 1) ? A::hw_write(v) : A::hw_access(v);
+          return A::contpte_gather(v, sibling.value_or(v));
+        }
+      }
+      return v;
+    case PteOpKind::wrprotect: return m ? A::pte_wrprotect(v) : v;
+    case PteOpKind::mkwrite: return m ? A::pte_mkwrite(v) : v;
+    case PteOpKind::modify: return m ? A::pte_modify(v, Prot(op.arg % NR_PROTS)) : v;
+    case PteOpKind::protnone: return s.kind == PteSem::present ? A::pte_modify(v, Prot::none) : v;
+    case PteOpKind::new_pfn: return A::pfn_pte(op.arg, s.write ? Prot::rw : Prot::ro);
+    case PteOpKind::swap: return A::swp_entry_pte(op.arg & 31, (op.arg >> 5) + 1);
+    case PteOpKind::clear: return empty_pte<A>();
+    case PteOpKind::mkspecial: return m ? A::pte_mkspecial(v) : v;
+    case PteOpKind::mkuffd_wp: return m ? A::pte_mkuffd_wp(v) : v;
+    case PteOpKind::mksoft_dirty: return m ? A::pte_mksoft_dirty(v) : v;
+    case PteOpKind::mkcont: return (A::has_contpte && s.valid) ? A::pte_mkcont(v) : v;
+    case PteOpKind::mknoncont: return m ? A::pte_mknoncont(v) : v;
+    case PteOpKind::mkwrite_shstk:
+      if constexpr (requires { A::pte_mkwrite_shstk(v); })
+        if (A::cfg.shstk && s.kind == PteSem::present) return A::pte_mkwrite_shstk(v);
+      return v;
+  }
+  return v;
+}
+
+template <class A>
+pteval_t entry(const PteCase& c, int s) {
+  pteval_t v = start_entry<A>(c.start);
+  for (const PteOp& op : c.seq[s]) v = apply_op<A>(c.arch, op, v);
+  return v;
+}
+
+template <class A>
+class Checker {
+ public:
+  Checker(PteArch arch, PteVerdict& out) : arch_(arch), out_(out) {}
+
+  // Pair checks 1-3 of pte_check.h; `view`: y is a stale view of x.
+  void pair(pteval_t x, const std::string& xn, pteval_t y, const std::string& yn, bool view) {
+    if (out_.violation) return;
+    const PteSem sx = sem_decode(arch_, x), sy = sem_decode(arch_, y);
+    const bool same = pte_same_norecency<A>(x, y);
+    const bool sem_same = sx.same_but_recency(sy);
+    PteFinding f;
+    f.x = x, f.y = y, f.x_name = xn, f.y_name = yn;
+    f.fields = sx.diff(sy);
+    if (same && !sem_same) {
+      f.oracle = Oracle::norecency_hides_change;
+      f.what = sx.diff(sy);
+      if (!report(f)) return;
+    }
+    if (!same && sem_same) {
+      f.kind = PteFinding::spurious;
+      f.oracle = Oracle::norecency_hides_change;
+      f.what = "pte_same_norecency";
+      add(f);
+    }
+    if (!view && !same) return;
+    for (int p = 0; p < NR_PREDS; p++) {
+      const uint64_t px = pred_eval<A>(Pred(p), x), py = pred_eval<A>(Pred(p), y);
+      if (px == py) continue;
+      f.kind = PteFinding::violation;
+      f.oracle = Oracle::stale_view_changes_decision;
+      f.what = std::string(kPreds[p].id);
+      f.px = px, f.py = py;
+      if (!report(f)) return;
+    }
+  }
+
+  // x against every view of it.
+  void views(pteval_t x, const std::string& xn) {
+    const PteSem sx = sem_decode(arch_, x);
+    if (!mapped(sx)) return;
+    const uint64_t rec = sem_recency_bits(arch_);
+    // Every non-empty subset of the recency bits the decoder calls recency only.
+    for (uint64_t m = rec; m; m = (m - 1) & rec) {
+      const pteval_t y = x ^ m;
+      if (sem_decode(arch_, y).same_but_recency(sx)) pair(x, xn, y, xn + "^" + hex(m), true);
+    }
+    pair(x, xn, A::pte_mkold(x), "pte_mkold(" + xn + ")", true);
+    pair(x, xn, A::pte_mkyoung(x), "pte_mkyoung(" + xn + ")", true);
+    pair(x, xn, A::pte_mkclean(x), "pte_mkclean(" + xn + ")", true);
+    pair(x, xn, A::pte_mkdirty(x), "pte_mkdirty(" + xn + ")", true);
+    if (auto y = A::hw_access(x)) pair(x, xn, *y, "mmu_access(" + xn + ")", true);
+    if (auto y = A::hw_write(x)) pair(x, xn, *y, "mmu_write(" + xn + ")", true);
+  }
+
+ private:
+  // A violation, or a known finding (then go on); false once violated.
+  bool report(PteFinding f) {
+    if (const char* why = known_finding(arch_, f.oracle, f.what, f.fields)) {
+      f.kind = PteFinding::known;
+      f.why = why;
+      add(f);
+      return true;
+    }
+    f.kind = PteFinding::violation;
+    out_.violation = f;
+    return false;
+  }
+  void add(const PteFinding& f) {
+    for (const PteFinding& g : out_.findings)
+      if (g.signature() == f.signature()) return;
+    out_.findings.push_back(f);
+  }
+
+  PteArch arch_;
+  PteVerdict& out_;
+};
+
+std::string seq_str(const std::vector<PteOp>& seq) {
+  std::string s;
+  for (const PteOp& op : seq) {
+    if (!s.empty()) s += ", ";
+    s += info(op.kind).id;
+    if (op.arg) s += "(" + std::to_string(op.arg) + ")";
+  }
+  return "[" + s + "]";
+}
+
+}  // namespace
+
+const PredInfo& info(Pred p) { return kPreds[size_t(p)]; }
+std::optional<Pred> pred_from_name(std::string_view s) {
+  for (int i = 0; i < NR_PREDS; i++)
+    if (kPreds[i].id == s) return Pred(i);
+  return std::nullopt;
+}
+
+const char* known_finding(PteArch a, Oracle o, std::string_view what, std::string_view fields) {
+  for (const Known& k : kKnown)
+    if (k.arch == a && k.oracle == o && k.what == what && fields_within(fields, k.fields)) return k.why.data();
+  return nullptr;
+}
+
+std::string PteFinding::signature() const {
+  static const char* kinds[] = {"violation", "known", "spurious"};
+  return std::string(kinds[kind]) + " " + std::string(info(oracle).id) + " " + what;
+}
+
+std::string PteFinding::message() const {
+  if (kind == spurious)
+    return "spurious: " + x_name + " = " + hex(x) + " and " + y_name + " = " + hex(y) +
+           " differ only in young/dirty, but pte_same_norecency() says they differ (a GUP-fast recheck would fail)";
+  if (oracle == Oracle::stale_view_changes_decision)
+    return what + " is " + hex(px) + " on " + x_name + " = " + hex(x) + " but " + hex(py) + " on " + y_name + " = " +
+           hex(y) +
+           (y_name == "b" ? ", which pte_same_norecency() calls the same entry" : ", a view differing only in young/dirty");
+  return "pte_same_norecency(" + x_name + " = " + hex(x) + ", " + y_name + " = " + hex(y) +
+         ") is true, but they differ in: " + what;
+}
+
+pteval_t pte_case_entry(const PteCase& c, int s) {
+  return with_pte_arch(c.arch, c.bugs, [&]<class A>() { return entry<A>(c, s); });
+}
+
+PteVerdict check_pte_case(const PteCase& c) {
+  PteVerdict v;
+  with_pte_arch(c.arch, c.bugs, [&]<class A>() {
+    v.a = entry<A>(c, 0);
+    v.b = entry<A>(c, 1);
+    Checker<A> ck(c.arch, v);
+    ck.pair(v.a, "a", v.b, "b", false);
+    ck.views(v.a, "a");
+    ck.views(v.b, "b");
+    return 0;
+  });
+  return v;
+}
+
+std::string describe_pte(PteArch a, pteval_t v, BugSet bugs) {
+  std::string out = std::string(info(a).name) + " " + hex(v) + "\n  bits:      ";
+  for (const std::string& n : bit_names(a, v)) out += " " + n;
+  out += "\n  record:     " + sem_decode(a, v).str() + "\n  predicates:";
+  with_pte_arch(a, bugs, [&]<class A>() {
+    for (int p = 0; p < NR_PREDS; p++) {
+      const uint64_t r = pred_eval<A>(Pred(p), v);
+      out += " " + std::string(kPreds[p].id) + "=" + (Pred(p) == Pred::pte_pfn ? hex(r) : std::to_string(r));
+    }
+    out += "\n  recency:    pte_young=" + std::to_string(A::pte_young(v)) +
+           " pte_dirty=" + std::to_string(A::pte_dirty(v)) + ", norecency form " + hex(pte_norecency<A>(v));
+    return 0;
+  });
+  return out + "\n";
+}
+
+std::string format_pte_report(const PteCase& c, const PteVerdict& v, const std::string& file) {
+  std::string bugs;
+  for (int i = 0; i < NR_BUGS; i++)
+    if (c.bugs.has(Bug(i))) bugs += (bugs.empty() ? "" : ",") + std::string(info(Bug(i)).id);
+  std::string out;
+  if (!v.violation) return out;
+  const PteFinding& f = *v.violation;
+  out += "ERROR: gupfuzz: " + std::string(info(f.oracle).id) + ": " + std::string(info(f.oracle).statement) + "\n";
+  out += "  " + f.message() + "\n";
+  out += "  case: " + std::string(info(c.arch).name) + ", bugs: " + (bugs.empty() ? "none" : bugs) +
+         ", a = " + seq_str(c.seq[0]) + ", b = " + seq_str(c.seq[1]) + "\n";
+  for (auto [name, val] : {std::pair{f.x_name, f.x}, std::pair{f.y_name, f.y}}) {
+    out += "  " + name + ":\n";
+    const std::string d = describe_pte(c.arch, val, c.bugs);
+    size_t from = 0;
+    for (size_t nl; (nl = d.find('\n', from)) != std::string::npos; from = nl + 1)
+      out += "    " + d.substr(from, nl - from) + "\n";
+  }
+  out += "SUMMARY: gupfuzz: " + std::string(info(f.oracle).id) + " in " + f.what + " [" +
+         std::string(info(c.arch).name) + "]\n";
+  if (!file.empty()) out += "Replay: gupfuzz pte-check " + file + "\n";
+  return out;
+}
+
+}  // namespace gf
