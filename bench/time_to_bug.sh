@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Time-to-bug of fuzz_gup_interleave for every injected bug: RUNS libFuzzer runs
-# per bug (seeds 1..RUNS), from the shipped seeds and from an empty corpus, each
-# capped at LIMIT seconds on one core.  Prints execs and seconds to the first
-# crash, and the median.  Usage: bench/time_to_bug.sh [RUNS] [LIMIT]
+# Time-to-bug of a fuzz target for every injected bug it can see: RUNS libFuzzer
+# runs per bug (seeds 1..RUNS), from the shipped seeds and from an empty corpus,
+# each capped at LIMIT seconds on one core.  Prints execs and seconds to the
+# first crash, and the median.  TARGET=fuzz_gup_interleave (default: the
+# machine's bugs) or TARGET=fuzz_pte_norecency (the helper bugs).
+# Usage: [TARGET=...] bench/time_to_bug.sh [RUNS] [LIMIT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}; LIMIT=${2:-60}
-FUZZ=build/fuzz/fuzz/fuzz_gup_interleave
+TARGET=${TARGET:-fuzz_gup_interleave}
+FUZZ=build/fuzz/fuzz/$TARGET
 [ -x "$FUZZ" ] || { echo "build the fuzz preset first (make test or make fuzz)" >&2; exit 2; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
-bugs=$(build/dev/repro/gupfuzz bugs 2>/dev/null | awk 'NR>1 {print $1}')
-[ -n "$bugs" ] || bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\),.*/\1/p' core/bugs.def)
+# core/bugs.def: machine bugs have an empty `where`, helper bugs name a model.
+if [ "$TARGET" = fuzz_pte_norecency ]; then
+  bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "[^"].*/\1/p' core/bugs.def)
+else
+  bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)
+fi
 printf '%-28s %-6s %-40s %s\n' bug corpus "execs to bug (per run)" "median s"
 for b in $bugs; do
   for start in seeds empty; do
     execs=(); secs=()
     for r in $(seq 1 "$RUNS"); do
       rm -rf "$W/c" "$W/a"; mkdir -p "$W/c" "$W/a"
-      [ $start = seeds ] && cp corpus/fuzz_gup_interleave/* "$W/c/"
+      [ $start = seeds ] && cp corpus/"$TARGET"/* "$W/c/"
       t0=$(date +%s.%N)
       GUPFUZZ_BUGS=$b timeout $((LIMIT + 10)) "$FUZZ" -seed="$r" -max_len=1024 -max_total_time="$LIMIT" -print_final_stats=1 \
         -artifact_prefix="$W/a/" "$W/c" > "$W/log" 2>&1 || true

@@ -119,7 +119,20 @@ class Checker {
  public:
   Checker(PteArch arch, PteVerdict& out) : arch_(arch), out_(out) {}
 
-  // Pair checks 1-3 of pte_check.h; `view`: y is a stale view of x.
+  // Checks 1 and 2 of pte_check.h on every pair first, then 3: a hidden
+  // change is reported as such even where a predicate also differs.
+  enum Phase { compare, predicates };
+  void run(pteval_t a, pteval_t b) {
+    for (Phase p : {compare, predicates}) {
+      phase_ = p;
+      pair(a, "a", b, "b", false);
+      views(a, "a");
+      views(b, "b");
+    }
+  }
+
+ private:
+  // One pair, in the current phase; `view`: y is a stale view of x.
   void pair(pteval_t x, const std::string& xn, pteval_t y, const std::string& yn, bool view) {
     if (out_.violation) return;
     const PteSem sx = sem_decode(arch_, x), sy = sem_decode(arch_, y);
@@ -128,16 +141,19 @@ class Checker {
     PteFinding f;
     f.x = x, f.y = y, f.x_name = xn, f.y_name = yn;
     f.fields = sx.diff(sy);
-    if (same && !sem_same) {
-      f.oracle = Oracle::norecency_hides_change;
-      f.what = sx.diff(sy);
-      if (!report(f)) return;
-    }
-    if (!same && sem_same) {
-      f.kind = PteFinding::spurious;
-      f.oracle = Oracle::norecency_hides_change;
-      f.what = "pte_same_norecency";
-      add(f);
+    if (phase_ == compare) {
+      if (same && !sem_same) {
+        f.oracle = Oracle::norecency_hides_change;
+        f.what = sx.diff(sy);
+        report(f);
+      }
+      if (!same && sem_same) {
+        f.kind = PteFinding::spurious;
+        f.oracle = Oracle::norecency_hides_change;
+        f.what = "pte_same_norecency";
+        add(f);
+      }
+      return;
     }
     if (!view && !same) return;
     for (int p = 0; p < NR_PREDS; p++) {
@@ -169,7 +185,6 @@ class Checker {
     if (auto y = A::hw_write(x)) pair(x, xn, *y, "mmu_write(" + xn + ")", true);
   }
 
- private:
   // A violation, or a known finding (then go on); false once violated.
   bool report(PteFinding f) {
     if (const char* why = known_finding(arch_, f.oracle, f.what, f.fields)) {
@@ -190,6 +205,7 @@ class Checker {
 
   PteArch arch_;
   PteVerdict& out_;
+  Phase phase_ = compare;
 };
 
 std::string seq_str(const std::vector<PteOp>& seq) {
@@ -243,10 +259,7 @@ PteVerdict check_pte_case(const PteCase& c) {
   with_pte_arch(c.arch, c.bugs, [&]<class A>() {
     v.a = entry<A>(c, 0);
     v.b = entry<A>(c, 1);
-    Checker<A> ck(c.arch, v);
-    ck.pair(v.a, "a", v.b, "b", false);
-    ck.views(v.a, "a");
-    ck.views(v.b, "b");
+    Checker<A>(c.arch, v).run(v.a, v.b);
     return 0;
   });
   return v;

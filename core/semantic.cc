@@ -271,7 +271,7 @@ bool sem_well_formed(PteArch arch, pteval_t v) {
     case PteArch::arm64:  // a present entry is writable (DBM) or read-only (RDONLY)
       return !(v & (bit(0) | bit(11))) || (v & (bit(51) | bit(7)));
     case PteArch::s390x:  // hardware access only where the software bits allow it
-      return !(v & 0x001) || ((v & 0x400) || (v & 0x010)) && ((v & 0x200) || (v & 0x020));
+      return !(v & 0x001) || (((v & 0x400) || (v & 0x010)) && ((v & 0x200) || (v & 0x020)));
     default: return true;
   }
 }

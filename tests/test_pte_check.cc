@@ -23,6 +23,7 @@
 
 #include "core/audit.h"
 #include "core/pte_check.h"
+#include "core/semantic.h"
 
 namespace fs = std::filesystem;
 
@@ -104,6 +105,44 @@ TEST(PteSeeds, AreBenignAndInSyncWithTheirBytes) {
   EXPECT_GE(names.size(), size_t(gf::NR_PTE_ARCHES));
   for (const auto& e : fs::directory_iterator(kRoot / "corpus/fuzz_pte_norecency"))
     EXPECT_TRUE(names.count(e.path().filename().string())) << e.path() << " has no JSON in corpus/pte_cases/";
+}
+
+// ------------------------------------------------------------------ decoder
+
+// The oracles' semantic decoder (core/semantic.cc, written from bit numbers)
+// and each model (checked against the kernel by tools/kernel-truth) read every
+// entry the transformations reach the same way.
+TEST(SemanticDecoder, AgreesWithEveryModelOnReachableEntries) {
+  std::mt19937_64 rng(3);
+  int checked[gf::NR_PTE_ARCHES] = {};
+  for (int i = 0; i < 60000; i++) {
+    const gf::PteCase c = gf::decode_pte_case(random_bytes(rng, 40));
+    for (int side = 0; side < 2; side++) {
+      const gf::pteval_t v = gf::pte_case_entry(c, side);
+      const gf::PteSem s = gf::sem_decode(c.arch, v);
+      SCOPED_TRACE(std::string(gf::info(c.arch).name) + " " + gf::hex(v) + " " + s.str());
+      gf::with_pte_arch(c.arch, {}, [&]<class A>() {
+        const bool mapped = s.kind == gf::PteSem::present || s.kind == gf::PteSem::protnone;
+        EXPECT_EQ(mapped, A::pte_present(v));
+        EXPECT_TRUE(gf::sem_well_formed(c.arch, v));
+        if (!mapped) return 0;
+        if (A::cfg.numa_balancing) EXPECT_EQ(s.kind == gf::PteSem::protnone, A::pte_protnone(v));
+        EXPECT_EQ(s.pfn, A::pte_pfn(v));
+        EXPECT_EQ(s.write || s.shstk, A::pte_write(v));
+        EXPECT_EQ(s.young, A::pte_young(v));
+        EXPECT_EQ(s.dirty, A::pte_dirty(v));
+        EXPECT_EQ(s.special, A::pte_special(v));
+        EXPECT_EQ(s.devmap, A::pte_devmap(v));
+        EXPECT_EQ(s.uffd_wp, A::pte_uffd_wp(v));
+        EXPECT_EQ(s.soft_dirty, A::pte_soft_dirty(v));
+        EXPECT_EQ(s.cont, A::pte_cont(v));
+        return 0;
+      });
+      if (::testing::Test::HasFailure()) return;
+      checked[int(c.arch)]++;
+    }
+  }
+  for (int a = 0; a < gf::NR_PTE_ARCHES; a++) EXPECT_GT(checked[a], 1000) << gf::info(gf::PteArch(a)).name;
 }
 
 // ------------------------------------------------------------------ fuzzing
