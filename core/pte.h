@@ -45,6 +45,7 @@ struct ArchCfg {
   bool soft_dirty = true;      // CONFIG_MEM_SOFT_DIRTY (where the arch has it)
   bool uffd_wp = true;         // CONFIG_HAVE_ARCH_USERFAULTFD_WP (where the arch has it)
   bool shstk = false;          // x86: the CPU has user shadow stacks (X86_FEATURE_SHSTK), not a config
+  bool svadu = false;          // riscv: the MMU sets A/D itself (Svadu; 6.12 never enables it)
   // An injected bug in this model's helpers (a core/bugs.def row whose arch
   // is this model's, or "*"), as an index into Bug; -1: the correct model.
   int bug = -1;

@@ -47,16 +47,18 @@ struct ModelFamily {
   static constexpr ArchCfg base = Base;
   template <int Bug>
   using with_bug = M<ArchCfg{.numa_balancing = Base.numa_balancing, .soft_dirty = Base.soft_dirty,
-                             .uffd_wp = Base.uffd_wp, .shstk = Base.shstk, .bug = Bug}>;
+                             .uffd_wp = Base.uffd_wp, .shstk = Base.shstk, .svadu = Base.svadu, .bug = Bug}>;
 };
 using X86_64Family = ModelFamily<X86_64T, ArchCfg{}>;
 using X86_64ShstkFamily = ModelFamily<X86_64T, ArchCfg{.shstk = true}>;
 using Arm64Family = ModelFamily<Arm64T, ArchCfg{}>;
 using Riscv64Family = ModelFamily<Riscv64T, ArchCfg{}>;
+using Riscv64SvaduFamily = ModelFamily<Riscv64T, ArchCfg{.svadu = true}>;
 using S390xFamily = ModelFamily<S390xT, ArchCfg{}>;
 using Ppc64Family = ModelFamily<Ppc64T, ArchCfg{}>;
 using I386PaeFamily = ModelFamily<I386PaeT, I386Pae::cfg>;
 using X86_64Shstk = X86_64ShstkFamily::with_bug<-1>;
+using Riscv64Svadu = Riscv64SvaduFamily::with_bug<-1>;
 }  // namespace arch
 
 namespace detail {

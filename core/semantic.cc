@@ -252,7 +252,8 @@ const ArchSem& arch_sem(PteArch a) {
     case PteArch::x86_64: return x86;
     case PteArch::x86_64_shstk: return x86_shstk;
     case PteArch::arm64: return arm64;
-    case PteArch::riscv64: return riscv;
+    case PteArch::riscv64:
+    case PteArch::riscv64_svadu: return riscv;
     case PteArch::s390x: return s390;
     case PteArch::ppc64le: return ppc;
     case PteArch::i386_pae: return pae;

@@ -126,7 +126,9 @@ TEST(SemanticDecoder, AgreesWithEveryModelOnReachableEntries) {
         EXPECT_EQ(mapped, A::pte_present(v));
         EXPECT_TRUE(gf::sem_well_formed(c.arch, v));
         if (!mapped) return 0;
-        if (A::cfg.numa_balancing) EXPECT_EQ(s.kind == gf::PteSem::protnone, A::pte_protnone(v));
+        if (A::cfg.numa_balancing) {
+          EXPECT_EQ(s.kind == gf::PteSem::protnone, A::pte_protnone(v));
+        }
         EXPECT_EQ(s.pfn, A::pte_pfn(v));
         EXPECT_EQ(s.write || s.shstk, A::pte_write(v));
         EXPECT_EQ(s.young, A::pte_young(v));

@@ -18,7 +18,9 @@
 // - 6.12 has no Svadu support: the kernel never asks for hardware A/D
 //   updates, so the MMU is modelled as Svade: an access through a clear A, or
 //   a write through a clear D, faults and the fault path sets the bit under
-//   the PTL (hw_access/hw_write never store anything).
+//   the PTL (hw_access/hw_write never store anything).  C.svadu models a
+//   kernel that turns Svadu on (menvcfg.ADUE): the MMU sets A on an access
+//   and A|D on a write, atomically, as x86 does.
 // - pte_access_permitted() is the generic one: pte_present() (a PROT_NONE
 //   entry counts) and W for a write; it does not look at U.
 // - TLB shootdown: with IPIs through SBI (no IMSIC; sbi_ipi_init() then turns
@@ -154,15 +156,17 @@ struct Riscv64T {
   // code), and bits 54-63 clear (Svnapot/Svpbmt absent: reserved, they
   // fault).  Svade: A clear faults, D clear faults a write; nothing is stored.
   static constexpr bool hw_leaf_ok(pteval_t v) {
-    constexpr pteval_t need = _PAGE_PRESENT | _PAGE_USER | _PAGE_READ | _PAGE_ACCESSED;
+    constexpr pteval_t need = _PAGE_PRESENT | _PAGE_USER | _PAGE_READ | (C.svadu ? 0 : _PAGE_ACCESSED);
     return (v & need) == need && !(v & _PAGE_RESERVED_HI);
   }
   static constexpr std::optional<pteval_t> hw_access(pteval_t v) {
     if (!hw_leaf_ok(v)) return std::nullopt;
-    return v;
+    return C.svadu ? v | _PAGE_ACCESSED : v;
   }
   static constexpr std::optional<pteval_t> hw_write(pteval_t v) {
-    if (!hw_leaf_ok(v) || !(v & _PAGE_WRITE) || !(v & _PAGE_DIRTY)) return std::nullopt;
+    if (!hw_leaf_ok(v) || !(v & _PAGE_WRITE)) return std::nullopt;
+    if constexpr (C.svadu) return v | _PAGE_ACCESSED | _PAGE_DIRTY;
+    if (!(v & _PAGE_DIRTY)) return std::nullopt;
     return v;
   }
 };
