@@ -216,6 +216,14 @@ std::string audit_text(const std::vector<AuditArch>& rows) {
     }
     out += "\n";
   }
+  out += "\n";
+  for (const AuditArch& r : rows) {
+    std::snprintf(buf, sizeof buf, "%-14s %2zu bits, %llu entries (%s), %llu ill-formed skipped, recency bits %s\n",
+                  arch_label(r).c_str(), r.bits.size(), (unsigned long long)r.entries,
+                  r.exhaustive ? "exhaustive" : "sampled", (unsigned long long)r.ill_formed,
+                  hex(r.recency_bits).c_str());
+    out += buf;
+  }
   for (const AuditArch& r : rows) {
     auto cex = [&](const char* col, const AuditCell& c, bool pred) {
       if (!c.differing) return;

@@ -152,10 +152,24 @@ for t in "$@"; do
     echo "crash: $a${seed:+   (the seed $seed itself)}"
     echo "  $(crash_title "$run/fuzz.log")"
     echo "  found after ${units[$t]} execs, ${wall[$t]}s"
-    echo "  replay:     ${bugs_prefix}$tool replay $q"
-    echo "  trace:      ${bugs_prefix}$tool trace $q"
+    case $t in
+      fuzz_pte_norecency)
+        echo "  replay:     ${bugs_prefix}$tool pte-check $q"
+        echo "  as JSON:    ${bugs_prefix}$tool decode --pte $q" ;;
+      fuzz_gup_interleave)
+        echo "  replay:     ${bugs_prefix}$tool replay $q"
+        echo "  trace:      ${bugs_prefix}$tool trace $q" ;;
+      *)
+        echo "  replay:     ${bugs_prefix}$build/fuzz/${t}_replay $q" ;;
+    esac
     echo "  under ASan: ${bugs_prefix}$build/fuzz/$t $q"
   done
+  # Findings that are not crashes (fuzz_pte_norecency: spurious, known), once each.
+  if grep -q '^FINDING ' "$run/fuzz.log" 2>/dev/null; then
+    echo
+    echo "$t: findings (not crashes):"
+    grep '^FINDING ' "$run/fuzz.log" | cut -d: -f1 | LC_ALL=C sort | uniq -c | sed 's/^/  /'
+  fi
   if ((${#found[@]} == 0)) && grep -q '^+' "$run/fuzz.log" && ! grep -q 'Done [0-9]* runs' "$run/fuzz.log"; then
     echo
     echo "$t: libFuzzer did not finish; last lines of $run/fuzz.log:"
