@@ -8,7 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <initializer_list>
 #include <string>
 
@@ -55,6 +58,22 @@ inline const json& get_array(const json& j, const std::string& where, size_t lo,
 inline std::string get_string(const json& j, const std::string& where) {
   if (!j.is_string()) fail(where, "expected a string");
   return j.get<std::string>();
+}
+
+// Parses `text` and hands it to from_json(json) -> T; any Bad or JSON error
+// becomes nullopt and a one-line `message`.
+template <class F>
+auto parse_strict(std::string_view text, std::string& message, F&& from_json)
+    -> std::optional<decltype(from_json(json()))> {
+  try {
+    return from_json(json::parse(text.begin(), text.end()));
+  } catch (const Bad& b) {
+    message = b.msg;
+  } catch (const json::exception& e) {
+    message = std::string("malformed JSON: ") + e.what();
+  }
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return std::nullopt;
 }
 
 // A non-negative integer up to hi (hex strings "0x..." accepted too, for raw entries).

@@ -191,8 +191,7 @@ bool looks_like_pte_case(std::string_view text) {
 }
 
 std::optional<PteCase> pte_case_from_json(std::string_view text, ParseError& err) {
-  try {
-    const json j = json::parse(text.begin(), text.end());
+  return jsonget::parse_strict(text, err.message, [](const json& j) {
     only_keys(j, "case", {"arch", "start", "a", "b", "bugs", "note"});
     PteCase c;
     if (!j.contains("arch")) fail("case", "missing \"arch\"");
@@ -211,13 +210,7 @@ std::optional<PteCase> pte_case_from_json(std::string_view text, ParseError& err
     if (j.contains("bugs")) c.bugs = get_bugs(j["bugs"]);
     if (j.contains("note")) c.note = get_string(j["note"], "note");
     return c;
-  } catch (const Bad& b) {
-    err.message = b.msg;
-  } catch (const json::exception& e) {
-    err.message = std::string("malformed JSON: ") + e.what();
-  }
-  std::replace(err.message.begin(), err.message.end(), '\n', ' ');
-  return std::nullopt;
+  });
 }
 
 std::string pte_case_to_json(const PteCase& c, int indent) {

@@ -221,16 +221,7 @@ Scenario from_json(const json& j) {
 }  // namespace
 
 std::optional<Scenario> scenario_from_json(std::string_view text, ParseError& err) {
-  try {
-    json j = json::parse(text.begin(), text.end());
-    return from_json(j);
-  } catch (const Bad& b) {
-    err.message = b.msg;
-  } catch (const json::exception& e) {
-    err.message = std::string("malformed JSON: ") + e.what();
-  }
-  std::replace(err.message.begin(), err.message.end(), '\n', ' ');
-  return std::nullopt;
+  return jsonget::parse_strict(text, err.message, from_json);
 }
 
 std::string scenario_to_json(const Scenario& s, int indent) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.h"
 #include "core/audit.h"
 #include "core/pte_check.h"
 #include "core/semantic.h"
@@ -31,12 +32,7 @@ namespace {
 
 const fs::path kRoot = GUPFUZZ_SOURCE_DIR;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using gf::test::slurp;
 
 std::vector<uint8_t> random_bytes(std::mt19937_64& rng, size_t max_len) {
   std::vector<uint8_t> b(rng() % (max_len + 1));

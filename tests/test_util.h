@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "core/arch/arm64.h"
@@ -17,6 +20,14 @@ inline std::string hex(uint64_t v) {
   char b[24];
   std::snprintf(b, sizeof b, "%#018llx", (unsigned long long)v);
   return b;
+}
+
+// A whole file (empty when it cannot be read).
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 // Typed-test names "x86_64" / "arm64".

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/test_util.h"
 #include "core/pte_arch.h"
 #include "core/pte_check.h"
 #include "core/report.h"
@@ -27,12 +28,7 @@ namespace {
 
 const fs::path kRoot = GUPFUZZ_SOURCE_DIR;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using gf::test::slurp;
 
 gf::Scenario load_json(const fs::path& p) {
   gf::ParseError err;
