@@ -39,6 +39,9 @@ struct PteSem {
   bool young = false;
   bool dirty = false;
 
+  // Present or PROT_NONE: it maps a page (what a stale read can be of).
+  bool maps() const { return kind == present || kind == protnone; }
+
   bool same_but_recency(const PteSem& o) const {
     return kind == o.kind && valid == o.valid && pfn == o.pfn && write == o.write && read == o.read &&
            user == o.user && exec == o.exec && special == o.special && devmap == o.devmap &&

@@ -23,6 +23,8 @@
 
 #include "tests/test_util.h"
 #include "core/audit.h"
+#include "core/audit_model.h"
+#include "core/pte_check_model.h"
 #include "core/pte_check.h"
 #include "core/semantic.h"
 
@@ -209,6 +211,53 @@ INSTANTIATE_TEST_SUITE_P(Bugs, HelperBug, ::testing::ValuesIn(helper_bugs()),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return std::string(gf::info(gf::Bug(i.param)).id);
                          });
+
+// ------------------------------------------------------------------ own models
+
+// A model of one's own through the templates: x86-64 whose pte_mkclean()
+// forgets the dirty bits.  The compare then keeps dirtiness, so entries that
+// differ only in it compare unequal: a spurious GUP-fast failure, reported as
+// a finding (fuzzer) and a `spurious` cell (audit), never as a crash.
+struct X86MkcleanKeepsDirty : gf::arch::X86_64 {
+  static constexpr gf::pteval_t pte_mkclean(gf::pteval_t v) { return v; }
+};
+// ... and one whose pte_access_permitted() also wants Accessed.
+struct X86AccessNeedsYoung : gf::arch::X86_64 {
+  static constexpr bool pte_access_permitted(gf::pteval_t v, bool write) {
+    return gf::arch::X86_64::pte_access_permitted(v, write) && (v & _PAGE_ACCESSED);
+  }
+};
+
+TEST(OwnModel, SpuriousIsAFindingNotACrash) {
+  gf::ParseError err;
+  auto c = gf::pte_case_from_json(
+      R"({"arch": "x86_64", "start": {"user": {"pfn": 5, "write": true}}, "a": [], "b": [{"op": "hw_write"}]})", err);
+  ASSERT_TRUE(c.has_value()) << err.message;
+  const gf::PteVerdict v = gf::check_pte_case_on<X86MkcleanKeepsDirty>(*c);
+  EXPECT_FALSE(v.violated()) << gf::format_pte_report(*c, v, "");
+  ASSERT_FALSE(v.findings.empty());
+  EXPECT_EQ(v.findings[0].kind, gf::PteFinding::spurious);
+  EXPECT_TRUE(gf::check_pte_case(*c).findings.empty());  // the real model: nothing
+
+  const gf::AuditArch r = gf::audit_model<X86MkcleanKeepsDirty>(gf::PteArch::x86_64, -1);
+  EXPECT_EQ(r.complete.verdict, "spurious") << gf::audit_text({r});
+  EXPECT_EQ(r.compare.verdict, "sound");
+  EXPECT_FALSE(r.clean());
+}
+
+TEST(OwnModel, AccessCheckOnARecencyBitIsUnsafe) {
+  const gf::AuditArch r = gf::audit_model<X86AccessNeedsYoung>(gf::PteArch::x86_64, -1);
+  EXPECT_EQ(r.preds[int(gf::Pred::access_read)].verdict, "unsafe") << gf::audit_text({r});
+  EXPECT_EQ(r.preds[int(gf::Pred::access_write)].verdict, "unsafe");
+  EXPECT_EQ(r.preds[int(gf::Pred::pte_write)].verdict, "safe");
+  gf::ParseError err;
+  auto c = gf::pte_case_from_json(R"({"arch": "x86_64", "start": {"user": {"pfn": 5}}})", err);
+  ASSERT_TRUE(c.has_value());
+  const gf::PteVerdict v = gf::check_pte_case_on<X86AccessNeedsYoung>(*c);
+  ASSERT_TRUE(v.violated());
+  EXPECT_EQ(v.violation->oracle, gf::Oracle::stale_view_changes_decision);
+  EXPECT_EQ(v.violation->what, "access_read");
+}
 
 // ------------------------------------------------------------------ audit
 
