@@ -131,7 +131,8 @@ std::string format_pte_report(const PteCase& c, const PteVerdict& v, const std::
   }
   out += "SUMMARY: gupfuzz: " + std::string(info(f.oracle).id) + " in " + f.what + " [" +
          std::string(info(c.arch).name) + "]\n";
-  if (!file.empty()) out += "Replay: gupfuzz pte-check " + file + "\n";
+  // Byte inputs take their bugs from the environment (JSON ones ignore it).
+  if (!file.empty()) out += "Replay: " + (bugs.empty() ? "" : "GUPFUZZ_BUGS=" + bugs + " ") + "gupfuzz pte-check " + file + "\n";
   return out;
 }
 
