@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/report.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 
 #include "core/semantic.h"
@@ -25,6 +27,24 @@ std::string cell_name(uint32_t tag) {
     case CellKind::ptl: return "ptl[" + std::to_string(i) + "]";
     case CellKind::mmap_lock: return "mmap_lock";
     case CellKind::folio_dirty: return "folio " + std::to_string(i) + " PG_dirty";
+  }
+  return "?";
+}
+
+// The kind of a cell, without its index: "pte", "refcount", ...
+const char* cell_kind_name(uint32_t tag) {
+  switch (tag_kind(tag)) {
+    case CellKind::pte: return "pte";
+    case CellKind::pmd: return "pmd";
+    case CellKind::refcount: return "refcount";
+    case CellKind::pincount: return "pincount";
+    case CellKind::irq: return "irq";
+    case CellKind::rcu: return "rcu";
+    case CellKind::walk: return "mmu-walk";
+    case CellKind::seqcount: return "write_protect_seq";
+    case CellKind::ptl: return "ptl";
+    case CellKind::mmap_lock: return "mmap_lock";
+    case CellKind::folio_dirty: return "PG_dirty";
   }
   return "?";
 }
@@ -79,6 +99,66 @@ std::string describe(ArchId arch, const Event& e) {
 }
 
 }  // namespace
+
+const char* access_name(Acc a) {
+  static const char* names[] = {"load", "store", "xchg", "cmpxchg", "add", "fetch_or", "fetch_and"};
+  return names[int(a)];
+}
+
+std::string violating_access(const Scenario& s, const RunResult& traced) {
+  const Verdict& v = traced.verdict;
+  if (!v.violated || v.cpu < 0) return "end";
+  // The last shared access of the violating CPU at or before the violating step.
+  for (auto it = traced.events.rbegin(); it != traced.events.rend(); ++it) {
+    if (it->cpu != v.cpu || it->acc.tag == 0 || it->step > v.step) continue;
+    return std::string(access_name(it->acc.kind)) + " " + cell_kind_name(it->acc.tag);
+  }
+  (void)s;
+  return "none";
+}
+
+std::string report_json(const Scenario& s, const RunResult& traced, const std::string& file, int indent) {
+  using nlohmann::json;
+  const Verdict& v = traced.verdict;
+  json j = {{"schema", kReportSchema}, {"file", file}, {"verdict", v.violated ? "violation" : "clean"},
+            {"steps", traced.steps}, {"arch", arch_name(s.arch)}};
+  json bugs = json::array();
+  for (int i = 0; i < NR_BUGS; i++)
+    if (s.bugs.has(Bug(i))) bugs.push_back(std::string(info(Bug(i)).id));
+  j["bugs"] = bugs;
+  if (v.violated) {
+    j["invariant"] = {{"id", std::string(info(v.oracle).id)}, {"statement", std::string(info(v.oracle).statement)}};
+    j["message"] = v.message;
+    j["step"] = v.step;
+    j["cpu"] = v.cpu;
+    j["op_index"] = v.op;
+    j["op"] = violating_op(s, traced);
+    j["access"] = violating_access(s, traced);
+    j["signature"] = crash_signature(s, traced);
+  }
+  j["scenario"] = json::parse(scenario_to_json(s, -1));
+  json events = json::array();
+  for (const Event& e : traced.events) {
+    json o = {{"step", e.step}, {"cpu", e.cpu}, {"text", describe(s.arch, e)}, {"matters", matters(e)}};
+    if (e.acc.tag != 0) {
+      o["cell"] = cell_name(e.acc.tag);
+      o["access"] = access_name(e.acc.kind);
+      o["ok"] = e.acc.ok;
+      o["before"] = hex(e.acc.before);
+      o["after"] = hex(e.acc.after);
+      if (e.acc.file) o["source"] = std::string(e.acc.file) + ":" + std::to_string(e.acc.line);
+    }
+    events.push_back(o);
+  }
+  j["events"] = events;
+  return j.dump(indent);
+}
+
+std::string crash_signature(const Scenario& s, const RunResult& traced) {
+  if (!traced.verdict.violated) return "clean";
+  return std::string(info(traced.verdict.oracle).id) + " in " + violating_op(s, traced) + " at " +
+         violating_access(s, traced) + " [" + arch_name(s.arch) + "]";
+}
 
 std::string bug_list(const BugSet& b) {
   std::string s;

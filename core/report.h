@@ -35,4 +35,17 @@ std::string format_report(const Scenario& s, const RunResult& traced, const std:
 
 std::string bug_list(const BugSet& b);  // "a,b" ("" for none)
 
+// The machine-readable report (repro/SCHEMA.md): verdict, invariant id and
+// statement, step, violating operation and access, the scenario, injected
+// bugs and the event log of a traced run.
+inline constexpr const char* kReportSchema = "gupfuzz-report/1";
+std::string report_json(const Scenario& s, const RunResult& traced, const std::string& file, int indent = -1);
+
+// What triage groups by: "<invariant> in <operation> at <access kind> <cell
+// kind> [<arch>]", e.g. "pin_not_in_history in gup_fast at load pte [arm64]"
+// ("clean" for a clean run).
+std::string crash_signature(const Scenario& s, const RunResult& traced);
+// The access kind and cell kind of the violating CPU's last shared access ("load pte").
+std::string violating_access(const Scenario& s, const RunResult& traced);
+
 }  // namespace gf

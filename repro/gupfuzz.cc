@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <iostream>
 #include <string>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "core/run.h"
 #include "core/scenario.h"
 #include "repro/load.h"
+#include "repro/minimize.h"
 
 namespace {
 
@@ -57,7 +59,15 @@ gf::RunResult run_traced(const gf::Scenario& s) {
   return gf::run(s, o);
 }
 
-int cmd_replay(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet, bool unchecked) {
+// A JSON PTE case (it has "start") encodes as fuzz_pte_norecency bytes.
+bool is_pte_case_file(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return data.size() <= gf::repro::MAX_INPUT_BYTES && gf::looks_like_pte_case(data);
+}
+
+int cmd_replay(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet, bool unchecked,
+               bool json) {
   gf::BugSet bugs;
   std::string err;
   if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
@@ -66,6 +76,32 @@ int cmd_replay(const std::vector<std::string>& args, const std::string& bugs_fla
   int rc = kClean;
   size_t clean = 0, violated = 0;
   for (const auto& f : files) {
+    if (is_pte_case_file(f)) {  // a PTE case: gupfuzz pte-check's path
+      auto c = gf::repro::load_pte_case(f, bugs, err);
+      if (!c) {
+        bad(err);
+        rc = kBadInput;
+        continue;
+      }
+      const gf::PteVerdict v = gf::check_pte_case(*c);
+      if (!v.violated()) {
+        clean++;
+        if (!quiet && !json) std::printf("%s: clean (PTE case)\n", f.c_str());
+        continue;
+      }
+      violated++;
+      if (rc == kClean) rc = kViolation;
+      if (!json) std::fputs(gf::format_pte_report(*c, v, f).c_str(), stdout);
+      else std::printf("%s\n", nlohmann::json({{"schema", gf::kReportSchema}, {"file", f}, {"verdict", "violation"},
+                                                {"kind", "pte_case"},
+                                                {"invariant", {{"id", std::string(gf::info(v.violation->oracle).id)},
+                                                               {"statement", std::string(gf::info(v.violation->oracle).statement)}}},
+                                                {"message", v.violation->message()},
+                                                {"case", nlohmann::json::parse(gf::pte_case_to_json(*c, -1))}})
+                                    .dump()
+                                    .c_str());
+      continue;
+    }
     auto l = load_scenario(f, bugs, err);
     if (!l) {
       bad(err);
@@ -75,6 +111,12 @@ int cmd_replay(const std::vector<std::string>& args, const std::string& bugs_fla
     gf::RunOptions o;
     o.machine.unchecked_tables = unchecked;
     gf::RunResult r = gf::run(l->scenario, o);
+    if (json) {  // JSON Lines: one report per file (repro/SCHEMA.md)
+      if (r.verdict.violated) violated++, rc = rc == kClean ? kViolation : rc;
+      else clean++;
+      std::printf("%s\n", gf::report_json(l->scenario, run_traced(l->scenario), f).c_str());
+      continue;
+    }
     if (!r.verdict.violated) {
       clean++;
       if (!quiet) std::printf("%s: clean (%llu steps)\n", f.c_str(), (unsigned long long)r.steps);
@@ -84,8 +126,9 @@ int cmd_replay(const std::vector<std::string>& args, const std::string& bugs_fla
     if (rc == kClean) rc = kViolation;
     std::fputs(gf::format_report(l->scenario, run_traced(l->scenario), f).c_str(), stdout);
   }
-  if (files.size() > 1) std::printf("%zu files: %zu clean, %zu violated, %zu bad\n", files.size(), clean, violated,
-                                    files.size() - clean - violated);
+  if (files.size() > 1 && !json)
+    std::printf("%zu files: %zu clean, %zu violated, %zu bad\n", files.size(), clean, violated,
+                files.size() - clean - violated);
   return rc;
 }
 
@@ -130,13 +173,6 @@ int cmd_decode(const std::string& file, const std::string& out, const std::strin
   return write_or_print(out, gf::scenario_to_json(l->scenario) + "\n");
 }
 
-// A JSON PTE case (it has "start") encodes as fuzz_pte_norecency bytes.
-bool is_pte_case_file(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return data.size() <= gf::repro::MAX_INPUT_BYTES && gf::looks_like_pte_case(data);
-}
-
 int cmd_encode(const std::string& file, const std::string& out) {
   std::string err;
   if (is_pte_case_file(file)) {
@@ -151,6 +187,109 @@ int cmd_encode(const std::string& file, const std::string& out) {
   if (out.empty() && isatty(1)) return bad("encode: refusing to write binary to a terminal; use -o FILE");
   auto bytes = gf::encode(l->scenario);
   return write_or_print(out, std::string(bytes.begin(), bytes.end()));
+}
+
+// Minimal scenario with the same invariant: PREFIX.json and PREFIX.bin, both
+// written atomically (default PREFIX: FILE without its extension, plus .min).
+int cmd_minimize(const std::string& file, const std::string& out_prefix, const std::string& bugs_flag) {
+  gf::BugSet bugs;
+  std::string err;
+  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
+  auto l = load_scenario(file, bugs, err);
+  if (!l) return bad(err);
+  const gf::RunResult before = gf::run(l->scenario);
+  if (!before.verdict.violated) return bad(file + ": runs clean, nothing to minimize");
+  gf::repro::MinimizeStats st;
+  gf::Scenario m = gf::repro::minimize(l->scenario, st);
+  m.note = "minimized from " + file + " by gupfuzz minimize: " + std::string(gf::info(before.verdict.oracle).id);
+  std::string prefix = out_prefix;
+  if (prefix.empty()) {
+    prefix = file;
+    const size_t slash = prefix.find_last_of('/'), dot = prefix.find_last_of('.');
+    if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) prefix.resize(dot);
+    prefix += ".min";
+  }
+  const auto bytes = gf::encode(m);
+  if (!gf::repro::write_atomically(prefix + ".json", gf::scenario_to_json(m) + "\n", err)) return bad(err);
+  if (!gf::repro::write_atomically(prefix + ".bin", std::string(bytes.begin(), bytes.end()), err)) return bad(err);
+  std::printf("%s: %s kept; violating step %llu -> %llu, operations %zu -> %zu, schedule %zu -> %zu, %llu runs\n",
+              file.c_str(), std::string(gf::info(before.verdict.oracle).id).c_str(),
+              (unsigned long long)st.steps_before, (unsigned long long)st.steps_after, st.ops_before, st.ops_after,
+              st.schedule_before, st.schedule_after, (unsigned long long)st.runs);
+  std::printf("wrote %s.json and %s.bin%s\n", prefix.c_str(), prefix.c_str(),
+              bugs.empty() || l->json ? "" : " (the bytes need GUPFUZZ_BUGS again; the JSON carries them)");
+  return kClean;
+}
+
+// Groups crash files by signature: invariant, operation, access, arch.
+int cmd_triage(const std::vector<std::string>& args, const std::string& bugs_flag, bool json, bool pte) {
+  gf::BugSet bugs;
+  std::string err;
+  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
+  std::vector<std::string> files;
+  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  struct Group {
+    size_t count = 0;
+    std::string smallest;
+    uint64_t smallest_step = ~0ull;  // its violating step (a PTE case: its size in bytes)
+    std::string oracle;
+    bool pte = false;
+  };
+  std::map<std::string, Group> groups;
+  size_t clean = 0, badn = 0;
+  for (const auto& f : files) {
+    if (pte || is_pte_case_file(f)) {  // PTE cases (fuzz_pte_norecency crashes with --pte)
+      auto c = gf::repro::load_pte_case(f, bugs, err);
+      if (!c) {
+        bad(err);
+        badn++;
+        continue;
+      }
+      const gf::PteVerdict v = gf::check_pte_case(*c);
+      if (!v.violated()) {
+        clean++;
+        continue;
+      }
+      const std::string id(gf::info(v.violation->oracle).id);
+      Group& g = groups[id + " in " + v.violation->what + " [" + std::string(gf::info(c->arch).name) + "]"];
+      g.count++;
+      g.oracle = id;
+      g.pte = true;
+      const uint64_t size = gf::encode(*c).size();
+      if (size < g.smallest_step || (size == g.smallest_step && f < g.smallest)) g.smallest = f, g.smallest_step = size;
+      continue;
+    }
+    auto l = load_scenario(f, bugs, err);
+    if (!l) {
+      bad(err);
+      badn++;
+      continue;
+    }
+    const gf::RunResult r = run_traced(l->scenario);
+    if (!r.verdict.violated) {
+      clean++;
+      continue;
+    }
+    Group& g = groups[gf::crash_signature(l->scenario, r)];
+    g.count++;
+    g.oracle = gf::info(r.verdict.oracle).id;
+    if (r.verdict.step < g.smallest_step || (r.verdict.step == g.smallest_step && f < g.smallest))
+      g.smallest = f, g.smallest_step = r.verdict.step;
+  }
+  if (json) {
+    nlohmann::json j = {{"schema", "gupfuzz-triage/1"}, {"files", files.size()}, {"clean", clean},
+                        {"bad", badn}, {"groups", nlohmann::json::array()}};
+    for (const auto& [sig, g] : groups)
+      j["groups"].push_back({{"signature", sig}, {"invariant", g.oracle}, {"count", g.count},
+                             {"smallest", g.smallest}, {g.pte ? "smallest_bytes" : "smallest_step", g.smallest_step}});
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    for (const auto& [sig, g] : groups)
+      std::printf("%5zu  %s  (smallest: %s, %s %llu)\n", g.count, sig.c_str(), g.smallest.c_str(),
+                  g.pte ? "bytes" : "step", (unsigned long long)g.smallest_step);
+    std::printf("%zu files: %zu groups, %zu clean, %zu bad\n", files.size(), groups.size(), clean, badn);
+  }
+  return badn ? kBadInput : groups.empty() ? kClean : kViolation;
 }
 
 int cmd_bugs() {
@@ -310,6 +449,8 @@ int main(int argc, char** argv) {
   replay->add_option("FILE", files, "scenario files or folders")->required();
   replay->add_option("--bugs", bugs, "injected bugs for byte inputs (default: $GUPFUZZ_BUGS)");
   replay->add_flag("-q,--quiet", quiet, "print only violations and the total");
+  bool json_report = false;
+  replay->add_flag("--json", json_report, "one JSON report per file, JSON Lines (schema: repro/SCHEMA.md)");
   replay->add_flag("--unchecked-tables", unchecked,
                    "diagnostic: let walkers really touch freed PTE tables (for AddressSanitizer to report)");
 
@@ -354,6 +495,19 @@ int main(int argc, char** argv) {
   pte_check->add_option("--bugs", bugs, "injected bugs for byte inputs (default: $GUPFUZZ_BUGS)");
   pte_check->add_flag("-q,--quiet", quiet, "print only violations");
 
+  std::string min_out;
+  auto* minimize = app.add_subcommand("minimize", "shrink a violating scenario, keeping its invariant and bugs");
+  minimize->add_option("FILE", file, "scenario file (JSON or bytes)")->required();
+  minimize->add_option("-o,--output", min_out, "write PREFIX.json and PREFIX.bin (default: FILE.min.*)");
+  minimize->add_option("--bugs", bugs, "injected bugs for byte inputs (default: $GUPFUZZ_BUGS)");
+
+  auto* triage = app.add_subcommand("triage", "group crash files by signature (invariant, operation, access, arch)");
+  triage->add_option("DIR", files, "crash files or folders")->required();
+  triage->add_option("--bugs", bugs, "injected bugs for byte inputs (default: $GUPFUZZ_BUGS)");
+  triage->add_flag("--json", json, "JSON (schema gupfuzz-triage/1)");
+  bool triage_pte = false;
+  triage->add_flag("--pte", triage_pte, "byte files are PTE cases (fuzz_pte_norecency crashes)");
+
   auto* archs_cmd = app.add_subcommand("archs", "list the architecture models of the PTE-level commands");
   auto* bugs_cmd = app.add_subcommand("bugs", "list the injected bugs");
   auto* oracles_cmd = app.add_subcommand("oracles", "list the invariants");
@@ -372,7 +526,9 @@ int main(int argc, char** argv) {
     return bad(msg + " (see gupfuzz --help)");
   }
 
-  if (*replay) return cmd_replay(files, bugs, quiet, unchecked);
+  if (*replay) return cmd_replay(files, bugs, quiet, unchecked, json_report);
+  if (*minimize) return cmd_minimize(file, min_out, bugs);
+  if (*triage) return cmd_triage(files, bugs, json, triage_pte);
   if (*trace) return cmd_trace(file, bugs, all, (color || isatty(1)) && !no_color);
   if (*dec) return cmd_decode(file, out, bugs, pte_bytes);
   if (*enc) return cmd_encode(file, out);
