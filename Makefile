@@ -19,7 +19,7 @@ JOBS ?= $(shell nproc)
 FUZZ_TARGETS ?= $(sort $(basename $(notdir $(wildcard fuzz/fuzz_*.cc))))
 PRESETS := dev dev-clang14 fuzz
 
-.PHONY: help deps fuzz test clean kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
+.PHONY: help deps fuzz test clean corpus-regen corpus-merge kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
 
 help:
 	@echo 'gupfuzz: a libFuzzer bench for the kernel'"'"'s lockless GUP-fast page-table readers'
@@ -31,6 +31,9 @@ help:
 	@echo '  make groundtruth  build the real kernel helpers of every architecture from Debian'"'"'s'
 	@echo '                linux-source-6.12, check every model against them and run the'
 	@echo '                real-code norecency audit; table + build/groundtruth/report.json'
+	@echo '  make corpus-regen   re-encode the seed bytes from their JSON (corpus/scenarios, corpus/pte_cases)'
+	@echo '  make corpus-merge   merge what make fuzz found into the seeds (libFuzzer -merge=1; benign only;'
+	@echo '                coverage must not drop)'
 	@echo '  make deps     only install missing Debian packages (scripts/deps.sh)'
 	@echo '  make build-<preset>   configure and build one preset: $(PRESETS)'
 	@echo '  make clean    remove build/'
@@ -87,6 +90,13 @@ test: build-dev build-dev-clang14 build-fuzz
 	done; \
 	if ((rc)); then echo "make test: ctest failed for:$$failed" >&2; fi; \
 	exit $$rc
+
+# Corpus upkeep (scripts/corpus.sh): re-encode the seeds from their JSON, or
+# merge what `make fuzz` found into them (coverage must not drop).
+corpus-regen: build-gupfuzz
+	scripts/corpus.sh regen
+corpus-merge: build-gupfuzz build-fuzz
+	scripts/corpus.sh merge
 
 clean:
 	rm -rf build

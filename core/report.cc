@@ -146,7 +146,11 @@ std::string report_json(const Scenario& s, const RunResult& traced, const std::s
       o["ok"] = e.acc.ok;
       o["before"] = hex(e.acc.before);
       o["after"] = hex(e.acc.after);
-      if (e.acc.file) o["source"] = std::string(e.acc.file) + ":" + std::to_string(e.acc.line);
+      if (e.acc.file) {  // relative to the project ("core/ops.h:50"), whatever the build directory
+        std::string f = e.acc.file;
+        const size_t at = f.rfind("core/");
+        o["source"] = (at == std::string::npos ? f : f.substr(at)) + ":" + std::to_string(e.acc.line);
+      }
     }
     events.push_back(o);
   }

@@ -37,6 +37,17 @@ expect(0 ${GUPFUZZ} encode ${SRC}/corpus/scenarios/x86_gup_vs_unmap.json -o ${T}
 expect(0 ${GUPFUZZ} decode ${T}/out.bin -o ${T}/out.json)
 expect(0 ${GUPFUZZ} replay ${T}/out.json)
 expect(0 ${GUPFUZZ} bugs)
+# minimize, triage.
+expect(2 ${GUPFUZZ} minimize ${SRC}/corpus/scenarios/x86_gup_vs_unmap.json -o ${T}/min)  # runs clean
+expect(2 ${GUPFUZZ} minimize ${T}/missing.json)
+expect(2 ${GUPFUZZ} minimize ${T}/bad.json)
+expect(2 ${GUPFUZZ} minimize ${SRC}/tests/witnesses/no_pte_recheck.json -o ${T}/no/such/dir/min)
+if(EXISTS ${T}/min.json OR EXISTS ${T}/min.bin)
+  message(FATAL_ERROR "minimize of a clean scenario left an output file")
+endif()
+expect(2 ${GUPFUZZ} triage ${T}/no_such_dir)
+expect(2 ${GUPFUZZ} triage ${T}/bad.json)
+expect(0 ${GUPFUZZ} triage ${SRC}/corpus/scenarios)
 # The PTE-level commands.
 file(WRITE ${T}/badpte.json "{\"arch\": \"arm64\", \"start\": {\"user\": {\"pfn\": 300}}}")
 expect(2 ${GUPFUZZ} pte --arch vax 0x1)
