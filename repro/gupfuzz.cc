@@ -276,6 +276,7 @@ int cmd_triage(const std::vector<std::string>& args, const std::string& bugs_fla
     if (r.verdict.step < g.smallest_step || (r.verdict.step == g.smallest_step && f < g.smallest))
       g.smallest = f, g.smallest_step = r.verdict.step;
   }
+  if (badn) return kBadInput;  // the errors are on stderr; no table for a partial read
   if (json) {
     nlohmann::json j = {{"schema", "gupfuzz-triage/1"}, {"files", files.size()}, {"clean", clean},
                         {"bad", badn}, {"groups", nlohmann::json::array()}};
@@ -289,7 +290,7 @@ int cmd_triage(const std::vector<std::string>& args, const std::string& bugs_fla
                   g.pte ? "bytes" : "step", (unsigned long long)g.smallest_step);
     std::printf("%zu files: %zu groups, %zu clean, %zu bad\n", files.size(), groups.size(), clean, badn);
   }
-  return badn ? kBadInput : groups.empty() ? kClean : kViolation;
+  return groups.empty() ? kClean : kViolation;
 }
 
 int cmd_bugs() {
