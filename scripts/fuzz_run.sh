@@ -158,12 +158,19 @@ for t in "$@"; do
         echo "  as JSON:    ${bugs_prefix}$tool decode --pte $q" ;;
       fuzz_gup_interleave)
         echo "  replay:     ${bugs_prefix}$tool replay $q"
-        echo "  trace:      ${bugs_prefix}$tool trace $q" ;;
+        echo "  trace:      ${bugs_prefix}$tool trace $q"
+        echo "  minimize:   ${bugs_prefix}$tool minimize $q -o $(printf %q "$run/min-$(basename "$a")")" ;;
       *)
         echo "  replay:     ${bugs_prefix}$build/fuzz/${t}_replay $q" ;;
     esac
     echo "  under ASan: ${bugs_prefix}$build/fuzz/$t $q"
   done
+  if ((${#found[@]} > 1)); then
+    echo
+    pte_flag=""
+    [[ $t = fuzz_pte_norecency ]] && pte_flag=" --pte"
+    echo "$t: ${#found[@]} crashes; group them: ${bugs_prefix}$tool triage$pte_flag $(printf %q "$run/crashes")"
+  fi
   # Findings that are not crashes (fuzz_pte_norecency: spurious, known), once each.
   if grep -q '^FINDING ' "$run/fuzz.log" 2>/dev/null; then
     echo
