@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // gupfuzz: replay, trace and convert scenarios; list injected bugs and oracles.
+// The crash commands (minimize, triage) are in crash_commands.cc, the
+// PTE-level ones (audit, pte, pte-check, archs) in pte_commands.cc.
 // Exit codes mean one thing each: 0 clean, 1 an invariant was violated,
 // 2 bad input or bad arguments.
 #include <CLI/CLI.hpp>
@@ -24,47 +26,14 @@
 #include "core/semantic.h"
 #include "core/run.h"
 #include "core/scenario.h"
+#include "repro/cli.h"
 #include "repro/load.h"
-#include "repro/minimize.h"
 
 namespace {
 
 using gf::repro::load_scenario;
 
-constexpr int kClean = 0, kViolation = 1, kBadInput = 2;
-
-int bad(const std::string& msg) {
-  std::fprintf(stderr, "gupfuzz: %s\n", msg.c_str());
-  return kBadInput;
-}
-
-// Injected bugs for byte inputs: --bugs, else GUPFUZZ_BUGS.
-bool bytes_bugs(const std::string& flag, gf::BugSet& out, std::string& err) {
-  std::string list = flag;
-  if (list.empty())
-    if (const char* env = std::getenv("GUPFUZZ_BUGS")) list = env;
-  gf::ParseError pe;
-  auto set = gf::parse_bug_list(list, pe);
-  if (!set) {
-    err = (flag.empty() ? "GUPFUZZ_BUGS: " : "--bugs: ") + pe.message;
-    return false;
-  }
-  out = *set;
-  return true;
-}
-
-gf::RunResult run_traced(const gf::Scenario& s) {
-  gf::RunOptions o;
-  o.machine.trace = true;
-  return gf::run(s, o);
-}
-
-// A JSON PTE case (it has "start") encodes as fuzz_pte_norecency bytes.
-bool is_pte_case_file(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return data.size() <= gf::repro::MAX_INPUT_BYTES && gf::looks_like_pte_case(data);
-}
+using namespace gf::repro::cli;
 
 int cmd_replay(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet, bool unchecked,
                bool json) {
@@ -149,16 +118,6 @@ int cmd_trace(const std::string& file, const std::string& bugs_flag, bool all, b
   return kClean;
 }
 
-int write_or_print(const std::string& out, const std::string& data) {
-  if (out.empty()) {
-    std::fwrite(data.data(), 1, data.size(), stdout);
-    return kClean;
-  }
-  std::string err;
-  if (!gf::repro::write_atomically(out, data, err)) return bad(err);
-  return kClean;
-}
-
 int cmd_decode(const std::string& file, const std::string& out, const std::string& bugs_flag, bool pte) {
   gf::BugSet bugs;
   std::string err;
@@ -189,110 +148,6 @@ int cmd_encode(const std::string& file, const std::string& out) {
   return write_or_print(out, std::string(bytes.begin(), bytes.end()));
 }
 
-// Minimal scenario with the same invariant: PREFIX.json and PREFIX.bin, both
-// written atomically (default PREFIX: FILE without its extension, plus .min).
-int cmd_minimize(const std::string& file, const std::string& out_prefix, const std::string& bugs_flag) {
-  gf::BugSet bugs;
-  std::string err;
-  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
-  auto l = load_scenario(file, bugs, err);
-  if (!l) return bad(err);
-  const gf::RunResult before = gf::run(l->scenario);
-  if (!before.verdict.violated) return bad(file + ": runs clean, nothing to minimize");
-  gf::repro::MinimizeStats st;
-  gf::Scenario m = gf::repro::minimize(l->scenario, st);
-  m.note = "minimized from " + file + " by gupfuzz minimize: " + std::string(gf::info(before.verdict.oracle).id);
-  std::string prefix = out_prefix;
-  if (prefix.empty()) {
-    prefix = file;
-    const size_t slash = prefix.find_last_of('/'), dot = prefix.find_last_of('.');
-    if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) prefix.resize(dot);
-    prefix += ".min";
-  }
-  const auto bytes = gf::encode(m);
-  if (!gf::repro::write_atomically(prefix + ".json", gf::scenario_to_json(m) + "\n", err)) return bad(err);
-  if (!gf::repro::write_atomically(prefix + ".bin", std::string(bytes.begin(), bytes.end()), err)) return bad(err);
-  std::printf("%s: %s kept; violating step %llu -> %llu, operations %zu -> %zu, schedule %zu -> %zu, %llu runs\n",
-              file.c_str(), std::string(gf::info(before.verdict.oracle).id).c_str(),
-              (unsigned long long)st.steps_before, (unsigned long long)st.steps_after, st.ops_before, st.ops_after,
-              st.schedule_before, st.schedule_after, (unsigned long long)st.runs);
-  std::printf("wrote %s.json and %s.bin%s\n", prefix.c_str(), prefix.c_str(),
-              bugs.empty() || l->json ? "" : " (the bytes need GUPFUZZ_BUGS again; the JSON carries them)");
-  return kClean;
-}
-
-// Groups crash files by signature: invariant, operation, access, arch.
-int cmd_triage(const std::vector<std::string>& args, const std::string& bugs_flag, bool json, bool pte) {
-  gf::BugSet bugs;
-  std::string err;
-  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
-  std::vector<std::string> files;
-  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
-  struct Group {
-    size_t count = 0;
-    std::string smallest;
-    uint64_t smallest_step = ~0ull;  // its violating step (a PTE case: its size in bytes)
-    std::string oracle;
-    bool pte = false;
-  };
-  std::map<std::string, Group> groups;
-  size_t clean = 0, badn = 0;
-  for (const auto& f : files) {
-    if (pte || is_pte_case_file(f)) {  // PTE cases (fuzz_pte_norecency crashes with --pte)
-      auto c = gf::repro::load_pte_case(f, bugs, err);
-      if (!c) {
-        bad(err);
-        badn++;
-        continue;
-      }
-      const gf::PteVerdict v = gf::check_pte_case(*c);
-      if (!v.violated()) {
-        clean++;
-        continue;
-      }
-      const std::string id(gf::info(v.violation->oracle).id);
-      Group& g = groups[id + " in " + v.violation->what + " [" + std::string(gf::info(c->arch).name) + "]"];
-      g.count++;
-      g.oracle = id;
-      g.pte = true;
-      const uint64_t size = gf::encode(*c).size();
-      if (size < g.smallest_step || (size == g.smallest_step && f < g.smallest)) g.smallest = f, g.smallest_step = size;
-      continue;
-    }
-    auto l = load_scenario(f, bugs, err);
-    if (!l) {
-      bad(err);
-      badn++;
-      continue;
-    }
-    const gf::RunResult r = run_traced(l->scenario);
-    if (!r.verdict.violated) {
-      clean++;
-      continue;
-    }
-    Group& g = groups[gf::crash_signature(l->scenario, r)];
-    g.count++;
-    g.oracle = gf::info(r.verdict.oracle).id;
-    if (r.verdict.step < g.smallest_step || (r.verdict.step == g.smallest_step && f < g.smallest))
-      g.smallest = f, g.smallest_step = r.verdict.step;
-  }
-  if (badn) return kBadInput;  // the errors are on stderr; no table for a partial read
-  if (json) {
-    nlohmann::json j = {{"schema", "gupfuzz-triage/1"}, {"files", files.size()}, {"clean", clean},
-                        {"bad", badn}, {"groups", nlohmann::json::array()}};
-    for (const auto& [sig, g] : groups)
-      j["groups"].push_back({{"signature", sig}, {"invariant", g.oracle}, {"count", g.count},
-                             {"smallest", g.smallest}, {g.pte ? "smallest_bytes" : "smallest_step", g.smallest_step}});
-    std::printf("%s\n", j.dump(2).c_str());
-  } else {
-    for (const auto& [sig, g] : groups)
-      std::printf("%5zu  %s  (smallest: %s, %s %llu)\n", g.count, sig.c_str(), g.smallest.c_str(),
-                  g.pte ? "bytes" : "step", (unsigned long long)g.smallest_step);
-    std::printf("%zu files: %zu groups, %zu clean, %zu bad\n", files.size(), groups.size(), clean, badn);
-  }
-  return groups.empty() ? kClean : kViolation;
-}
-
 int cmd_bugs() {
   std::printf("%-28s %-28s %-9s %s\n", "injected bug", "caught by", "in", "what goes wrong  [kernel reference]");
   for (int i = 0; i < gf::NR_BUGS; i++) {
@@ -303,120 +158,6 @@ int cmd_bugs() {
                 b.text.data(), int(b.kernel_ref.size()), b.kernel_ref.data());
   }
   return kClean;
-}
-
-// --- PTE-level commands ------------------------------------------------------
-
-bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch>& out, std::string& err) {
-  if (names.empty())
-    for (int i = 0; i < gf::NR_PTE_ARCHES; i++) out.push_back(gf::PteArch(i));
-  for (const auto& n : names) {
-    auto a = gf::pte_arch_from_name(n);
-    if (!a) {
-      err = "--arch: unknown architecture \"" + n + "\" (see gupfuzz archs)";
-      return false;
-    }
-    out.push_back(*a);
-  }
-  return true;
-}
-
-int cmd_archs() {
-  for (int i = 0; i < gf::NR_PTE_ARCHES; i++) {
-    const auto& a = gf::info(gf::PteArch(i));
-    std::printf("%-14.*s %.*s\n", int(a.name.size()), a.name.data(), int(a.text.size()), a.text.data());
-  }
-  return kClean;
-}
-
-// Exit 0 when every cell is safe or known, 1 when one is unsafe or spurious.
-int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bugs_flag, bool json, bool markdown,
-              int max_bits, const std::string& out) {
-  std::vector<gf::PteArch> arches;
-  std::string err;
-  if (!parse_arches(arch_names, arches, err)) return bad(err);
-  gf::ParseError pe;
-  auto bugs = gf::parse_bug_list(bugs_flag, pe);
-  if (!bugs) return bad("--bugs: " + pe.message);
-  if (max_bits < 1 || max_bits > 30) return bad("--max-bits: expected 1..30");
-  gf::AuditOptions o;
-  o.max_bits = max_bits;
-  std::vector<gf::AuditArch> rows;
-  bool clean = true;
-  for (gf::PteArch a : arches) {
-    rows.push_back(gf::run_audit(a, *bugs, o));
-    clean &= rows.back().clean();
-  }
-  const std::string text = json ? gf::audit_json(rows) + "\n" : markdown ? gf::audit_markdown(rows) : gf::audit_text(rows);
-  if (const int rc = write_or_print(out, text); rc != kClean) return rc;
-  return clean ? kClean : kViolation;
-}
-
-int cmd_pte(const std::string& arch_name, const std::string& value, bool json) {
-  auto a = gf::pte_arch_from_name(arch_name);
-  if (!a) return bad("--arch: unknown architecture \"" + arch_name + "\" (see gupfuzz archs)");
-  size_t used = 0;
-  uint64_t v = 0;
-  try {
-    v = std::stoull(value, &used, 0);
-  } catch (...) {
-    used = 0;
-  }
-  if (value.empty() || used != value.size() || value[0] == '-')
-    return bad("VALUE: \"" + value + "\" is not a 64-bit number (0x... or decimal)");
-  if (!json) {
-    std::fputs(gf::describe_pte(*a, v).c_str(), stdout);
-    return kClean;
-  }
-  const gf::PteSem s = gf::sem_decode(*a, v);
-  static const char* kinds[] = {"none", "present", "protnone", "nonpresent"};
-  nlohmann::json j = {{"arch", std::string(gf::info(*a).name)},
-                      {"value", gf::hex(v)},
-                      {"bits", gf::bit_names(*a, v)},
-                      {"record",
-                       {{"kind", kinds[s.kind]}, {"valid", s.valid}, {"pfn", s.pfn}, {"write", s.write},
-                        {"read", s.read}, {"user", s.user}, {"exec", s.exec}, {"young", s.young},
-                        {"dirty", s.dirty}, {"special", s.special}, {"devmap", s.devmap}, {"uffd_wp", s.uffd_wp},
-                        {"soft_dirty", s.soft_dirty}, {"cont", s.cont}, {"shstk", s.shstk},
-                        {"rdonly", s.hw_rdonly}, {"other_bits", gf::hex(s.other)}}}};
-  gf::with_pte_arch(*a, {}, [&]<class A>() {
-    nlohmann::json p = nlohmann::json::object();
-    for (int i = 0; i < gf::NR_PREDS; i++) p[std::string(gf::info(gf::Pred(i)).id)] = gf::pred_eval<A>(gf::Pred(i), v);
-    j["predicates"] = p;
-    j["pte_young"] = A::pte_young(v);
-    j["pte_dirty"] = A::pte_dirty(v);
-    j["norecency"] = gf::hex(gf::pte_norecency<A>(v));
-    return 0;
-  });
-  std::printf("%s\n", j.dump(2).c_str());
-  return kClean;
-}
-
-int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet) {
-  gf::BugSet bugs;
-  std::string err;
-  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
-  std::vector<std::string> files;
-  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
-  int rc = kClean;
-  for (const auto& f : files) {
-    auto c = gf::repro::load_pte_case(f, bugs, err);
-    if (!c) {
-      bad(err);
-      rc = kBadInput;
-      continue;
-    }
-    const gf::PteVerdict v = gf::check_pte_case(*c);
-    for (const gf::PteFinding& fd : v.findings)
-      if (!quiet) std::printf("%s: finding (%s): %s\n", f.c_str(), fd.signature().c_str(), fd.message().c_str());
-    if (!v.violated()) {
-      if (!quiet) std::printf("%s: clean (a = %s, b = %s)\n", f.c_str(), gf::hex(v.a).c_str(), gf::hex(v.b).c_str());
-      continue;
-    }
-    if (rc == kClean) rc = kViolation;
-    std::fputs(gf::format_pte_report(*c, v, f).c_str(), stdout);
-  }
-  return rc;
 }
 
 int cmd_oracles() {

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "repro/cli.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "core/pte_case.h"
+#include "repro/load.h"
+
+namespace gf::repro::cli {
+
+int bad(const std::string& msg) {
+  std::fprintf(stderr, "gupfuzz: %s\n", msg.c_str());
+  return kBadInput;
+}
+
+// Injected bugs for byte inputs: --bugs, else GUPFUZZ_BUGS.
+bool bytes_bugs(const std::string& flag, gf::BugSet& out, std::string& err) {
+  std::string list = flag;
+  if (list.empty())
+    if (const char* env = std::getenv("GUPFUZZ_BUGS")) list = env;
+  gf::ParseError pe;
+  auto set = gf::parse_bug_list(list, pe);
+  if (!set) {
+    err = (flag.empty() ? "GUPFUZZ_BUGS: " : "--bugs: ") + pe.message;
+    return false;
+  }
+  out = *set;
+  return true;
+}
+
+gf::RunResult run_traced(const gf::Scenario& s) {
+  gf::RunOptions o;
+  o.machine.trace = true;
+  return gf::run(s, o);
+}
+
+bool is_pte_case_file(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return data.size() <= gf::repro::MAX_INPUT_BYTES && gf::looks_like_pte_case(data);
+}
+
+int write_or_print(const std::string& out, const std::string& data) {
+  if (out.empty()) {
+    std::fwrite(data.data(), 1, data.size(), stdout);
+    return kClean;
+  }
+  std::string err;
+  if (!gf::repro::write_atomically(out, data, err)) return bad(err);
+  return kClean;
+}
+
+}  // namespace gf::repro::cli

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The PTE-level subcommands: gupfuzz archs, audit, pte, pte-check.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "core/audit.h"
+#include "core/norecency.h"
+#include "core/pte_check.h"
+#include "core/semantic.h"
+#include "repro/cli.h"
+#include "repro/load.h"
+
+namespace gf::repro::cli {
+
+bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch>& out, std::string& err) {
+  if (names.empty())
+    for (int i = 0; i < gf::NR_PTE_ARCHES; i++) out.push_back(gf::PteArch(i));
+  for (const auto& n : names) {
+    auto a = gf::pte_arch_from_name(n);
+    if (!a) {
+      err = "--arch: unknown architecture \"" + n + "\" (see gupfuzz archs)";
+      return false;
+    }
+    out.push_back(*a);
+  }
+  return true;
+}
+
+int cmd_archs() {
+  for (int i = 0; i < gf::NR_PTE_ARCHES; i++) {
+    const auto& a = gf::info(gf::PteArch(i));
+    std::printf("%-14.*s %.*s\n", int(a.name.size()), a.name.data(), int(a.text.size()), a.text.data());
+  }
+  return kClean;
+}
+
+// Exit 0 when every cell is safe or known, 1 when one is unsafe or spurious.
+int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bugs_flag, bool json, bool markdown,
+              int max_bits, const std::string& out) {
+  std::vector<gf::PteArch> arches;
+  std::string err;
+  if (!parse_arches(arch_names, arches, err)) return bad(err);
+  gf::ParseError pe;
+  auto bugs = gf::parse_bug_list(bugs_flag, pe);
+  if (!bugs) return bad("--bugs: " + pe.message);
+  if (max_bits < 1 || max_bits > 30) return bad("--max-bits: expected 1..30");
+  gf::AuditOptions o;
+  o.max_bits = max_bits;
+  std::vector<gf::AuditArch> rows;
+  bool clean = true;
+  for (gf::PteArch a : arches) {
+    rows.push_back(gf::run_audit(a, *bugs, o));
+    clean &= rows.back().clean();
+  }
+  const std::string text = json ? gf::audit_json(rows) + "\n" : markdown ? gf::audit_markdown(rows) : gf::audit_text(rows);
+  if (const int rc = write_or_print(out, text); rc != kClean) return rc;
+  return clean ? kClean : kViolation;
+}
+
+int cmd_pte(const std::string& arch_name, const std::string& value, bool json) {
+  auto a = gf::pte_arch_from_name(arch_name);
+  if (!a) return bad("--arch: unknown architecture \"" + arch_name + "\" (see gupfuzz archs)");
+  size_t used = 0;
+  uint64_t v = 0;
+  try {
+    v = std::stoull(value, &used, 0);
+  } catch (...) {
+    used = 0;
+  }
+  if (value.empty() || used != value.size() || value[0] == '-')
+    return bad("VALUE: \"" + value + "\" is not a 64-bit number (0x... or decimal)");
+  if (!json) {
+    std::fputs(gf::describe_pte(*a, v).c_str(), stdout);
+    return kClean;
+  }
+  const gf::PteSem s = gf::sem_decode(*a, v);
+  static const char* kinds[] = {"none", "present", "protnone", "nonpresent"};
+  nlohmann::json j = {{"arch", std::string(gf::info(*a).name)},
+                      {"value", gf::hex(v)},
+                      {"bits", gf::bit_names(*a, v)},
+                      {"record",
+                       {{"kind", kinds[s.kind]}, {"valid", s.valid}, {"pfn", s.pfn}, {"write", s.write},
+                        {"read", s.read}, {"user", s.user}, {"exec", s.exec}, {"young", s.young},
+                        {"dirty", s.dirty}, {"special", s.special}, {"devmap", s.devmap}, {"uffd_wp", s.uffd_wp},
+                        {"soft_dirty", s.soft_dirty}, {"cont", s.cont}, {"shstk", s.shstk},
+                        {"rdonly", s.hw_rdonly}, {"other_bits", gf::hex(s.other)}}}};
+  gf::with_pte_arch(*a, {}, [&]<class A>() {
+    nlohmann::json p = nlohmann::json::object();
+    for (int i = 0; i < gf::NR_PREDS; i++) p[std::string(gf::info(gf::Pred(i)).id)] = gf::pred_eval<A>(gf::Pred(i), v);
+    j["predicates"] = p;
+    j["pte_young"] = A::pte_young(v);
+    j["pte_dirty"] = A::pte_dirty(v);
+    j["norecency"] = gf::hex(gf::pte_norecency<A>(v));
+    return 0;
+  });
+  std::printf("%s\n", j.dump(2).c_str());
+  return kClean;
+}
+
+int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet) {
+  gf::BugSet bugs;
+  std::string err;
+  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
+  std::vector<std::string> files;
+  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  int rc = kClean;
+  for (const auto& f : files) {
+    auto c = gf::repro::load_pte_case(f, bugs, err);
+    if (!c) {
+      bad(err);
+      rc = kBadInput;
+      continue;
+    }
+    const gf::PteVerdict v = gf::check_pte_case(*c);
+    for (const gf::PteFinding& fd : v.findings)
+      if (!quiet) std::printf("%s: finding (%s): %s\n", f.c_str(), fd.signature().c_str(), fd.message().c_str());
+    if (!v.violated()) {
+      if (!quiet) std::printf("%s: clean (a = %s, b = %s)\n", f.c_str(), gf::hex(v.a).c_str(), gf::hex(v.b).c_str());
+      continue;
+    }
+    if (rc == kClean) rc = kViolation;
+    std::fputs(gf::format_pte_report(*c, v, f).c_str(), stdout);
+  }
+  return rc;
+}
+
+}  // namespace gf::repro::cli
