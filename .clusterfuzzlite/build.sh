@@ -1,0 +1,37 @@
+#!/bin/bash -eu
+# SPDX-License-Identifier: GPL-2.0
+#
+# ClusterFuzzLite / OSS-Fuzz build: every fuzz target that depends only on
+# core/ (and the header-only nlohmann/json), compiled with the engine's
+# $CC $CXX $CFLAGS $CXXFLAGS (libc++ there) and linked through
+# $LIB_FUZZING_ENGINE, into $OUT with <target>_seed_corpus.zip, <target>.dict
+# and <target>.options.  Intermediates go to $WORK.  fuzz_kernel_diff needs the
+# kernel's compiled helpers (tools/kernel-truth, Debian's linux-source), which
+# the base image does not have: it runs in `make fuzz` only.
+#
+# The same script runs locally, with the variables the base-builder sets for
+# libFuzzer + AddressSanitizer: .clusterfuzzlite/check.sh (make test).
+SRC_DIR=${GUPFUZZ_SRC:-$SRC/gupfuzz}
+OBJ=$WORK/gupfuzz-obj
+mkdir -p "$OBJ"
+
+TARGETS="fuzz_gup_interleave fuzz_pte_norecency fuzz_scenario_json"
+CORE_SOURCES=$(cd "$SRC_DIR" && ls core/*.cc)
+
+# C++20; include the project root and the system's nlohmann/json.
+FLAGS="-std=c++20 -I$SRC_DIR"
+
+objects=""
+for f in $CORE_SOURCES; do
+  o=$OBJ/$(basename "$f" .cc).o
+  $CXX $CXXFLAGS $FLAGS -c "$SRC_DIR/$f" -o "$o"
+  objects="$objects $o"
+done
+
+for t in $TARGETS; do
+  $CXX $CXXFLAGS $FLAGS -c "$SRC_DIR/fuzz/$t.cc" -o "$OBJ/$t.o"
+  $CXX $CXXFLAGS "$OBJ/$t.o" $objects $LIB_FUZZING_ENGINE -o "$OUT/$t"
+  (cd "$SRC_DIR/corpus/$t" && zip -q -j "$OUT/${t}_seed_corpus.zip" ./*)
+  cp "$SRC_DIR/corpus/$t.dict" "$OUT/$t.dict"
+  cp "$SRC_DIR/corpus/$t.options" "$OUT/$t.options"
+done
