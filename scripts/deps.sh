@@ -21,7 +21,7 @@ packages=(
   libfuzzer-19-dev llvm-19 llvm  # libFuzzer; llvm-symbolizer for readable stacks
   libc++-19-dev libc++abi-19-dev  # the ClusterFuzzLite check builds the targets with -stdlib=libc++
   nlohmann-json3-dev libgtest-dev libcli11-dev libbenchmark-dev
-  zip unzip
+  zip unzip python3-yaml   # seed zips; .clusterfuzzlite/check_workflows.py
   # tools/kernel-truth: the kernel's own helpers, built from Debian's source
   linux-source-6.12 linux-config-6.12 gcc flex bison bc libelf-dev libssl-dev xz-utils python3
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-riscv64-linux-gnu g++-riscv64-linux-gnu
