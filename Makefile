@@ -19,7 +19,7 @@ JOBS ?= $(shell nproc)
 FUZZ_TARGETS ?= $(sort $(basename $(notdir $(wildcard fuzz/fuzz_*.cc))))
 PRESETS := dev dev-clang14 fuzz
 
-.PHONY: help deps fuzz test clean corpus-regen corpus-merge kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
+.PHONY: help deps fuzz test clean coverage corpus-regen corpus-merge kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
 
 help:
 	@echo 'gupfuzz: a libFuzzer bench for the kernel'"'"'s lockless GUP-fast page-table readers'
@@ -31,6 +31,8 @@ help:
 	@echo '  make groundtruth  build the real kernel helpers of every architecture from Debian'"'"'s'
 	@echo '                linux-source-6.12, check every model against them and run the'
 	@echo '                real-code norecency audit; table + build/groundtruth/report.json'
+	@echo '  make coverage  clang source-based coverage of core/ from the corpora: HTML in'
+	@echo '                build/coverage/html, a line per file of core/ (lines, branches)'
 	@echo '  make corpus-regen   re-encode the seed bytes from their JSON (corpus/scenarios, corpus/pte_cases)'
 	@echo '  make corpus-merge   merge what make fuzz found into the seeds (libFuzzer -merge=1; benign only;'
 	@echo '                coverage must not drop)'
@@ -90,6 +92,12 @@ test: build-dev build-dev-clang14 build-fuzz
 	done; \
 	if ((rc)); then echo "make test: ctest failed for:$$failed" >&2; fi; \
 	exit $$rc
+
+# Source-based coverage of core/ from the corpora (scripts/coverage.sh).
+coverage: deps
+	cmake --preset coverage --log-level=WARNING
+	cmake --build --preset coverage -j $(JOBS) --target fuzz_gup_interleave_replay fuzz_pte_norecency_replay fuzz_scenario_json_replay
+	scripts/coverage.sh
 
 # Corpus upkeep (scripts/corpus.sh): re-encode the seeds from their JSON, or
 # merge what `make fuzz` found into them (coverage must not drop).
