@@ -21,9 +21,6 @@ std::string arch_label(const AuditArch& r) {
   return s;
 }
 
-const char* kShort[NR_PREDS] = {"present", "protnone", "access(r)", "access(w)", "special",
-                                "devmap",  "pfn",      "write",     "uffd_wp"};
-
 }  // namespace
 
 bool AuditArch::clean() const {
@@ -43,7 +40,10 @@ std::string audit_text(const std::vector<AuditArch>& rows) {
   char buf[256];
   std::snprintf(buf, sizeof buf, "%-14s %-8s %-9s", "arch", "compare", "complete");
   out += buf;
-  for (const char* s : kShort) out += " " + std::string(s) + std::string(s[0] ? 10 - std::strlen(s) : 0, ' ');
+  for (int p = 0; p < NR_PREDS; p++) {
+    std::snprintf(buf, sizeof buf, " %-10.*s", int(info(Pred(p)).title.size()), info(Pred(p)).title.data());
+    out += buf;
+  }
   out += "\n";
   for (const AuditArch& r : rows) {
     std::snprintf(buf, sizeof buf, "%-14s %-8s %-9s", arch_label(r).c_str(), r.compare.verdict.c_str(),
@@ -126,7 +126,7 @@ std::string audit_json(const std::vector<AuditArch>& rows, int indent) {
 
 std::string audit_markdown(const std::vector<AuditArch>& rows) {
   std::string out = "| arch | compare | complete |";
-  for (const char* s : kShort) out += std::string(" ") + s + " |";
+  for (int p = 0; p < NR_PREDS; p++) out += " " + std::string(info(Pred(p)).title) + " |";
   out += "\n|---|---|---|";
   for (int p = 0; p < NR_PREDS; p++) out += "---|";
   out += "\n";

@@ -13,21 +13,11 @@
 #include "core/audit.h"
 #include "core/norecency.h"
 #include "core/pte_check.h"
+#include "core/rng.h"
 #include "core/semantic.h"
 
 namespace gf {
 namespace audit_detail {
-
-// splitmix64: the audit's only randomness, from AuditOptions::seed.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-};
 
 // Keeps the minimal counterexample of a cell, an untriaged one first.
 inline void note(AuditCell& c, const char* why, pteval_t x, pteval_t y, uint64_t vx, uint64_t vy, const std::string& via,

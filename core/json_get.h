@@ -17,6 +17,24 @@
 
 #include "core/ids.h"
 
+namespace gf {
+
+// A whole string as a 64-bit number, decimal or 0x-hex ("0x8000000000000067");
+// nullopt for anything else (empty, signs, trailing text, overflow).
+inline std::optional<uint64_t> parse_u64(const std::string& s) {
+  size_t used = 0;
+  uint64_t v = 0;
+  try {
+    v = std::stoull(s, &used, 0);
+  } catch (...) {
+    return std::nullopt;
+  }
+  if (s.empty() || used != s.size() || s[0] == '-') return std::nullopt;
+  return v;
+}
+
+}  // namespace gf
+
 namespace gf::jsonget {
 
 using nlohmann::json;
@@ -83,13 +101,9 @@ inline uint64_t get_u64(const json& j, const std::string& where, uint64_t hi = ~
     v = j.get<uint64_t>();
   } else if (j.is_string()) {
     const std::string s = j.get<std::string>();
-    size_t used = 0;
-    try {
-      v = std::stoull(s, &used, 0);
-    } catch (...) {
-      used = 0;
-    }
-    if (s.empty() || used != s.size() || s[0] == '-') fail(where, "\"" + s + "\" is not a number");
+    const auto n = parse_u64(s);
+    if (!n) fail(where, "\"" + s + "\" is not a number");
+    v = *n;
   } else {
     fail(where, "expected a non-negative integer or a \"0x...\" string");
   }

@@ -13,16 +13,16 @@
 namespace gf {
 
 enum class Pred : uint8_t {
-#define GF_PRED(id, call, use) id,
+#define GF_PRED(id, title, call, use) id,
 #include "core/predicates.def"
 #undef GF_PRED
 };
 inline constexpr int NR_PREDS = 0
-#define GF_PRED(id, call, use) +1
+#define GF_PRED(id, title, call, use) +1
 #include "core/predicates.def"
 #undef GF_PRED
     ;
-struct PredInfo { std::string_view id, call, use; };
+struct PredInfo { std::string_view id, title, call, use; };  // title: the audit table's column
 const PredInfo& info(Pred p);
 std::optional<Pred> pred_from_name(std::string_view s);
 

@@ -12,7 +12,7 @@ namespace gf {
 namespace {
 
 constexpr std::array<PredInfo, NR_PREDS> kPreds = {{
-#define GF_PRED(id, call, use) {#id, call, use},
+#define GF_PRED(id, title, call, use) {#id, title, call, use},
 #include "core/predicates.def"
 #undef GF_PRED
 }};

@@ -36,5 +36,8 @@ int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bug
               int max_bits, const std::string& out);
 int cmd_pte(const std::string& arch_name, const std::string& value, bool json);
 int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet);
+// One PTE case file (replay and pte-check): findings, "clean", the report or
+// (json) a gupfuzz-report/1 object; kClean, kViolation or kBadInput.
+int run_pte_case_file(const std::string& f, const BugSet& bugs, bool quiet, bool json);
 
 }  // namespace gf::repro::cli

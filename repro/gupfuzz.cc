@@ -46,29 +46,10 @@ int cmd_replay(const std::vector<std::string>& args, const std::string& bugs_fla
   size_t clean = 0, violated = 0;
   for (const auto& f : files) {
     if (is_pte_case_file(f)) {  // a PTE case: gupfuzz pte-check's path
-      auto c = gf::repro::load_pte_case(f, bugs, err);
-      if (!c) {
-        bad(err);
-        rc = kBadInput;
-        continue;
-      }
-      const gf::PteVerdict v = gf::check_pte_case(*c);
-      if (!v.violated()) {
-        clean++;
-        if (!quiet && !json) std::printf("%s: clean (PTE case)\n", f.c_str());
-        continue;
-      }
-      violated++;
-      if (rc == kClean) rc = kViolation;
-      if (!json) std::fputs(gf::format_pte_report(*c, v, f).c_str(), stdout);
-      else std::printf("%s\n", nlohmann::json({{"schema", gf::kReportSchema}, {"file", f}, {"verdict", "violation"},
-                                                {"kind", "pte_case"},
-                                                {"invariant", {{"id", std::string(gf::info(v.violation->oracle).id)},
-                                                               {"statement", std::string(gf::info(v.violation->oracle).statement)}}},
-                                                {"message", v.violation->message()},
-                                                {"case", nlohmann::json::parse(gf::pte_case_to_json(*c, -1))}})
-                                    .dump()
-                                    .c_str());
+      const int r = run_pte_case_file(f, bugs, quiet, json);
+      if (r == kClean) clean++;
+      if (r == kViolation) violated++;
+      if (r > rc) rc = r;  // bad input outranks a violation, as below
       continue;
     }
     auto l = load_scenario(f, bugs, err);

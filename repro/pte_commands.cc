@@ -3,10 +3,13 @@
 // The PTE-level subcommands: gupfuzz archs, audit, pte, pte-check.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/audit.h"
+#include "core/json_get.h"
 #include "core/norecency.h"
+#include "core/report.h"
 #include "core/pte_check.h"
 #include "core/semantic.h"
 #include "repro/cli.h"
@@ -62,15 +65,9 @@ int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bug
 int cmd_pte(const std::string& arch_name, const std::string& value, bool json) {
   auto a = gf::pte_arch_from_name(arch_name);
   if (!a) return bad("--arch: unknown architecture \"" + arch_name + "\" (see gupfuzz archs)");
-  size_t used = 0;
-  uint64_t v = 0;
-  try {
-    v = std::stoull(value, &used, 0);
-  } catch (...) {
-    used = 0;
-  }
-  if (value.empty() || used != value.size() || value[0] == '-')
-    return bad("VALUE: \"" + value + "\" is not a 64-bit number (0x... or decimal)");
+  const auto parsed = gf::parse_u64(value);
+  if (!parsed) return bad("VALUE: \"" + value + "\" is not a 64-bit number (0x... or decimal)");
+  const uint64_t v = *parsed;
   if (!json) {
     std::fputs(gf::describe_pte(*a, v).c_str(), stdout);
     return kClean;
@@ -99,6 +96,35 @@ int cmd_pte(const std::string& arch_name, const std::string& value, bool json) {
   return kClean;
 }
 
+int run_pte_case_file(const std::string& f, const BugSet& bugs, bool quiet, bool json) {
+  std::string err;
+  auto c = gf::repro::load_pte_case(f, bugs, err);
+  if (!c) return bad(err);
+  const gf::PteVerdict v = gf::check_pte_case(*c);
+  if (!json)
+    for (const gf::PteFinding& fd : v.findings)
+      if (!quiet) std::printf("%s: finding (%s): %s\n", f.c_str(), fd.signature().c_str(), fd.message().c_str());
+  if (!v.violated()) {
+    if (!quiet && !json)
+      std::printf("%s: clean (a = %s, b = %s)\n", f.c_str(), gf::hex(v.a).c_str(), gf::hex(v.b).c_str());
+    return kClean;
+  }
+  if (!json) {
+    std::fputs(gf::format_pte_report(*c, v, f).c_str(), stdout);
+    return kViolation;
+  }
+  const gf::OracleInfo& o = gf::info(v.violation->oracle);
+  const nlohmann::json j = {{"schema", gf::kReportSchema},
+                            {"file", f},
+                            {"verdict", "violation"},
+                            {"kind", "pte_case"},
+                            {"invariant", {{"id", std::string(o.id)}, {"statement", std::string(o.statement)}}},
+                            {"message", v.violation->message()},
+                            {"case", nlohmann::json::parse(gf::pte_case_to_json(*c, -1))}};
+  std::printf("%s\n", j.dump().c_str());
+  return kViolation;
+}
+
 int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet) {
   gf::BugSet bugs;
   std::string err;
@@ -106,23 +132,7 @@ int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_
   std::vector<std::string> files;
   if (!gf::repro::expand_paths(args, files, err)) return bad(err);
   int rc = kClean;
-  for (const auto& f : files) {
-    auto c = gf::repro::load_pte_case(f, bugs, err);
-    if (!c) {
-      bad(err);
-      rc = kBadInput;
-      continue;
-    }
-    const gf::PteVerdict v = gf::check_pte_case(*c);
-    for (const gf::PteFinding& fd : v.findings)
-      if (!quiet) std::printf("%s: finding (%s): %s\n", f.c_str(), fd.signature().c_str(), fd.message().c_str());
-    if (!v.violated()) {
-      if (!quiet) std::printf("%s: clean (a = %s, b = %s)\n", f.c_str(), gf::hex(v.a).c_str(), gf::hex(v.b).c_str());
-      continue;
-    }
-    if (rc == kClean) rc = kViolation;
-    std::fputs(gf::format_pte_report(*c, v, f).c_str(), stdout);
-  }
+  for (const auto& f : files) rc = std::max(rc, run_pte_case_file(f, bugs, quiet, false));
   return rc;
 }
 

@@ -17,21 +17,12 @@
 
 #include "core/norecency.h"
 #include "core/pte.h"
+#include "core/rng.h"
 #include "tools/kernel-truth/ktruth.h"
 
 namespace gf::kt {
 
-// splitmix64: the drivers' only randomness, always seeded.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-};
+using gf::Rng;  // core/rng.h: the drivers' only randomness, always seeded
 
 struct Mismatch {
   std::string helper, args;
