@@ -19,7 +19,7 @@ TARGETS="fuzz_gup_interleave fuzz_pte_norecency fuzz_scenario_json"
 CORE_SOURCES=$(cd "$SRC_DIR" && ls core/*.cc)
 
 # C++20; include the project root and the system's nlohmann/json.
-FLAGS="-std=c++20 -I$SRC_DIR"
+FLAGS="-std=c++20 -pthread -I$SRC_DIR"
 
 objects=""
 for f in $CORE_SOURCES; do
@@ -30,7 +30,7 @@ done
 
 for t in $TARGETS; do
   $CXX $CXXFLAGS $FLAGS -c "$SRC_DIR/fuzz/$t.cc" -o "$OBJ/$t.o"
-  $CXX $CXXFLAGS "$OBJ/$t.o" $objects $LIB_FUZZING_ENGINE -o "$OUT/$t"
+  $CXX $CXXFLAGS -pthread "$OBJ/$t.o" $objects $LIB_FUZZING_ENGINE -o "$OUT/$t"
   (cd "$SRC_DIR/corpus/$t" && zip -q -j "$OUT/${t}_seed_corpus.zip" ./*)
   cp "$SRC_DIR/corpus/$t.dict" "$OUT/$t.dict"
   cp "$SRC_DIR/corpus/$t.options" "$OUT/$t.options"

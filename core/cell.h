@@ -10,13 +10,15 @@
 // oracles, the trace), with the model line that made it.
 //
 // Under the deterministic scheduler each await suspends; under real threads
-// (ExecCtx::threaded) the await does not suspend and the std::atomic is the
-// only synchronisation, as in the kernel.
+// (ExecCtx::threaded, the stress program) the await does not suspend and the
+// std::atomic is the only synchronisation, as in the kernel.
 #pragma once
 
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <cstring>
+#include <mutex>
 
 namespace gf {
 
@@ -39,7 +41,11 @@ constexpr uint32_t make_tag(CellKind k, uint32_t index) { return (uint32_t(k) <<
 constexpr CellKind tag_kind(uint32_t tag) { return CellKind(tag >> 24); }
 constexpr uint32_t tag_index(uint32_t tag) { return tag & 0xffffff; }
 
-enum class Acc : uint8_t { load, store, xchg, cmpxchg, add, fetch_or, fetch_and };
+// plain: a C load that is not READ_ONCE (`*ptep`).  The scheduler runs it as a
+// load that stays "in flight" until the CPU's next access (a data race if
+// another CPU writes the cell meanwhile); real threads really do a plain load,
+// for ThreadSanitizer to see.
+enum class Acc : uint8_t { load, store, xchg, cmpxchg, add, fetch_or, fetch_and, plain };
 
 struct Access {
   Acc kind;
@@ -59,6 +65,13 @@ struct ExecCtx {
   void (*observe)(void* self, const Access&) = nullptr;
   void* self = nullptr;
   bool threaded = false;
+  // Real threads only: the CPU this thread is, its own access count, and the
+  // lock that makes a PTE or PMD change and its observation (the value
+  // history the oracles read) one event.  Readers never take it.
+  int cpu = -1;
+  uint64_t steps = 0;
+  uint32_t idle = 0;  // consecutive accesses that changed nothing (spinning)
+  std::mutex* change_lock = nullptr;
 };
 inline thread_local ExecCtx* tl_exec = nullptr;
 
@@ -72,7 +85,35 @@ struct Cell {
   void poke(T x) { v.store(x, std::memory_order_relaxed); }
 };
 
+// Shared<T>: model bookkeeping that other CPUs read without a scheduling
+// point (folio flags and mapcount, a CPU's GUP ledger, the data of a page).
+// Accesses are relaxed atomics: free under the scheduler, and under real
+// threads what the kernel's READ_ONCE()/WRITE_ONCE() and atomic_t give —
+// no data race, and no ordering that would hide one elsewhere.
+template <class T>
+struct Shared {
+  std::atomic<T> v{};
+  Shared() = default;
+  Shared(T x) : v(x) {}
+  Shared(const Shared& o) : v(T(o)) {}
+  operator T() const { return v.load(std::memory_order_relaxed); }
+  Shared& operator=(T x) {
+    v.store(x, std::memory_order_relaxed);
+    return *this;
+  }
+  Shared& operator=(const Shared& o) { return *this = T(o); }
+  T operator++() { return T(v.fetch_add(1, std::memory_order_relaxed) + 1); }
+  T operator--() { return T(v.fetch_sub(1, std::memory_order_relaxed) - 1); }
+  T operator++(int) { return v.fetch_add(1, std::memory_order_relaxed); }
+  T operator--(int) { return v.fetch_sub(1, std::memory_order_relaxed); }
+};
+
 namespace detail {
+inline bool is_mapping_change(Acc kind, uint32_t tag) {
+  return kind != Acc::load && kind != Acc::plain &&
+         (tag_kind(tag) == CellKind::pte || tag_kind(tag) == CellKind::pmd);
+}
+
 template <class T>
 struct CellAwait {
   Cell<T>* c;
@@ -84,10 +125,26 @@ struct CellAwait {
   bool await_ready() const noexcept { return tl_exec->threaded; }
   void await_suspend(std::coroutine_handle<> h) const noexcept { *tl_exec->resume_slot = h; }
   T await_resume() {
+    if (tl_exec->change_lock && is_mapping_change(kind, c->tag)) {
+      std::lock_guard<std::mutex> g(*tl_exec->change_lock);
+      return access();
+    }
+    return access();
+  }
+
+  T access() {
     T before{}, after{};
     bool ok = true;
     switch (kind) {
       case Acc::load: before = after = c->v.load(); break;
+      case Acc::plain:
+        static_assert(sizeof(c->v) == sizeof(T), "a Cell is its value's bytes");
+        if (tl_exec->threaded)
+          std::memcpy(&before, static_cast<const void*>(&c->v), sizeof before);  // not atomic, on purpose
+        else
+          before = c->v.load();
+        after = before;
+        break;
       case Acc::store: before = c->v.exchange(a); after = a; break;
       case Acc::xchg: before = c->v.exchange(a); after = a; break;
       case Acc::cmpxchg: {
@@ -113,6 +170,9 @@ struct CellAwait {
 
 template <class T>
 detail::CellAwait<T> load(Cell<T>& c, GF_LOC) { return {&c, Acc::load, T{}, T{}, file, line}; }
+// `*ptep`: only the injected bug recheck_plain_load uses it.
+template <class T>
+detail::CellAwait<T> plain_load(Cell<T>& c, GF_LOC) { return {&c, Acc::plain, T{}, T{}, file, line}; }
 template <class T, class U>
 detail::CellAwait<T> store(Cell<T>& c, U x, GF_LOC) { return {&c, Acc::store, T(x), T{}, file, line}; }
 template <class T, class U>

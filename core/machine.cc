@@ -2,8 +2,11 @@
 #include "core/machine.h"
 
 #include <cstdio>
+#include <thread>
 
 #include "core/oracle.h"
+#include "core/report.h"
+#include "core/semantic.h"
 
 namespace gf {
 
@@ -31,7 +34,17 @@ Machine::~Machine() {
     if (table_live[s]) delete tables[s];
 }
 
+namespace {
+// The allocators' lock, taken only under real threads.
+std::unique_lock<std::mutex> alloc_lock(Machine& m) {
+  std::unique_lock<std::mutex> g(m.alloc_mu, std::defer_lock);
+  if (m.opt.threaded) g.lock();
+  return g;
+}
+}  // namespace
+
 PteTable* Machine::alloc_table(int pmd_index) {
+  auto g = alloc_lock(*this);
   if (next_serial > MAX_TABLES) return nullptr;
   auto* t = new PteTable;
   t->serial = uint32_t(next_serial++);
@@ -44,12 +57,14 @@ PteTable* Machine::alloc_table(int pmd_index) {
 }
 
 void Machine::free_table(PteTable* t) {
+  auto g = alloc_lock(*this);
   table_live[t->serial] = false;
   table_hooked[t->serial] = false;
   delete t;  // tables[serial] keeps the dangling pointer, as a late walker would
 }
 
 int Machine::alloc_pfn() {
+  auto g = alloc_lock(*this);
   int pfn;
   if (nfree > 0) {
     pfn = free_pfns[--nfree];
@@ -63,12 +78,14 @@ int Machine::alloc_pfn() {
   f.order = 0;
   f.anon = f.exclusive = f.written = false;
   f.mapcount = 0;
+  f.data = 0;
   f.dirty.poke(0);
   f.pincount.poke(0);
   return pfn;
 }
 
 void Machine::free_folio(Folio& head) {
+  auto g = alloc_lock(*this);
   oracle_folio_freed(*this, head);
   head.allocated = false;
   const int n = head.order ? CONT_PTES : 1;
@@ -93,7 +110,7 @@ bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint
   std::string_view where(file);
   if (size_t k = where.rfind("core/"); k != std::string_view::npos) where.remove_prefix(k);
   char buf[240];
-  std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%.*s:%u)", running_cpu,
+  std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%.*s:%u)", cur_cpu(),
                 pte_index < 0 ? "the lock" : ("entry " + std::to_string(pte_index)).c_str(), serial,
                 int(where.size()), where.data(), line);
   violate(Oracle::table_use_after_free, buf);
@@ -102,30 +119,91 @@ bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint
 
 void Machine::observe(void* self, const Access& a) { static_cast<Machine*>(self)->on_access(a); }
 
-GF_NO_COVERAGE void Machine::on_access(const Access& a) {
-  step++;
+// A PTE or PMD change: the value history the oracles read.
+GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
   const CellKind k = tag_kind(a.tag);
-  if (a.kind != Acc::load && a.before != a.after) {
-    if (k == CellKind::pte) {
-      const int va = int(tag_index(a.tag));
-      // Only the entry reachable from the PMD is "the entry"; stores into an
-      // unhooked table are not part of the mapping's history.
-      pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
-      if (!pmd_none(p) && table_hooked[serial_of_pmd(p)] && &table_of(p)->e[va % PTRS_PER_PTE] == a.addr)
-        hist_push(va, a.after);
-    } else if (k == CellKind::pmd) {
-      const int p = int(tag_index(a.tag));
-      if (!pmd_none(a.before)) table_hooked[serial_of_pmd(a.before)] = false;
-      if (!pmd_none(a.after)) table_hooked[serial_of_pmd(a.after)] = true;
-      for (int i = 0; i < PTRS_PER_PTE; i++) {
-        const int va = p * PTRS_PER_PTE + i;
-        hist_push(va, pmd_none(a.after) ? 0 : table_of(a.after)->e[i].peek());
-      }
+  if (k == CellKind::pte) {
+    const int va = int(tag_index(a.tag));
+    // Only the entry reachable from the PMD is "the entry"; stores into an
+    // unhooked table are not part of the mapping's history.
+    pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
+    if (!pmd_none(p) && table_hooked[serial_of_pmd(p)] && &table_of(p)->e[va % PTRS_PER_PTE] == a.addr)
+      hist_push(va, a.after, at);
+  } else if (k == CellKind::pmd) {
+    const int p = int(tag_index(a.tag));
+    if (!pmd_none(a.before)) table_hooked[serial_of_pmd(a.before)] = false;
+    if (!pmd_none(a.after)) table_hooked[serial_of_pmd(a.after)] = true;
+    for (int i = 0; i < PTRS_PER_PTE; i++) {
+      const int va = p * PTRS_PER_PTE + i;
+      hist_push(va, pmd_none(a.after) ? 0 : table_of(a.after)->e[i].peek(), at);
     }
   }
+}
+
+// The scheduler's race detector for plain loads: a plain load stays in flight
+// until its CPU's next access; a write by another CPU meanwhile is a data race
+// (the two accesses overlap, so neither happens before the other).
+GF_NO_COVERAGE void Machine::check_watches(const Access& a) {
+  CpuState& me = cpu[running_cpu];
+  if (me.watch) {
+    me.watch = nullptr;
+    nwatch--;
+    if (me.watch_hit) {
+      me.watch_hit = false;
+      const Access& w = me.watch_write;
+      std::string_view where(w.file ? w.file : "");
+      if (size_t k = where.rfind("core/"); k != std::string_view::npos) where.remove_prefix(k);
+      char buf[320];
+      std::snprintf(buf, sizeof buf,
+                    "cpu%d read page %u's entry with a plain load while cpu%d wrote it (%s %s -> %s, %.*s:%u)",
+                    running_cpu, tag_index(w.tag), me.watch_writer, access_name(w.kind), hex(w.before).c_str(),
+                    hex(w.after).c_str(), int(where.size()), where.data(), w.line);
+      violate(Oracle::data_race, buf);
+      return;
+    }
+  }
+  if (a.kind == Acc::plain) {
+    me.watch = a.addr;
+    nwatch++;
+    return;
+  }
+  if (nwatch == 0 || a.kind == Acc::load || !a.ok) return;
+  for (int c = 0; c < int(sc.cpus.size()); c++) {
+    CpuState& o = cpu[c];
+    if (c == running_cpu || o.watch != a.addr || o.watch_hit) continue;
+    o.watch_hit = true;
+    o.watch_write = a;
+    o.watch_writer = running_cpu;
+  }
+}
+
+GF_NO_COVERAGE void Machine::on_access(const Access& a) {
+  if (opt.threaded) return on_access_threaded(a);
+  step++;
+  if (nwatch > 0 || a.kind == Acc::plain) check_watches(a);
+  if (a.kind != Acc::load && a.before != a.after) record_change(a, step);
   if (opt.trace) events.push_back(Event{step, running_cpu, a, {}});
   if (step >= opt.max_steps && !verdict.violated)
     violate(Oracle::no_progress, "no CPU finished within " + std::to_string(opt.max_steps) + " steps");
+}
+
+// Real threads: a PTE or PMD change arrives here under change_mu (cell.h),
+// so the history and its clock follow each entry's modification order.
+GF_NO_COVERAGE void Machine::on_access_threaded(const Access& a) {
+  ExecCtx& x = *tl_exec;
+  const bool changed = a.kind != Acc::load && a.kind != Acc::plain && a.before != a.after;
+  if (changed && detail::is_mapping_change(a.kind, a.tag))
+    record_change(a, tstep.fetch_add(1, std::memory_order_relaxed) + 1);
+  if (++x.steps == opt.max_steps)
+    violate(Oracle::no_progress, "cpu" + std::to_string(x.cpu) + " made " + std::to_string(opt.max_steps) +
+                                     " accesses without finishing");
+  // A CPU that keeps finding nothing changed is spinning on another: let it run.
+  if (changed) {
+    x.idle = 0;
+  } else if (++x.idle == 64) {
+    x.idle = 0;
+    std::this_thread::yield();
+  }
 }
 
 void Machine::note(int c, std::string text) {
@@ -133,14 +211,17 @@ void Machine::note(int c, std::string text) {
 }
 
 void Machine::violate(Oracle o, std::string message) {
+  std::unique_lock<std::mutex> g(verdict_mu, std::defer_lock);
+  if (opt.threaded) g.lock();
   if (verdict.violated) return;
+  const int c = cur_cpu();
   verdict.violated = true;
   verdict.oracle = o;
   verdict.message = std::move(message);
-  verdict.step = step;
-  verdict.cpu = running_cpu;
-  verdict.op = running_cpu >= 0 ? cpu[running_cpu].current_op : -1;
-  if (opt.trace) note(running_cpu, "VIOLATION " + std::string(info(o).id) + ": " + verdict.message);
+  verdict.step = opt.threaded ? now() : step;
+  verdict.cpu = c;
+  verdict.op = c >= 0 ? cpu[c].current_op : -1;
+  if (opt.trace) note(c, "VIOLATION " + std::string(info(o).id) + ": " + verdict.message);
 }
 
 }  // namespace gf

@@ -15,7 +15,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -42,14 +44,14 @@ struct Folio {
   Cell<int64_t> refcount;  // meaningful on the head page
   Cell<int64_t> pincount;  // large folios: FOLL_PIN count (_pincount)
   Cell<uint8_t> dirty;     // PG_dirty
-  int32_t mapcount = 0;    // PTE mappings of the folio (head), changed under the PTL
-  uint16_t head = 0;       // pfn of the head page
-  uint8_t order = 0;       // 0 or 4 (a contpte-sized folio)
-  bool allocated = false;
-  bool anon = false;
-  bool exclusive = false;  // PageAnonExclusive (folio-wide in the model)
-  bool written = false;    // ground truth for the oracles: this page was stored to since allocation
-  uint8_t data = 0;        // this page's content byte
+  Shared<int32_t> mapcount;  // PTE mappings of the folio (head), changed under the PTL
+  Shared<uint16_t> head;     // pfn of the head page
+  Shared<uint8_t> order;     // 0 or 4 (a contpte-sized folio)
+  Shared<bool> allocated;
+  Shared<bool> anon;
+  Shared<bool> exclusive;  // PageAnonExclusive (folio-wide in the model)
+  Shared<bool> written;    // ground truth for the oracles: this page was stored to since allocation
+  Shared<uint8_t> data;    // this page's content byte
 };
 
 // A reference held by a CPU after a successful GUP-fast.
@@ -81,9 +83,15 @@ struct CpuState {
   Cell<uint32_t> irq;   // odd while IRQs are disabled
   Cell<uint32_t> rcu;   // odd inside rcu_read_lock()
   Cell<uint32_t> walk;  // odd while the MMU walks the table for this CPU
-  std::array<Held, MAX_HELD> held{};
-  int nheld = 0;
+  // The GUP ledger: written by this CPU only, read by the refcount oracle of
+  // whichever CPU frees a folio.
+  std::array<Shared<Held>, MAX_HELD> held{};
+  Shared<int> nheld;
   int current_op = -1;
+  const void* watch = nullptr;  // the cell of a plain load still in flight (Acc::plain)
+  bool watch_hit = false;       // another CPU wrote it meanwhile
+  Access watch_write{};         // that write
+  int watch_writer = -1;
 };
 
 struct VmaInfo {
@@ -95,7 +103,8 @@ struct VmaInfo {
 struct MachineOptions {
   bool trace = false;
   bool unchecked_tables = false;  // let a walker really touch a freed table (ASan demo)
-  uint64_t max_steps = 1'000'000;
+  uint64_t max_steps = 1'000'000;  // threads: per CPU
+  bool threaded = false;           // driven by real threads (core/threads.h); no trace
 };
 
 class Machine {
@@ -107,15 +116,23 @@ class Machine {
 
   const Scenario& sc;
   MachineOptions opt;
-  uint64_t step = 0;
+  uint64_t step = 0;                  // the scheduler: accesses so far
+  std::atomic<uint64_t> tstep{0};     // real threads: mapping changes so far (relaxed)
   Verdict verdict;
   std::vector<Event> events;
-  int running_cpu = -1;
+  int running_cpu = -1;  // the scheduler's; real threads: ExecCtx::cpu
+  // Real threads: the lock of ExecCtx::change_lock, the allocators' lock (the
+  // kernel's zone and page-table allocators) and the verdict's.
+  std::mutex change_mu, alloc_mu, verdict_mu;
+
+  // The clock of the value history and of pin windows.
+  uint64_t now() const { return opt.threaded ? tstep.load(std::memory_order_relaxed) : step; }
+  int cur_cpu() const { return opt.threaded ? tl_exec->cpu : running_cpu; }
 
   std::array<Cell<pmdval_t>, NR_PMDS> pmd;
-  std::array<PteTable*, MAX_TABLES + 1> tables{};  // by serial; kept dangling after free
-  std::array<bool, MAX_TABLES + 1> table_live{};
-  std::array<bool, MAX_TABLES + 1> table_hooked{};
+  std::array<Shared<PteTable*>, MAX_TABLES + 1> tables{};  // by serial; kept dangling after free
+  std::array<Shared<bool>, MAX_TABLES + 1> table_live{};
+  std::array<Shared<bool>, MAX_TABLES + 1> table_hooked{};
   int next_serial = 1;
   std::array<Folio, NR_PFNS> folio;
   std::array<uint16_t, NR_PFNS> free_pfns{};
@@ -125,7 +142,7 @@ class Machine {
   Cell<uint32_t> write_protect_seq;
   Cell<int32_t> mmap_lock;  // rwsem: >0 readers, -1 writer
   std::array<VmaInfo, NR_VPAGES> vma{};
-  uint8_t data_counter = 0;
+  Shared<uint8_t> data_counter;
 
   bool bug(Bug b) const { return sc.bugs.has(b); }
 
@@ -154,14 +171,18 @@ class Machine {
   struct HistEntry { uint64_t step; pteval_t v; };
   std::array<std::array<HistEntry, HIST>, NR_VPAGES> hist{};
   std::array<uint32_t, NR_VPAGES> hist_n{};  // total pushed
-  void hist_push(int va, pteval_t v) {
-    hist[va][hist_n[va] % HIST] = {step, v};
+  void hist_push(int va, pteval_t v, uint64_t at) {
+    hist[va][hist_n[va] % HIST] = {at, v};
     hist_n[va]++;
   }
   pteval_t current_pte(int va) const;  // through the hooked table, for oracles
 
  private:
   void on_access(const Access& a);
+  void on_access_threaded(const Access& a);
+  void record_change(const Access& a, uint64_t at);
+  void check_watches(const Access& a);
+  int nwatch = 0;  // plain loads in flight
 };
 
 // A walker's view of one PTE table, taken from a PMD value.  Every access goes
@@ -190,6 +211,9 @@ struct PteAwait {
 #define GF_LOC const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()
 inline auto pte_load(Machine& m, TableRef r, int i, GF_LOC) {
   return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::load, 0, 0, file, line}, &m, r.serial, i};
+}
+inline auto pte_plain_load(Machine& m, TableRef r, int i, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::plain, 0, 0, file, line}, &m, r.serial, i};
 }
 inline auto pte_store(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
   return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::store, v, 0, file, line}, &m, r.serial, i};

@@ -102,13 +102,16 @@ struct Ops {
       Folio& head = m.head_of(pfn);
       const bool grabbed = co_await try_grab_folio_fast(m, head, op.flags);  // 6.
       if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
-      const uint64_t grab_step = m.step;
+      const uint64_t grab_step = m.now();
       const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags};
       if (!m.bug(Bug::no_pte_recheck)) {  // 7.
         const pmdval_t pmd_now = co_await load(m.pmd[va / PTRS_PER_PTE]);
         bool changed = pmd_now != pmd;
         if (!changed) {
-          if (norecency) {
+          if (m.bug(Bug::recheck_plain_load)) {  // pte_val(*ptep), as before ptep_get()
+            const pteval_t now = co_await pte_plain_load(m, r, i);
+            changed = norecency ? !P::pte_same_norecency(m, pte, now) : pte != now;
+          } else if (norecency) {
             const pteval_t now = co_await P::ptep_get_lockless_norecency(m, r, i);
             changed = !P::pte_same_norecency(m, pte, now);
           } else {
@@ -456,7 +459,7 @@ struct Ops {
           f.exclusive = true;
           f.mapcount = 1;
           f.refcount.poke(1);
-          f.data = A::pte_special(pte) ? 0 : m.folio[A::pte_pfn(pte)].data;
+          f.data = A::pte_special(pte) ? 0 : uint8_t(m.folio[A::pte_pfn(pte)].data);
           co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_clear_flush()
           co_await P::flush_tlb(m, cpu);
           co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = true, .dirty = true}));

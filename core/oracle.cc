@@ -50,6 +50,9 @@ void oracle_norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) {
 }
 
 void oracle_pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) {
+  // Real threads: the history is read whole, between two changes.
+  std::unique_lock<std::mutex> g(m.change_mu, std::defer_lock);
+  if (m.opt.threaded) g.lock();
   // The entry's values while the reference was held: the one it had at
   // grab_step (the last stored at or before it) and every later one.
   const uint32_t n = m.hist_n[va];
@@ -76,7 +79,7 @@ void oracle_pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint
                 "cpu%d kept a %s reference on pfn %llu for page %d, taken at step %llu, but from then to step %llu "
                 "the entry %s",
                 cpu, write ? "write" : "read", (unsigned long long)pfn, va, (unsigned long long)grab_step,
-                (unsigned long long)m.step,
+                (unsigned long long)m.now(),
                 maps_pfn ? "never allowed a write" : "never mapped that page");
   m.violate(maps_pfn && write ? Oracle::write_pin_without_write : Oracle::pin_not_in_history, buf);
 }

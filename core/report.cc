@@ -88,6 +88,7 @@ std::string describe(ArchId arch, const Event& e) {
   if (k == CellKind::walk) return a.after & 1 ? "MMU walk begins" : "MMU walk ends";
   switch (a.kind) {
     case Acc::load: return "read " + name + " = " + value(arch, a.tag, a.before);
+    case Acc::plain: return "plain read (not READ_ONCE) " + name + " = " + value(arch, a.tag, a.before);
     case Acc::cmpxchg:
       if (!a.ok) return "cmpxchg " + name + " failed, found " + value(arch, a.tag, a.before);
       [[fallthrough]];
@@ -101,7 +102,7 @@ std::string describe(ArchId arch, const Event& e) {
 }  // namespace
 
 const char* access_name(Acc a) {
-  static const char* names[] = {"load", "store", "xchg", "cmpxchg", "add", "fetch_or", "fetch_and"};
+  static const char* names[] = {"load", "store", "xchg", "cmpxchg", "add", "fetch_or", "fetch_and", "plain load"};
   return names[int(a)];
 }
 

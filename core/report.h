@@ -47,5 +47,7 @@ std::string report_json(const Scenario& s, const RunResult& traced, const std::s
 std::string crash_signature(const Scenario& s, const RunResult& traced);
 // The access kind and cell kind of the violating CPU's last shared access ("load pte").
 std::string violating_access(const Scenario& s, const RunResult& traced);
+// "load", "cmpxchg", "plain load", ...
+const char* access_name(Acc a);
 
 }  // namespace gf

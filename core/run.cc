@@ -2,6 +2,7 @@
 #include "core/run.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
@@ -71,7 +72,7 @@ GF_NO_COVERAGE void build_layout(Machine& m) {
         // invalid entries; the zero page is never contpte-mapped).
         if (large && pfn != 0 && !prot.protnone) v = A::pte_mkcont(v);
         t->e[(va0 + k) % PTRS_PER_PTE].poke(v);
-        m.hist_push(va0 + k, v);
+        m.hist_push(va0 + k, v, 0);
       }
     }
   }
@@ -141,6 +142,19 @@ GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
 }
 
 }  // namespace
+
+GF_NO_COVERAGE void build_layout(Machine& m) {
+  if (m.sc.arch == ArchId::arm64)
+    build_layout<arch::Arm64>(m);
+  else
+    build_layout<arch::X86_64>(m);
+}
+
+GF_NO_COVERAGE void run_cpu_threaded(Machine& m, int cpu) {
+  Task<void> t = m.sc.arch == ArchId::arm64 ? cpu_main<arch::Arm64>(m, cpu) : cpu_main<arch::X86_64>(m, cpu);
+  t.handle().resume();  // no await suspends under ExecCtx::threaded: the whole program runs
+  if (!t.handle().done()) std::abort();
+}
 
 GF_NO_COVERAGE RunResult run(const Scenario& s, const RunOptions& o) {
   switch (s.arch) {

@@ -28,6 +28,12 @@ struct RunResult {
 
 RunResult run(const Scenario& s, const RunOptions& o = {});
 
+// For drivers other than the scheduler (core/threads.h): the layout before
+// any CPU runs, and one CPU's whole program on the calling thread (tl_exec
+// must be a threaded ExecCtx for this machine).
+void build_layout(Machine& m);
+void run_cpu_threaded(Machine& m, int cpu);
+
 // One line per entry value for traces: "0x8000000000000867 (present pfn=16 W U young dirty)".
 std::string describe_pte(ArchId arch, uint64_t v);
 

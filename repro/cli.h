@@ -5,6 +5,7 @@
 // subcommands that live outside gupfuzz.cc.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,9 @@ int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_
 // One PTE case file (replay and pte-check): findings, "clean", the report or
 // (json) a gupfuzz-report/1 object; kClean, kViolation or kBadInput.
 int run_pte_case_file(const std::string& f, const BugSet& bugs, bool quiet, bool json);
+
+// stress_commands.cc
+int cmd_stress(const std::vector<std::string>& args, const std::string& bugs_flag, double seconds,
+               uint64_t iterations, uint64_t seed, uint32_t jitter, bool unchecked, bool json, double hang_seconds);
 
 }  // namespace gf::repro::cli

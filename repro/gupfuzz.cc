@@ -231,6 +231,22 @@ int main(int argc, char** argv) {
   bool triage_pte = false;
   triage->add_flag("--pte", triage_pte, "byte files are PTE cases (fuzz_pte_norecency crashes)");
 
+  double stress_seconds = 10, hang_seconds = 30;
+  uint64_t stress_iterations = 0, stress_seed = 1;
+  uint32_t stress_jitter = 256;
+  auto* stress = app.add_subcommand("stress", "run scenarios on real threads, one per CPU (TSan build: make stress); "
+                                              "stops at the first oracle report or ThreadSanitizer race");
+  stress->add_option("FILE", files, "scenario files or folders (round robin)")->required();
+  stress->add_option("--bugs", bugs, "injected bugs for every scenario (default: $GUPFUZZ_BUGS)");
+  stress->add_option("--seconds", stress_seconds, "time budget (default 10)");
+  stress->add_option("--iterations", stress_iterations, "execution budget instead of --seconds");
+  stress->add_option("--seed", stress_seed, "seed of the start jitter (default 1)");
+  stress->add_option("--jitter", stress_jitter, "each CPU spins 0..N pauses before it starts (default 256)");
+  stress->add_option("--hang-seconds", hang_seconds, "an execution this long is a hang (default 30)");
+  stress->add_flag("--unchecked-tables", unchecked,
+                   "diagnostic: let walkers really touch freed PTE tables (for AddressSanitizer to report)");
+  stress->add_flag("--json", json, "one JSON summary (schema gupfuzz-stress/1)");
+
   auto* archs_cmd = app.add_subcommand("archs", "list the architecture models of the PTE-level commands");
   auto* bugs_cmd = app.add_subcommand("bugs", "list the injected bugs");
   auto* oracles_cmd = app.add_subcommand("oracles", "list the invariants");
@@ -251,6 +267,9 @@ int main(int argc, char** argv) {
 
   if (*replay) return cmd_replay(files, bugs, quiet, unchecked, json_report);
   if (*minimize) return cmd_minimize(file, min_out, bugs);
+  if (*stress)
+    return cmd_stress(files, bugs, stress_seconds, stress_iterations, stress_seed, stress_jitter, unchecked, json,
+                      hang_seconds);
   if (*triage) return cmd_triage(files, bugs, json, triage_pte);
   if (*trace) return cmd_trace(file, bugs, all, (color || isatty(1)) && !no_color);
   if (*dec) return cmd_decode(file, out, bugs, pte_bytes);

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// gupfuzz stress: the scenarios on real threads (core/threads.h), one per
+// simulated CPU, round robin over the files, until a time or execution
+// budget runs out or something is found.  Built with ThreadSanitizer (the
+// tsan preset) it also stops at TSan's first report, through TSan's
+// __tsan_on_report hook; built with AddressSanitizer (the fuzz preset) ASan
+// sees a freed PTE table touched for real with --unchecked-tables.
+//
+// Exit codes: 0 clean, 1 an oracle fired or TSan reported a race (TSan
+// itself then exits 66 unless TSAN_OPTIONS sets exitcode), 2 bad input.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/report.h"
+#include "core/threads.h"
+#include "repro/cli.h"
+#include "repro/load.h"
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GF_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define GF_TSAN 1
+#endif
+
+namespace {
+// Reports ThreadSanitizer has printed (a process-wide fact, like TSan's own count).
+std::atomic<uint64_t> g_tsan_reports{0};
+}  // namespace
+
+#ifdef GF_TSAN
+// TSan calls this after printing each report (weak in its runtime).
+extern "C" void __tsan_on_report(const void*) { g_tsan_reports.fetch_add(1, std::memory_order_relaxed); }
+#endif
+
+namespace gf::repro::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Input {
+  std::string file;
+  Scenario scenario;
+};
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string replay_line(const Input& in) {
+  const std::string b = bug_list(in.scenario.bugs);
+  return "gupfuzz stress" + (b.empty() ? std::string() : " --bugs " + b) + " " + in.file;
+}
+
+// The one failure shape, for a finding on real threads: no trace (the
+// operating system chose the interleaving), the command that runs it again,
+// and the deterministic search that turns it into a replayable schedule.
+void print_finding(const Input& in, const char* oracle, const std::string& message, uint64_t exec, double secs,
+                   const std::string& op) {
+  const Scenario& s = in.scenario;
+  const std::string b = bug_list(s.bugs);
+  std::fprintf(stderr, "==gupfuzz== ERROR: %s on real threads (execution %llu, after %.3f s)\n", oracle,
+               (unsigned long long)exec, secs);
+  if (!message.empty()) std::fprintf(stderr, "%s\n", message.c_str());
+  std::fprintf(stderr, "scenario: %s [%s]%s%s\n", in.file.c_str(), arch_name(s.arch), b.empty() ? "" : " bugs: ",
+               b.c_str());
+  std::fprintf(stderr, "SUMMARY: gupfuzz: %s in %s [%s] (real threads)\n", oracle, op.c_str(), arch_name(s.arch));
+  std::fprintf(stderr, "again: %s   (the interleaving is the scheduler's: a rerun finds it by chance)\n",
+               replay_line(in).c_str());
+  std::fprintf(stderr, "a replayable schedule: %sgupfuzz minimize %s, or make fuzz%s\n",
+               b.empty() ? "" : ("GUPFUZZ_BUGS=" + b + " ").c_str(), in.file.c_str(),
+               b.empty() ? "" : (" GUPFUZZ_BUGS=" + b).c_str());
+}
+
+}  // namespace
+
+int cmd_stress(const std::vector<std::string>& args, const std::string& bugs_flag, double seconds,
+               uint64_t iterations, uint64_t seed, uint32_t jitter, bool unchecked, bool json, double hang_seconds) {
+  BugSet extra;
+  std::string err;
+  if (!bytes_bugs(bugs_flag, extra, err)) return bad(err);
+  for (int b = 0; b < NR_BUGS; b++)
+    if (extra.has(Bug(b)) && !info(Bug(b)).where.empty())
+      return bad("--bugs: " + std::string(info(Bug(b)).id) +
+                 " breaks an architecture model's helpers; stress runs the machine's operations (use gupfuzz pte-check)");
+  if (!(seconds > 0) && iterations == 0) return bad("--seconds must be > 0 (or give --iterations)");
+  std::vector<std::string> files;
+  if (!expand_paths(args, files, err)) return bad(err);
+  std::vector<Input> inputs;
+  for (const auto& f : files) {
+    if (is_pte_case_file(f)) continue;  // PTE cases have no CPUs
+    auto l = load_scenario(f, extra, err);
+    if (!l) return bad(err);
+    l->scenario.bugs.bits |= extra.bits;
+    inputs.push_back({f, std::move(l->scenario)});
+  }
+  if (inputs.empty()) return bad("no scenario among the inputs");
+
+  ThreadOptions o;
+  o.seed = seed;
+  o.max_jitter = jitter;
+  o.machine.unchecked_tables = unchecked;
+  o.machine.max_steps = 50'000'000;  // per CPU: a livelock, not a slow thread
+
+  ThreadRunner runner;
+  const Clock::time_point t0 = Clock::now();
+  // The watchdog: an execution that never finishes is a hang no oracle can
+  // report from inside; say so and leave (the threads cannot be unwound).
+  std::atomic<bool> finished{false};
+  std::atomic<size_t> current{0};
+  std::thread watchdog([&] {
+    uint64_t last = runner.executions();
+    Clock::time_point moved = Clock::now();
+    while (!finished.load(std::memory_order_relaxed)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const uint64_t now = runner.executions();
+      if (now != last) {
+        last = now;
+        moved = Clock::now();
+      } else if (since(moved) > hang_seconds) {
+        const Input& in = inputs[current.load(std::memory_order_relaxed)];
+        print_finding(in, "no_progress", "an execution on real threads did not finish within " +
+                                             std::to_string(int(hang_seconds)) + " s", now + 1, since(t0), "?");
+        std::fflush(stderr);
+        std::_Exit(kViolation);
+      }
+    }
+  });
+
+  uint64_t n = 0;
+  int rc = kClean;
+  nlohmann::ordered_json out = {{"schema", "gupfuzz-stress/1"}};
+  for (;; n++) {
+    if (iterations ? n >= iterations : since(t0) >= seconds) break;
+    const size_t k = n % inputs.size();
+    current.store(k, std::memory_order_relaxed);
+    const Input& in = inputs[k];
+    const uint64_t races_before = g_tsan_reports.load(std::memory_order_relaxed);
+    RunResult r = runner.run(in.scenario, o);
+    const bool race = g_tsan_reports.load(std::memory_order_relaxed) != races_before;
+    if (!r.verdict.violated && !race) continue;
+    const double secs = since(t0);
+    std::string op = "end";
+    if (r.verdict.violated && r.verdict.cpu >= 0 && r.verdict.op >= 0)
+      op = std::string(info(in.scenario.cpus[r.verdict.cpu][r.verdict.op].kind).id);
+    const char* oracle = r.verdict.violated ? info(r.verdict.oracle).id.data() : "data_race";
+    print_finding(in, oracle,
+                  r.verdict.violated ? r.verdict.message : "ThreadSanitizer reported a data race (above)", n + 1,
+                  secs, r.verdict.violated ? op : "?");
+    out["result"] = "found";
+    out["oracle"] = oracle;
+    out["by"] = r.verdict.violated ? "oracle" : "ThreadSanitizer";
+    out["file"] = in.file;
+    out["bugs"] = bug_list(in.scenario.bugs);
+    out["executions_to_bug"] = n + 1;
+    out["seconds_to_bug"] = secs;
+    rc = kViolation;
+    n++;
+    break;
+  }
+  finished.store(true, std::memory_order_relaxed);
+  watchdog.join();
+  const double secs = since(t0);
+  if (rc == kClean) out["result"] = "clean";
+  out["executions"] = n;
+  out["seconds"] = secs;
+  out["scenarios"] = inputs.size();
+  out["threads"] = MAX_CPUS;
+#ifdef GF_TSAN
+  out["sanitizer"] = "thread";
+#endif
+  if (json) {
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("stress: %llu executions of %zu scenarios on real threads in %.1f s (%.0f exec/s)%s\n",
+                (unsigned long long)n, inputs.size(), secs, secs > 0 ? double(n) / secs : 0.0,
+                rc == kClean ? ", no violation" : "");
+  }
+  return rc;
+}
+
+}  // namespace gf::repro::cli
