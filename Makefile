@@ -2,7 +2,8 @@
 #
 # gupfuzz quick start.  Two commands:
 #   make fuzz   install what is missing, build, fuzz every target, print a summary
-#   make test   install what is missing, build dev, dev-clang14 and fuzz, run ctest
+#   make test   install what is missing, build dev, dev-clang14, fuzz and tsan, run ctest
+#   make stress the scenarios on real threads under ThreadSanitizer (STRESS_SECONDS)
 # and, for the kernel's ground truth (tools/kernel-truth):
 #   make groundtruth   every model against the real kernel helpers, every arch
 # The builds themselves are the CMake presets (CMakePresets.json): use them
@@ -17,9 +18,11 @@ FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 # Every fuzz/fuzz_<name>.cc is a target (GUPFUZZ_TARGETS in fuzz/CMakeLists.txt).
 FUZZ_TARGETS ?= $(sort $(basename $(notdir $(wildcard fuzz/fuzz_*.cc))))
-PRESETS := dev dev-clang14 fuzz
+PRESETS := dev dev-clang14 fuzz tsan
+STRESS_SECONDS ?= 60
+STRESS_INPUTS ?= corpus/scenarios corpus/fuzz_gup_interleave corpus/regressions
 
-.PHONY: help deps fuzz test clean coverage corpus-regen corpus-merge kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
+.PHONY: help deps fuzz test stress clean coverage corpus-regen corpus-merge kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
 
 help:
 	@echo 'gupfuzz: a libFuzzer bench for the kernel'"'"'s lockless GUP-fast page-table readers'
@@ -27,10 +30,13 @@ help:
 	@echo '  make fuzz     install missing Debian packages, build, run every fuzz target on a'
 	@echo '                copy of its seeds for FUZZ_SECONDS (default 60) each, print a summary'
 	@echo '                (exit non-zero if a crash was found); honours GUPFUZZ_BUGS=a,b'
-	@echo '  make test     install, build the dev, dev-clang14 and fuzz presets, run ctest (dev, fuzz)'
+	@echo '  make test     install, build the dev, dev-clang14, fuzz and tsan presets, run ctest (dev, fuzz, tsan)'
 	@echo '  make groundtruth  build the real kernel helpers of every architecture from Debian'"'"'s'
 	@echo '                linux-source-6.12, check every model against them and run the'
 	@echo '                real-code norecency audit; table + build/groundtruth/report.json'
+	@echo '  make stress   build the tsan preset and run the scenarios on real threads, one per CPU,'
+	@echo '                for STRESS_SECONDS (default 60) under ThreadSanitizer, oracles online;'
+	@echo '                honours GUPFUZZ_BUGS=a,b (see bench/stress_time_to_bug.sh)'
 	@echo '  make coverage  clang source-based coverage of core/ from the corpora: HTML in'
 	@echo '                build/coverage/html, a line per file of core/ (lines, branches)'
 	@echo '  make corpus-regen   re-encode the seed bytes from their JSON (corpus/scenarios, corpus/pte_cases)'
@@ -84,14 +90,18 @@ fuzz: configure-fuzz build-gupfuzz
 	@scripts/fuzz_run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Both suites run even when the first fails; the target fails if either did.
-test: build-dev build-dev-clang14 build-fuzz
+test: build-dev build-dev-clang14 build-fuzz build-tsan
 	@rc=0; \
-	for p in dev fuzz; do \
+	for p in dev fuzz tsan; do \
 	  echo "ctest --preset $$p -j 2"; \
 	  ctest --preset $$p -j 2 || { rc=1; failed="$${failed-} $$p"; }; \
 	done; \
 	if ((rc)); then echo "make test: ctest failed for:$$failed" >&2; fi; \
 	exit $$rc
+
+# The real-thread stress program under ThreadSanitizer (gupfuzz stress).
+stress: build-tsan
+	build/tsan/repro/gupfuzz stress --seconds $(STRESS_SECONDS) $(STRESS_INPUTS)
 
 # Source-based coverage of core/ from the corpora (scripts/coverage.sh).
 coverage: deps

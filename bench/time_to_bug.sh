@@ -4,8 +4,9 @@
 # runs per bug (seeds 1..RUNS), from the shipped seeds and from an empty corpus,
 # each capped at LIMIT seconds on one core.  Prints execs and seconds to the
 # first crash, and the median.  TARGET=fuzz_gup_interleave (default: the
-# machine's bugs) or TARGET=fuzz_pte_norecency (the helper bugs).
-# Usage: [TARGET=...] bench/time_to_bug.sh [RUNS] [LIMIT]
+# machine's bugs) or TARGET=fuzz_pte_norecency (the helper bugs); BUGS="a b"
+# for only those.
+# Usage: [TARGET=...] [BUGS=...] bench/time_to_bug.sh [RUNS] [LIMIT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}; LIMIT=${2:-60}
@@ -19,6 +20,7 @@ if [ "$TARGET" = fuzz_pte_norecency ]; then
 else
   bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)
 fi
+[ -n "${BUGS:-}" ] && bugs=$BUGS
 printf '%-28s %-6s %-40s %s\n' bug corpus "execs to bug (per run)" "median s"
 for b in $bugs; do
   for start in seeds empty; do

@@ -127,7 +127,8 @@ class Machine {
 
   // The clock of the value history and of pin windows.
   uint64_t now() const { return opt.threaded ? tstep.load(std::memory_order_relaxed) : step; }
-  int cur_cpu() const { return opt.threaded ? tl_exec->cpu : running_cpu; }
+  // The CPU making the access; -1 for the end-of-run checks.
+  int cur_cpu() const { return opt.threaded ? (tl_exec ? tl_exec->cpu : -1) : running_cpu; }
 
   std::array<Cell<pmdval_t>, NR_PMDS> pmd;
   std::array<Shared<PteTable*>, MAX_TABLES + 1> tables{};  // by serial; kept dangling after free

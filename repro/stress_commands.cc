@@ -75,9 +75,8 @@ void print_finding(const Input& in, const char* oracle, const std::string& messa
   std::fprintf(stderr, "SUMMARY: gupfuzz: %s in %s [%s] (real threads)\n", oracle, op.c_str(), arch_name(s.arch));
   std::fprintf(stderr, "again: %s   (the interleaving is the scheduler's: a rerun finds it by chance)\n",
                replay_line(in).c_str());
-  std::fprintf(stderr, "a replayable schedule: %sgupfuzz minimize %s, or make fuzz%s\n",
-               b.empty() ? "" : ("GUPFUZZ_BUGS=" + b + " ").c_str(), in.file.c_str(),
-               b.empty() ? "" : (" GUPFUZZ_BUGS=" + b).c_str());
+  std::fprintf(stderr, "a replayable schedule: %smake fuzz FUZZ_TARGETS=fuzz_gup_interleave, then gupfuzz minimize "
+               "its crash\n", b.empty() ? "" : ("GUPFUZZ_BUGS=" + b + " ").c_str());
 }
 
 }  // namespace

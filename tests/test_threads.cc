@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Real threads (core/threads.h).  With one CPU the threads have nothing to
+// interleave, so ThreadRunner must reach exactly the scheduler's verdict —
+// which checks the threaded observer, value history and oracles against the
+// deterministic ones.  With several CPUs the interleaving is the operating
+// system's: the correct model must stay clean whatever it is, and the
+// plain-load bug is invisible to the oracles there (ThreadSanitizer's job,
+// gupfuzz stress in the tsan build), while the scheduler's race detector
+// sees it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "core/rng.h"
+#include "core/run.h"
+#include "core/scenario.h"
+#include "core/threads.h"
+#include "tests/test_util.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<gf::Scenario> seeds() {
+  std::vector<gf::Scenario> out;
+  for (const auto& e : fs::directory_iterator(fs::path(GUPFUZZ_SOURCE_DIR) / "corpus/scenarios")) {
+    gf::ParseError err;
+    auto s = gf::scenario_from_json(gf::test::slurp(e.path()), err);
+    EXPECT_TRUE(s) << e.path() << ": " << err.message;
+    if (s) out.push_back(*s);
+  }
+  EXPECT_GE(out.size(), 5u);
+  return out;
+}
+
+gf::Scenario random_one_cpu(gf::Rng& rng) {
+  std::vector<uint8_t> bytes(8 + rng.below(56));
+  for (auto& b : bytes) b = uint8_t(rng.next());
+  gf::Scenario s = gf::decode(bytes);
+  s.cpus.resize(1);
+  return s;
+}
+
+TEST(Threads, OneCpuReachesTheSchedulersVerdict) {
+  gf::Rng rng{20261126};
+  gf::ThreadRunner runner;
+  int violated = 0;
+  for (int i = 0; i < 3000; i++) {
+    gf::Scenario s = random_one_cpu(rng);
+    // Half the runs with every machine bug that can fire on one CPU.
+    if (i & 1) {
+      s.bugs.add(gf::Bug::access_check_ignores_write);
+      s.bugs.add(gf::Bug::recheck_fail_leaks_ref);
+      s.bugs.add(gf::Bug::norecency_ignores_write);
+    }
+    const gf::RunResult want = gf::run(s);
+    const gf::RunResult got = runner.run(s, {});
+    ASSERT_EQ(got.verdict.violated, want.verdict.violated) << i << ": " << want.verdict.message << " | "
+                                                           << got.verdict.message << "\n"
+                                                           << gf::scenario_to_json(s);
+    if (!want.verdict.violated) continue;
+    violated++;
+    EXPECT_EQ(got.verdict.oracle, want.verdict.oracle) << i;
+    EXPECT_EQ(got.verdict.cpu, want.verdict.cpu) << i;
+    EXPECT_EQ(got.verdict.op, want.verdict.op) << i;
+  }
+  EXPECT_GE(violated, 10);  // the comparison saw oracles fire (16 with this seed), not only clean runs
+  EXPECT_EQ(runner.executions(), 3000u);
+}
+
+TEST(Threads, SeedsStayCleanOnRealThreads) {
+  gf::ThreadRunner runner;
+  gf::ThreadOptions o;
+  for (const gf::Scenario& s : seeds()) {
+    for (int i = 0; i < 300; i++) {
+      o.seed = uint64_t(i);
+      const gf::RunResult r = runner.run(s, o);
+      ASSERT_FALSE(r.verdict.violated) << s.note << ": " << r.verdict.message;
+    }
+  }
+}
+
+// The scheduler sees the plain-load recheck as a data race; real threads
+// run it without an oracle noticing (the race itself is ThreadSanitizer's).
+TEST(Threads, PlainLoadIsARaceForTheSchedulerOnly) {
+  const std::string text = gf::test::slurp(fs::path(GUPFUZZ_SOURCE_DIR) / "tests/witnesses/recheck_plain_load.json");
+  gf::ParseError err;
+  auto s = gf::scenario_from_json(text, err);
+  ASSERT_TRUE(s) << err.message;
+  const gf::RunResult det = gf::run(*s);
+  ASSERT_TRUE(det.verdict.violated);
+  EXPECT_EQ(det.verdict.oracle, gf::Oracle::data_race);
+  EXPECT_EQ(det.verdict.cpu, 0);
+
+  gf::ThreadRunner runner;
+  for (int i = 0; i < 200; i++) {
+    const gf::RunResult r = runner.run(*s, {});
+    ASSERT_FALSE(r.verdict.violated) << r.verdict.message;
+  }
+}
+
+TEST(Threads, DataRaceNeedsAnotherCpusWriteInTheWindow) {
+  const std::string text = gf::test::slurp(fs::path(GUPFUZZ_SOURCE_DIR) / "tests/witnesses/recheck_plain_load.json");
+  gf::ParseError err;
+  auto s = gf::scenario_from_json(text, err);
+  ASSERT_TRUE(s) << err.message;
+  // CPU 1's write lands after CPU 0's next access: the plain load is over, no race.
+  s->schedule = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1};
+  EXPECT_FALSE(gf::run(*s).verdict.violated) << gf::run(*s).verdict.message;
+  // ... and before the plain load: no race either.
+  s->schedule = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+  EXPECT_FALSE(gf::run(*s).verdict.violated) << gf::run(*s).verdict.message;
+}
+
+}  // namespace
