@@ -19,7 +19,7 @@ extra=(); [ "${UNCHECKED:-0}" = 1 ] && extra+=(--unchecked-tables)
 bugs=${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)}
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 echo "# bench/stress_time_to_bug.sh $RUNS $LIMIT — $(date -u +%F), $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), build $BUILD${extra[*]:+ ${extra[*]}}"
-printf '%-28s %-10s %-16s %-44s %s\n' bug found by "executions to bug (per run)" "median s"
+printf '%-28s %-6s %-40s %-44s %s\n' bug found by "executions to bug (per run)" "median s"
 for b in $bugs; do
   execs=(); secs=(); found=0; by=""
   for r in $(seq 1 "$RUNS"); do
@@ -36,10 +36,13 @@ print(d.get("result", "?"), d.get("executions_to_bug", "-"), round(d.get("second
     elif grep -q "ERROR: AddressSanitizer" "$W/err"; then
       # ASan ends the process itself: wall time, start-up included.
       found=$((found + 1)); execs+=("?"); secs+=("$(echo "$t1 - $t0" | bc)"); by="AddressSanitizer"
-    else
+    elif [ "$result" = clean ]; then
       execs+=("none"); secs+=("$LIMIT+")
+    else  # no summary: the program died (a bug of gupfuzz itself, not a finding)
+      echo "$b run $r: no summary; stderr:" >&2; tail -5 "$W/err" >&2
+      execs+=("ERROR"); secs+=("$LIMIT+")
     fi
   done
   med=$(printf '%s\n' "${secs[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  printf '%-28s %-10s %-16s %-44s %s\n' "$b" "$found/$RUNS" "${by:--}" "${execs[*]}" "$med"
+  printf '%-28s %-6s %-40s %-44s %s\n' "$b" "$found/$RUNS" "${by:--}" "${execs[*]}" "$med"
 done
