@@ -79,6 +79,7 @@ int Machine::alloc_pfn() {
   f.anon = f.exclusive = f.written = false;
   f.mapcount = 0;
   f.data = 0;
+  f.child_refs = 0;
   f.dirty.poke(0);
   f.pincount.poke(0);
   return pfn;

@@ -52,6 +52,7 @@ struct Folio {
   Shared<bool> exclusive;  // PageAnonExclusive (folio-wide in the model)
   Shared<bool> written;    // ground truth for the oracles: this page was stored to since allocation
   Shared<uint8_t> data;    // this page's content byte
+  Shared<int32_t> child_refs;  // references a forked child holds (its mappings; the child is not modelled further)
 };
 
 // A reference held by a CPU after a successful GUP-fast.
@@ -87,6 +88,9 @@ struct CpuState {
   // whichever CPU frees a folio.
   std::array<Shared<Held>, MAX_HELD> held{};
   Shared<int> nheld;
+  // held[gup_from..nheld) belong to a gup_fast() still running (its
+  // write_protect_seq check may yet undo them); MAX_HELD when none runs.
+  Shared<int> gup_from{MAX_HELD};
   int current_op = -1;
   const void* watch = nullptr;  // the cell of a plain load still in flight (Acc::plain)
   bool watch_hit = false;       // another CPU wrote it meanwhile
@@ -143,6 +147,7 @@ class Machine {
   Cell<uint32_t> write_protect_seq;
   Cell<int32_t> mmap_lock;  // rwsem: >0 readers, -1 writer
   std::array<VmaInfo, NR_VPAGES> vma{};
+  Shared<bool> has_pinned;  // MMF_HAS_PINNED: some FOLL_PIN was ever taken in this mm
   Shared<uint8_t> data_counter;
 
   bool bug(Bug b) const { return sc.bugs.has(b); }

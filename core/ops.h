@@ -45,8 +45,10 @@ struct Ops {
   // with the RFC's norecency read and recheck (or the mainline ones).
   static Task<void> gup_fast(Machine& m, int cpu, Op op) {
     const bool pin = op.flags & FOLL_PIN;
+    const bool seqcheck = pin && !m.bug(Bug::no_write_protect_seq);
+    if (pin) m.has_pinned = true;  // gup_fast_fallback(): mm_set_has_pinned_flag()
     uint32_t seq = 0;
-    if (pin) {  // 1.
+    if (seqcheck) {  // 1.
       seq = co_await load(m.write_protect_seq);
       if (seq & 1) {
         m.note(cpu, "gup_fast: fork in progress, fall back to slow GUP");
@@ -54,6 +56,7 @@ struct Ops {
       }
     }
     const int first_held = m.cpu[cpu].nheld;
+    m.cpu[cpu].gup_from = first_held;
     co_await fetch_add(m.cpu[cpu].irq, 1);  // 2. local_irq_save
     int va = op.va;
     const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
@@ -71,7 +74,7 @@ struct Ops {
     }
     co_await fetch_add(m.cpu[cpu].irq, 1);  // 9. local_irq_restore
     uint32_t seq_now = seq;
-    if (pin) seq_now = co_await load(m.write_protect_seq);
+    if (seqcheck) seq_now = co_await load(m.write_protect_seq);
     if (seq_now != seq) {
       m.note(cpu, "gup_fast: write_protect_seq moved, undo every pin");
       while (m.cpu[cpu].nheld > first_held) {
@@ -79,6 +82,8 @@ struct Ops {
         co_await gup_put_folio(m, h);
       }
     }
+    m.cpu[cpu].gup_from = MAX_HELD;
+    if (pin) oracle_gup_returns(m, cpu, first_held);
   }
 
   // Returns false when GUP-fast stops (the rest goes to slow GUP).
@@ -128,7 +133,7 @@ struct Ops {
         co_await gup_put_folio(m, h);
         co_return bail(m, cpu, va, "!gup_fast_folio_allowed");
       }
-      if (!A::pte_write(pte) && gup_must_unshare(head, op.flags)) {
+      if (!A::pte_write(pte) && gup_must_unshare(head, op.flags) && !m.bug(Bug::no_must_unshare)) {
         co_await gup_put_folio(m, h);
         co_return bail(m, cpu, va, "gup_must_unshare");
       }
@@ -395,6 +400,73 @@ struct Ops {
     co_await mmap_read_unlock(m);
   }
 
+  // -------------------------------------------------------------- fork
+  // dup_mmap() → copy_page_range() → copy_present_ptes() (6.12), the
+  // parent's side, under mmap_write_lock and mm->write_protect_seq.  Each
+  // present anon entry is either copied for the child at once, when the
+  // folio may be DMA-pinned (page_needs_cow_for_dma(): MMF_HAS_PINNED and
+  // folio_maybe_dma_pinned()), or shared: it loses PageAnonExclusive
+  // (folio_try_dup_anon_rmap_pte()), gains the child's reference, and the
+  // parent's entry is write-protected so both sides copy on write.  A shared
+  // file page and the zero page are simply shared.  The child is not
+  // modelled beyond the references it holds (Folio::child_refs).
+  static Task<void> fork(Machine& m, int cpu, Op) {
+    co_await mmap_write_lock(m);
+    co_await fetch_add(m.write_protect_seq, 1);  // raw_write_seqcount_begin()
+    bool any = false;
+    for (int p = 0; p < NR_PMDS; p++) {
+      const int va0 = p * PTRS_PER_PTE;
+      TableRef r = co_await pte_offset_map_lock(m, cpu, va0);
+      if (!r.t) continue;
+      for (int i = 0; i < PTRS_PER_PTE; i++) {
+        const VmaInfo vma = m.vma[va0 + i];
+        if (!vma.mapped) continue;
+        const pteval_t pte = co_await pte_load(m, r, i);
+        if (!A::pte_present(pte) || A::pte_protnone(pte) || A::pte_special(pte)) continue;
+        Folio& head = m.head_of(A::pte_pfn(pte));
+        if (head.anon && head.exclusive && !m.bug(Bug::fork_shares_pinned)) {
+          const bool pinned = co_await folio_maybe_dma_pinned(m, head);
+          if (pinned) {  // copy_present_page(): the child gets its own copy now
+            const int c = m.alloc_pfn();
+            if (c < 0) {
+              m.note(cpu, "fork: no page left to copy a pinned page: the child goes without");
+              continue;
+            }
+            Folio& copy = m.folio[c];
+            copy.anon = copy.exclusive = true;
+            copy.data = uint8_t(m.folio[A::pte_pfn(pte)].data);
+            copy.child_refs = 1;
+            copy.refcount.poke(1);
+            m.note(cpu, "fork: pfn " + std::to_string(A::pte_pfn(pte)) + " may be pinned, copied for the child");
+            continue;
+          }
+        }
+        if (head.anon) head.exclusive = false;
+        co_await refcount_add(m, head, 1);  // the child's mapping
+        head.child_refs++;
+        if (head.anon && vma.write && A::pte_write(pte)) {  // COW mapping: both sides read-only
+          co_await P::ptep_set_wrprotect(m, cpu, r, i);
+          any = true;
+        }
+      }
+      co_await pte_unmap_unlock(m, cpu, r);
+    }
+    if (any) co_await P::flush_tlb(m, cpu);
+    co_await fetch_add(m.write_protect_seq, 1);  // raw_write_seqcount_end()
+    co_await mmap_write_unlock(m);
+  }
+
+  // folio_maybe_dma_pinned() behind MMF_HAS_PINNED.
+  static Task<bool> folio_maybe_dma_pinned(Machine& m, Folio& head) {
+    if (!m.has_pinned) co_return false;
+    if (head.order) {
+      const int64_t pins = co_await load(head.pincount);
+      co_return pins > 0;
+    }
+    const int64_t refs = co_await load(head.refcount);
+    co_return refs >= GUP_PIN_COUNTING_BIAS;
+  }
+
   // -------------------------------------------------------------- faults
   static Task<void> fault(Machine& m, int cpu, Op op) { co_await handle_fault(m, cpu, op.va, op.flags & FOLL_WRITE); }
 
@@ -450,6 +522,7 @@ struct Ops {
     } else if (A::pte_present(pte) && !A::pte_protnone(pte) && write && !A::pte_write(pte)) {
       Folio& old = m.head_of(A::pte_pfn(pte));
       if (A::pte_special(pte) || (old.anon && !old.exclusive)) {  // wp_page_copy()
+        if (!A::pte_special(pte)) oracle_cow_copy(m, cpu, va, A::pte_pfn(pte));
         int pfn = m.alloc_pfn();
         if (pfn < 0) {
           ok = false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/oracle.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -36,6 +37,7 @@ GF_NO_COVERAGE void held_refs(const Machine& m, uint16_t head, int64_t* refs, in
       }
     }
   }
+  *refs += m.folio[head].child_refs;
 }
 
 }  // namespace
@@ -84,6 +86,35 @@ void oracle_pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint
   m.violate(maps_pfn && write ? Oracle::write_pin_without_write : Oracle::pin_not_in_history, buf);
 }
 
+void oracle_gup_returns(Machine& m, int cpu, int first) {
+  const CpuState& cs = m.cpu[cpu];
+  for (int k = first; k < cs.nheld; k++) {
+    const Held h = cs.held[k];
+    const Folio& f = m.folio[h.head];
+    if (!(h.flags & FOLL_PIN) || !f.anon || f.exclusive) continue;
+    m.violate(Oracle::pin_on_shared_anon,
+              "cpu" + std::to_string(cpu) + "'s gup_fast returned a FOLL_PIN on pfn " + std::to_string(h.pfn) +
+                  " for page " + std::to_string(h.va) + ", an anon folio that is not exclusive (shared with a child)");
+    return;
+  }
+}
+
+void oracle_cow_copy(Machine& m, int cpu, int va, uint64_t old) {
+  for (int c = 0; c < int(m.sc.cpus.size()); c++) {
+    const CpuState& cs = m.cpu[c];
+    const int done = std::min<int>(cs.nheld, cs.gup_from);  // pins whose gup_fast has returned
+    for (int k = 0; k < done; k++) {
+      const Held h = cs.held[k];
+      if (!(h.flags & FOLL_PIN) || h.pfn != old) continue;
+      m.violate(Oracle::pin_diverged_from_mapping,
+                "cpu" + std::to_string(cpu) + "'s write fault on page " + std::to_string(va) + " copies pfn " +
+                    std::to_string(old) + " away, but cpu" + std::to_string(c) + " holds a FOLL_PIN on it (page " +
+                    std::to_string(h.va) + "): writes through the pin no longer reach the process");
+      return;
+    }
+  }
+}
+
 void oracle_refcount_changed(Machine& m, Folio& head, int64_t after) {
   if (after >= 0) return;
   m.violate(Oracle::refcount, "refcount of folio " + std::to_string(head.head) + " underflowed to " +
@@ -95,7 +126,7 @@ void oracle_folio_freed(Machine& m, Folio& head) {
   held_refs(m, head.head, &refs, &pins);
   if (head.mapcount > 0 || refs > 0) {
     m.violate(Oracle::refcount, "folio " + std::to_string(head.head) + " freed while mapped " +
-                                    std::to_string(head.mapcount) + " times and referenced by GUP " +
+                                    std::to_string(head.mapcount) + " times and referenced by GUP or a child " +
                                     std::to_string(refs) + " times");
     return;
   }

@@ -20,6 +20,10 @@ void oracle_norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same);
 // pin_not_in_history / write_pin_without_write: GUP-fast keeps a reference on
 // `pfn` for page `va`, taken at step `grab_step`.
 void oracle_pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step);
+// pin_on_shared_anon: gup_fast() on `cpu` returns, keeping held[first..nheld).
+void oracle_gup_returns(Machine& m, int cpu, int first);
+// pin_diverged_from_mapping: a write fault on page `va` copies pfn `old` away.
+void oracle_cow_copy(Machine& m, int cpu, int va, uint64_t old);
 // refcount: after every refcount change of a folio head.
 void oracle_refcount_changed(Machine& m, Folio& head, int64_t after);
 // refcount / dirty_lost: when a folio is freed.

@@ -12,7 +12,7 @@ namespace gf {
 
 // ---------------------------------------------------------------- arguments
 
-bool op_uses_va(OpKind k) { return k != OpKind::unpin; }
+bool op_uses_va(OpKind k) { return k != OpKind::unpin && k != OpKind::fork; }
 
 int op_max_nr(OpKind k) {
   switch (k) {
