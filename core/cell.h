@@ -92,6 +92,7 @@ struct Cell {
 // no data race, and no ordering that would hide one elsewhere.
 template <class T>
 struct Shared {
+  static_assert(std::atomic<T>::is_always_lock_free, "Shared<T> must not need libatomic");
   std::atomic<T> v{};
   Shared() = default;
   Shared(T x) : v(x) {}

@@ -55,8 +55,9 @@ struct Folio {
   Shared<int32_t> child_refs;  // references a forked child holds (its mappings; the child is not modelled further)
 };
 
-// A reference held by a CPU after a successful GUP-fast.
-struct Held {
+// A reference held by a CPU after a successful GUP-fast.  Eight-byte
+// aligned, so the ledger's Shared<Held> is a lock-free atomic everywhere.
+struct alignas(8) Held {
   uint16_t va;
   uint16_t pfn;
   uint16_t head;
