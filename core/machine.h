@@ -48,8 +48,8 @@ struct Folio {
   Shared<uint16_t> head;     // pfn of the head page
   Shared<uint8_t> order;     // 0 or 4 (a contpte-sized folio)
   Shared<bool> allocated;
-  Shared<bool> anon;
-  Shared<bool> exclusive;  // PageAnonExclusive (folio-wide in the model)
+  Shared<bool> anon;       // meaningful on the head page
+  Shared<bool> exclusive;  // PageAnonExclusive: per page, as in the kernel (a large folio's pages differ after fork)
   Shared<bool> written;    // ground truth for the oracles: this page was stored to since allocation
   Shared<uint8_t> data;    // this page's content byte
   Shared<int32_t> child_refs;  // references a forked child holds (its mappings; the child is not modelled further)

@@ -133,7 +133,7 @@ struct Ops {
         co_await gup_put_folio(m, h);
         co_return bail(m, cpu, va, "!gup_fast_folio_allowed");
       }
-      if (!A::pte_write(pte) && gup_must_unshare(head, op.flags) && !m.bug(Bug::no_must_unshare)) {
+      if (!A::pte_write(pte) && gup_must_unshare(head, m.folio[pfn], op.flags) && !m.bug(Bug::no_must_unshare)) {
         co_await gup_put_folio(m, h);
         co_return bail(m, cpu, va, "gup_must_unshare");
       }
@@ -192,10 +192,11 @@ struct Ops {
     return head.anon;  // file folios in the model are not shmem
   }
 
-  static bool gup_must_unshare(const Folio& head, uint8_t flags) {
+  // `page` is the page GUP-fast reached: PageAnonExclusive is per page.
+  static bool gup_must_unshare(const Folio& head, const Folio& page, uint8_t flags) {
     if (!(flags & FOLL_PIN) || (flags & FOLL_WRITE)) return false;
     if (!head.anon) return flags & FOLL_LONGTERM;  // no vma in GUP-fast
-    return !head.exclusive;
+    return !page.exclusive;
   }
 
   static Task<void> refcount_add(Machine& m, Folio& head, int64_t d) {
@@ -424,7 +425,8 @@ struct Ops {
         const pteval_t pte = co_await pte_load(m, r, i);
         if (!A::pte_present(pte) || A::pte_protnone(pte) || A::pte_special(pte)) continue;
         Folio& head = m.head_of(A::pte_pfn(pte));
-        if (head.anon && head.exclusive && !m.bug(Bug::fork_shares_pinned)) {
+        Folio& page = m.folio[A::pte_pfn(pte)];
+        if (head.anon && page.exclusive && !m.bug(Bug::fork_shares_pinned)) {
           const bool pinned = co_await folio_maybe_dma_pinned(m, head);
           if (pinned) {  // copy_present_page(): the child gets its own copy now
             const int c = m.alloc_pfn();
@@ -441,7 +443,7 @@ struct Ops {
             continue;
           }
         }
-        if (head.anon) head.exclusive = false;
+        if (head.anon) page.exclusive = false;
         co_await refcount_add(m, head, 1);  // the child's mapping
         head.child_refs++;
         if (head.anon && vma.write && A::pte_write(pte)) {  // COW mapping: both sides read-only
@@ -521,7 +523,7 @@ struct Ops {
       }
     } else if (A::pte_present(pte) && !A::pte_protnone(pte) && write && !A::pte_write(pte)) {
       Folio& old = m.head_of(A::pte_pfn(pte));
-      if (A::pte_special(pte) || (old.anon && !old.exclusive)) {  // wp_page_copy()
+      if (A::pte_special(pte) || (old.anon && !m.folio[A::pte_pfn(pte)].exclusive)) {  // wp_page_copy()
         if (!A::pte_special(pte)) oracle_cow_copy(m, cpu, va, A::pte_pfn(pte));
         int pfn = m.alloc_pfn();
         if (pfn < 0) {

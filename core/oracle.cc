@@ -90,11 +90,10 @@ void oracle_gup_returns(Machine& m, int cpu, int first) {
   const CpuState& cs = m.cpu[cpu];
   for (int k = first; k < cs.nheld; k++) {
     const Held h = cs.held[k];
-    const Folio& f = m.folio[h.head];
-    if (!(h.flags & FOLL_PIN) || !f.anon || f.exclusive) continue;
+    if (!(h.flags & FOLL_PIN) || !m.folio[h.head].anon || m.folio[h.pfn].exclusive) continue;
     m.violate(Oracle::pin_on_shared_anon,
               "cpu" + std::to_string(cpu) + "'s gup_fast returned a FOLL_PIN on pfn " + std::to_string(h.pfn) +
-                  " for page " + std::to_string(h.va) + ", an anon folio that is not exclusive (shared with a child)");
+                  " for page " + std::to_string(h.va) + ", an anon page that is not exclusive (shared with a child)");
     return;
   }
 }

@@ -62,9 +62,11 @@ GF_NO_COVERAGE void build_layout(Machine& m) {
         m.folio[pfn].mapcount = 1;
       }
       if (pfn != 0) {
-        Folio& f = m.folio[pfn];
-        f.anon = f.exclusive = anon;
-        for (int k = 0; k < step; k++) m.folio[pfn + k].written = prot.dirty;
+        m.folio[pfn].anon = anon;
+        for (int k = 0; k < step; k++) {
+          m.folio[pfn + k].exclusive = anon;
+          m.folio[pfn + k].written = prot.dirty;
+        }
       }
       for (int k = 0; k < step; k++) {
         pteval_t v = A::mk_user_pte(pfn == 0 ? 0 : pfn + k, prot);
