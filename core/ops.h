@@ -469,6 +469,89 @@ struct Ops {
     co_return refs >= GUP_PIN_COUNTING_BIAS;
   }
 
+  // -------------------------------------------------------------- migrate
+  // migrate_pages() on one small folio mapped at `va` (6.12): isolate (the
+  // migration's own reference); try_to_migrate_one(): the entry becomes a
+  // migration entry, flushed, and the mapping's reference is dropped;
+  // folio_migrate_mapping(): folio_ref_freeze(src, 1) fails while anyone else
+  // (GUP) holds the folio, and remove_migration_ptes() maps src back;
+  // otherwise the copy is mapped where the migration entry still is and src
+  // is freed.  Faults on a migration entry wait in the kernel; here they give up.
+  static constexpr unsigned MIGRATION_TYPE = 29;  // a swap type the model keeps for migration entries
+
+  static Task<void> migrate(Machine& m, int cpu, Op op) {
+    const int va = op.va, i = op.va % PTRS_PER_PTE;
+    co_await mmap_read_lock(m);
+    TableRef r = co_await pte_offset_map_lock(m, cpu, va);
+    if (!r.t) {
+      co_await mmap_read_unlock(m);
+      co_return;
+    }
+    const pteval_t pte = co_await pte_load(m, r, i);
+    const uint64_t pfn = A::pte_pfn(pte);
+    if (!A::pte_present(pte) || A::pte_protnone(pte) || A::pte_special(pte) || m.head_of(pfn).order) {
+      co_await pte_unmap_unlock(m, cpu, r);
+      co_await mmap_read_unlock(m);
+      co_return;  // the model migrates small, normally mapped folios only
+    }
+    Folio& src = m.folio[pfn];
+    co_await refcount_add(m, src, 1);  // folio_isolate_lru(): the migration's reference
+    const pteval_t mig = A::swp_entry_pte(MIGRATION_TYPE, pfn);
+    const pteval_t old = co_await pte_xchg(m, r, i, mig);  // try_to_migrate_one(): ptep_clear_flush + set_pte_at
+    co_await P::flush_tlb(m, cpu);
+    if (!src.anon && A::pte_dirty(old)) co_await store(src.dirty, 1);
+    src.mapcount--;
+    co_await pte_unmap_unlock(m, cpu, r);
+    co_await folio_put(m, src, 1);  // the mapping's reference
+    bool moved = false;
+    if (m.bug(Bug::migrate_ignores_refs)) {
+      moved = true;
+    } else {
+      const int64_t found = co_await cmpxchg(src.refcount, 1, 0);  // folio_ref_freeze(src, 1)
+      moved = found == 1;
+      if (!moved) m.note(cpu, "migrate: pfn " + std::to_string(pfn) + " is held by someone else, restore it");
+    }
+    const int dst = moved ? m.alloc_pfn() : -1;
+    if (moved && dst < 0 && !m.bug(Bug::migrate_ignores_refs))
+      co_await store(src.refcount, 1);  // no page to move to: unfreeze and restore
+    // remove_migration_ptes(): wherever the migration entry still is, map dst (or src back).
+    Folio& to = dst >= 0 ? m.folio[dst] : src;
+    if (dst >= 0) {
+      to.anon = bool(src.anon);
+      to.exclusive = bool(src.exclusive);
+      to.data = uint8_t(src.data);
+      to.written = bool(src.written);
+      to.dirty.poke(src.dirty.peek());  // folio_migrate_flags()
+      to.refcount.poke(0);
+    }
+    r = co_await pte_offset_map_lock(m, cpu, va);
+    bool mapped = false;
+    if (r.t) {
+      const pteval_t now = co_await pte_load(m, r, i);
+      if (now == mig) {
+        const pteval_t nv = A::mk_user_pte(uint64_t(&to - &m.folio[0]),
+                                           UserProt{.write = A::pte_write(old), .young = A::pte_young(old),
+                                                    .dirty = A::pte_dirty(old)});
+        if (dst >= 0) oracle_migration_replaces(m, cpu, va, pfn);
+        co_await refcount_add(m, to, 1);
+        to.mapcount++;
+        co_await pte_store(m, r, i, nv);
+        mapped = true;
+      }
+      co_await pte_unmap_unlock(m, cpu, r);
+    }
+    if (dst >= 0) {
+      if (m.bug(Bug::migrate_ignores_refs))
+        co_await folio_put(m, src, 1);  // src was never frozen: drop the isolation reference
+      else
+        m.free_folio(src);  // frozen at zero: nobody else can reach it
+      if (!mapped) m.free_folio(to);  // unmapped meanwhile: the copy is not needed
+    } else {
+      co_await folio_put(m, src, 1);  // putback: the isolation reference
+    }
+    co_await mmap_read_unlock(m);
+  }
+
   // -------------------------------------------------------------- faults
   static Task<void> fault(Machine& m, int cpu, Op op) { co_await handle_fault(m, cpu, op.va, op.flags & FOLL_WRITE); }
 

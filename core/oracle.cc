@@ -114,6 +114,21 @@ void oracle_cow_copy(Machine& m, int cpu, int va, uint64_t old) {
   }
 }
 
+void oracle_migration_replaces(Machine& m, int cpu, int va, uint64_t old) {
+  for (int c = 0; c < int(m.sc.cpus.size()); c++) {
+    const CpuState& cs = m.cpu[c];
+    for (int k = 0; k < cs.nheld; k++) {
+      const Held h = cs.held[k];
+      if (h.pfn != old) continue;
+      m.violate(Oracle::pin_diverged_from_mapping,
+                "cpu" + std::to_string(cpu) + "'s migration maps a copy of pfn " + std::to_string(old) + " at page " +
+                    std::to_string(va) + ", but cpu" + std::to_string(c) + " holds a GUP reference on pfn " +
+                    std::to_string(old) + " (page " + std::to_string(h.va) + "): the process and GUP now see different pages");
+      return;
+    }
+  }
+}
+
 void oracle_refcount_changed(Machine& m, Folio& head, int64_t after) {
   if (after >= 0) return;
   m.violate(Oracle::refcount, "refcount of folio " + std::to_string(head.head) + " underflowed to " +

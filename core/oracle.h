@@ -24,6 +24,8 @@ void oracle_pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint
 void oracle_gup_returns(Machine& m, int cpu, int first);
 // pin_diverged_from_mapping: a write fault on page `va` copies pfn `old` away.
 void oracle_cow_copy(Machine& m, int cpu, int va, uint64_t old);
+// pin_diverged_from_mapping: a migration on `cpu` maps a copy of pfn `old` at page `va`.
+void oracle_migration_replaces(Machine& m, int cpu, int va, uint64_t old);
 // refcount: after every refcount change of a folio head.
 void oracle_refcount_changed(Machine& m, Folio& head, int64_t after);
 // refcount / dirty_lost: when a folio is freed.
