@@ -552,6 +552,22 @@ struct Ops {
     co_await mmap_read_unlock(m);
   }
 
+  // -------------------------------------------------------------- contpte
+  // What set_ptes() and the unfolding helpers do to a block on arm64, as one
+  // operation: fold the block around va if it qualifies, else unfold it.
+  static Task<void> contpte_fold(Machine& m, int cpu, Op op) {
+    if constexpr (A::has_contpte) {
+      TableRef r = co_await pte_offset_map_lock(m, cpu, op.va);
+      if (!r.t) co_return;
+      const int i = op.va % PTRS_PER_PTE;
+      const bool folded = co_await P::contpte_try_fold(m, cpu, r, i);
+      if (!folded) co_await P::contpte_try_unfold(m, cpu, r, i);
+      co_await pte_unmap_unlock(m, cpu, r);
+    } else {
+      m.note(cpu, "contpte_fold: no contpte on this architecture");
+    }
+  }
+
   // -------------------------------------------------------------- faults
   static Task<void> fault(Machine& m, int cpu, Op op) { co_await handle_fault(m, cpu, op.va, op.flags & FOLL_WRITE); }
 

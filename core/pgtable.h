@@ -161,11 +161,43 @@ struct Pgtable {
   // young/dirty, flush, then write 16 non-CONT entries with the gathered state.
   static Task<void> contpte_try_unfold(Machine& m, int cpu, TableRef r, int i) {
     if constexpr (A::has_contpte) {
-      pteval_t pte = co_await pte_load(m, r, i);
+      const pteval_t pte = co_await pte_load(m, r, i);
       if (!A::pte_valid_cont(pte)) co_return;
-      pte = A::pte_mknoncont(pte);
-      int base = i & ~(CONT_PTES - 1);
-      uint64_t pfn0 = A::pte_pfn(pte) & ~uint64_t(CONT_PTES - 1);
+      co_await contpte_convert(m, cpu, r, i, A::pte_mknoncont(pte));
+    }
+  }
+
+  // contpte_try_fold() → contpte_convert() (6.12 __contpte_try_fold): when
+  // the 16 entries of the block map the consecutive pages of one large
+  // folio, all valid, none CONT yet, with one protection apart from
+  // young/dirty, rewrite them as a CONT block.  Callers hold the PTL.
+  static Task<bool> contpte_try_fold(Machine& m, int cpu, TableRef r, int i) {
+    if constexpr (A::has_contpte) {
+      const int base = i & ~(CONT_PTES - 1);
+      const pteval_t first = co_await pte_load(m, r, base);
+      if (!A::pte_valid(first) || A::pte_cont(first)) co_return false;
+      const uint64_t pfn0 = A::pte_pfn(first);
+      const Folio& head = m.head_of(pfn0);
+      if (pfn0 % CONT_PTES || head.order == 0 || head.head != pfn0) co_return false;
+      const pteval_t prot = A::contpte_prot(first);
+      for (int k = 1; k < CONT_PTES; k++) {
+        const pteval_t p = co_await pte_load(m, r, base + k);
+        if (!A::pte_valid(p) || A::pte_cont(p) || A::pte_pfn(p) != pfn0 + k || A::contpte_prot(p) != prot)
+          co_return false;
+      }
+      co_await contpte_convert(m, cpu, r, base, A::pte_mkcont(first));
+      co_return true;
+    } else {
+      co_return false;
+    }
+  }
+
+  // contpte_convert(): clear the block's 16 entries gathering young/dirty,
+  // flush, write 16 entries from `pte` (CONT or not) with the gathered state.
+  static Task<void> contpte_convert(Machine& m, int cpu, TableRef r, int i, pteval_t pte) {
+    if constexpr (A::has_contpte) {
+      const int base = i & ~(CONT_PTES - 1);
+      const uint64_t pfn0 = A::pte_pfn(pte) & ~uint64_t(CONT_PTES - 1);
       pte = prot_of(pte) | (pfn0 << A::PAGE_SHIFT);
       for (int k = 0; k < CONT_PTES; k++) {
         pteval_t ptent = co_await pte_xchg(m, r, base + k, 0);
