@@ -45,7 +45,7 @@ for t in $targets; do
   done
   [[ -x $OUT/$t ]] || continue
   # Our code must be on libc++ (std::__1), as under the engine's $CXXFLAGS.
-  if ! ldd "$OUT/$t" | grep -q 'libc++.so'; then
+  if ! ldd "$OUT/$t" | grep 'libc++.so' > /dev/null; then  # not grep -q: ldd would die of SIGPIPE under pipefail
     echo "cflite: $t does not link libc++" >&2
     status=1
   fi
