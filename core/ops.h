@@ -439,7 +439,8 @@ struct Ops {
             copy.data = uint8_t(m.folio[A::pte_pfn(pte)].data);
             copy.child_refs = 1;
             copy.refcount.poke(1);
-            m.note(cpu, "fork: pfn " + std::to_string(A::pte_pfn(pte)) + " may be pinned, copied for the child");
+            if (m.tracing())
+              m.note(cpu, "fork: pfn " + std::to_string(A::pte_pfn(pte)) + " may be pinned, copied for the child");
             continue;
           }
         }
@@ -509,7 +510,8 @@ struct Ops {
     } else {
       const int64_t found = co_await cmpxchg(src.refcount, 1, 0);  // folio_ref_freeze(src, 1)
       moved = found == 1;
-      if (!moved) m.note(cpu, "migrate: pfn " + std::to_string(pfn) + " is held by someone else, restore it");
+      if (!moved && m.tracing())
+        m.note(cpu, "migrate: pfn " + std::to_string(pfn) + " is held by someone else, restore it");
     }
     const int dst = moved ? m.alloc_pfn() : -1;
     if (moved && dst < 0 && !m.bug(Bug::migrate_ignores_refs))
