@@ -108,12 +108,10 @@ GF_NO_COVERAGE pteval_t Machine::current_pte(int va) const {
 bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint32_t line) {
   if (table_live[serial] || opt.unchecked_tables) return true;
   // The model line, relative to the source tree, so messages do not depend on the checkout.
-  std::string_view where(file);
-  if (size_t k = where.rfind("core/"); k != std::string_view::npos) where.remove_prefix(k);
   char buf[240];
-  std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%.*s:%u)", cur_cpu(),
+  std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%s)", cur_cpu(),
                 pte_index < 0 ? "the lock" : ("entry " + std::to_string(pte_index)).c_str(), serial,
-                int(where.size()), where.data(), line);
+                model_line(file, line).c_str());
   violate(Oracle::table_use_after_free, buf);
   return false;
 }
@@ -152,13 +150,10 @@ GF_NO_COVERAGE void Machine::check_watches(const Access& a) {
     if (me.watch_hit) {
       me.watch_hit = false;
       const Access& w = me.watch_write;
-      std::string_view where(w.file ? w.file : "");
-      if (size_t k = where.rfind("core/"); k != std::string_view::npos) where.remove_prefix(k);
       char buf[320];
-      std::snprintf(buf, sizeof buf,
-                    "cpu%d read page %u's entry with a plain load while cpu%d wrote it (%s %s -> %s, %.*s:%u)",
+      std::snprintf(buf, sizeof buf, "cpu%d read page %u's entry with a plain load while cpu%d wrote it (%s %s -> %s, %s)",
                     running_cpu, tag_index(w.tag), me.watch_writer, access_name(w.kind), hex(w.before).c_str(),
-                    hex(w.after).c_str(), int(where.size()), where.data(), w.line);
+                    hex(w.after).c_str(), model_line(w.file, w.line).c_str());
       violate(Oracle::data_race, buf);
       return;
     }

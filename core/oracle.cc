@@ -98,35 +98,43 @@ void oracle_gup_returns(Machine& m, int cpu, int first) {
   }
 }
 
-void oracle_cow_copy(Machine& m, int cpu, int va, uint64_t old) {
+namespace {
+// A GUP reference some CPU holds on page `pfn`: any, or (pins_returned) only
+// FOLL_PINs whose gup_fast() has returned (its write_protect_seq check can no
+// longer undo them).  Returns the CPU, or -1.
+int gup_holder(const Machine& m, uint64_t pfn, bool pins_returned, Held* found) {
   for (int c = 0; c < int(m.sc.cpus.size()); c++) {
     const CpuState& cs = m.cpu[c];
-    const int done = std::min<int>(cs.nheld, cs.gup_from);  // pins whose gup_fast has returned
-    for (int k = 0; k < done; k++) {
+    const int n = pins_returned ? std::min<int>(cs.nheld, cs.gup_from) : int(cs.nheld);
+    for (int k = 0; k < n; k++) {
       const Held h = cs.held[k];
-      if (!(h.flags & FOLL_PIN) || h.pfn != old) continue;
-      m.violate(Oracle::pin_diverged_from_mapping,
-                "cpu" + std::to_string(cpu) + "'s write fault on page " + std::to_string(va) + " copies pfn " +
-                    std::to_string(old) + " away, but cpu" + std::to_string(c) + " holds a FOLL_PIN on it (page " +
-                    std::to_string(h.va) + "): writes through the pin no longer reach the process");
-      return;
+      if (h.pfn != pfn || (pins_returned && !(h.flags & FOLL_PIN))) continue;
+      *found = h;
+      return c;
     }
   }
+  return -1;
+}
+}  // namespace
+
+void oracle_cow_copy(Machine& m, int cpu, int va, uint64_t old) {
+  Held h;
+  const int c = gup_holder(m, old, true, &h);
+  if (c < 0) return;
+  m.violate(Oracle::pin_diverged_from_mapping,
+            "cpu" + std::to_string(cpu) + "'s write fault on page " + std::to_string(va) + " copies pfn " +
+                std::to_string(old) + " away, but cpu" + std::to_string(c) + " holds a FOLL_PIN on it (page " +
+                std::to_string(h.va) + "): writes through the pin no longer reach the process");
 }
 
 void oracle_migration_replaces(Machine& m, int cpu, int va, uint64_t old) {
-  for (int c = 0; c < int(m.sc.cpus.size()); c++) {
-    const CpuState& cs = m.cpu[c];
-    for (int k = 0; k < cs.nheld; k++) {
-      const Held h = cs.held[k];
-      if (h.pfn != old) continue;
-      m.violate(Oracle::pin_diverged_from_mapping,
-                "cpu" + std::to_string(cpu) + "'s migration maps a copy of pfn " + std::to_string(old) + " at page " +
-                    std::to_string(va) + ", but cpu" + std::to_string(c) + " holds a GUP reference on pfn " +
-                    std::to_string(old) + " (page " + std::to_string(h.va) + "): the process and GUP now see different pages");
-      return;
-    }
-  }
+  Held h;
+  const int c = gup_holder(m, old, false, &h);
+  if (c < 0) return;
+  m.violate(Oracle::pin_diverged_from_mapping,
+            "cpu" + std::to_string(cpu) + "'s migration maps a copy of pfn " + std::to_string(old) + " at page " +
+                std::to_string(va) + ", but cpu" + std::to_string(c) + " holds a GUP reference on pfn " +
+                std::to_string(old) + " (page " + std::to_string(h.va) + "): the process and GUP now see different pages");
 }
 
 void oracle_refcount_changed(Machine& m, Folio& head, int64_t after) {

@@ -101,6 +101,12 @@ std::string describe(ArchId arch, const Event& e) {
 
 }  // namespace
 
+std::string model_line(const char* file, uint32_t line) {
+  std::string_view f(file ? file : "");
+  if (size_t at = f.rfind("core/"); at != std::string_view::npos) f.remove_prefix(at);
+  return std::string(f) + ":" + std::to_string(line);
+}
+
 const char* access_name(Acc a) {
   static const char* names[] = {"load", "store", "xchg", "cmpxchg", "add", "fetch_or", "fetch_and", "plain load"};
   return names[int(a)];
@@ -147,11 +153,7 @@ std::string report_json(const Scenario& s, const RunResult& traced, const std::s
       o["ok"] = e.acc.ok;
       o["before"] = hex(e.acc.before);
       o["after"] = hex(e.acc.after);
-      if (e.acc.file) {  // relative to the project ("core/ops.h:50"), whatever the build directory
-        std::string f = e.acc.file;
-        const size_t at = f.rfind("core/");
-        o["source"] = (at == std::string::npos ? f : f.substr(at)) + ":" + std::to_string(e.acc.line);
-      }
+      if (e.acc.file) o["source"] = model_line(e.acc.file, e.acc.line);
     }
     events.push_back(o);
   }

@@ -49,5 +49,8 @@ std::string crash_signature(const Scenario& s, const RunResult& traced);
 std::string violating_access(const Scenario& s, const RunResult& traced);
 // "load", "cmpxchg", "plain load", ...
 const char* access_name(Acc a);
+// The model line of an access, relative to the project whatever the build
+// directory: "core/ops.h:50" ("<file>:<line>" when the path has no core/).
+std::string model_line(const char* file, uint32_t line);
 
 }  // namespace gf

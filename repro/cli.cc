@@ -11,6 +11,10 @@
 
 namespace gf::repro::cli {
 
+void print_row(int width, std::string_view name, std::string_view text) {
+  std::printf("%-*.*s %.*s\n", width, int(name.size()), name.data(), int(text.size()), text.data());
+}
+
 int bad(const std::string& msg) {
   std::fprintf(stderr, "gupfuzz: %s\n", msg.c_str());
   return kBadInput;

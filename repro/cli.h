@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/run.h"
@@ -24,6 +25,8 @@ bool bytes_bugs(const std::string& flag, BugSet& out, std::string& err);
 RunResult run_traced(const Scenario& s);
 // A JSON PTE case (it has "start") rather than a scenario.
 bool is_pte_case_file(const std::string& file);
+// One row of a listing (gupfuzz archs, oracles): the name padded to `width`, then the text.
+void print_row(int width, std::string_view name, std::string_view text);
 // To stdout, or atomically to `out`.
 int write_or_print(const std::string& out, const std::string& data);
 

@@ -144,7 +144,7 @@ int cmd_bugs() {
 int cmd_oracles() {
   for (int i = 0; i < gf::NR_ORACLES; i++) {
     const auto& o = gf::info(gf::Oracle(i));
-    std::printf("%-26.*s %.*s\n", int(o.id.size()), o.id.data(), int(o.statement.size()), o.statement.data());
+    print_row(26, o.id, o.statement);
   }
   return kClean;
 }

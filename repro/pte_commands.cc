@@ -34,7 +34,7 @@ bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch
 int cmd_archs() {
   for (int i = 0; i < gf::NR_PTE_ARCHES; i++) {
     const auto& a = gf::info(gf::PteArch(i));
-    std::printf("%-14.*s %.*s\n", int(a.name.size()), a.name.data(), int(a.text.size()), a.text.data());
+    print_row(14, a.name, a.text);
   }
   return kClean;
 }
