@@ -99,6 +99,20 @@ GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
   ExecCtx ctx;
   ctx.observe = &Machine::observe;
   ctx.self = &m;
+  // A strategy that watches accesses sees each one after the machine has.
+  struct Tap {
+    Machine* m;
+    Strategy* s;
+    static void observe(void* self, const Access& a) {
+      Tap* t = static_cast<Tap*>(self);
+      Machine::observe(t->m, a);
+      t->s->observed(t->m->running_cpu, a);
+    }
+  } tap{&m, o.strategy};
+  if (o.strategy && o.strategy->observes()) {
+    ctx.observe = &Tap::observe;
+    ctx.self = &tap;
+  }
   ExecCtx* saved = tl_exec;
   tl_exec = &ctx;
 

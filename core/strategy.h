@@ -9,6 +9,8 @@
 #include <span>
 #include <vector>
 
+#include "core/cell.h"
+
 namespace gf {
 
 class Strategy {
@@ -17,6 +19,15 @@ class Strategy {
   // `runnable` is never empty and sorted; `current` is the CPU that took the
   // previous step (-1 at the start).  Returns one of `runnable`.
   virtual int next_cpu(std::span<const int> runnable, int current) = 0;
+  // A strategy that needs to see each access (to tell a CPU spinning on a
+  // lock from one making progress: core/strategies.h) says so, and run() then
+  // calls observed() after every access, with the CPU that made it.  The
+  // others cost nothing on the fuzzing path.
+  virtual bool observes() const { return false; }
+  virtual void observed(int cpu, const Access& a) {
+    (void)cpu;
+    (void)a;
+  }
 };
 
 // The scenario's schedule: entry e steps CPU e, or the next runnable CPU after

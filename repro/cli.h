@@ -48,4 +48,8 @@ int run_pte_case_file(const std::string& f, const BugSet& bugs, bool quiet, bool
 int cmd_stress(const std::vector<std::string>& args, const std::string& bugs_flag, double seconds,
                uint64_t iterations, uint64_t seed, uint32_t jitter, bool unchecked, bool json, double hang_seconds);
 
+// explore_commands.cc
+int cmd_explore(const std::string& file, const std::string& bugs_flag, int preemptions, uint64_t max_schedules,
+                const std::string& out, bool json);
+
 }  // namespace gf::repro::cli

@@ -2,7 +2,8 @@
 //
 // gupfuzz: replay, trace and convert scenarios; list injected bugs and oracles.
 // The crash commands (minimize, triage) are in crash_commands.cc, the
-// PTE-level ones (audit, pte, pte-check, archs) in pte_commands.cc.
+// PTE-level ones (audit, pte, pte-check, archs) in pte_commands.cc, explore
+// in explore_commands.cc.
 // Exit codes mean one thing each: 0 clean, 1 an invariant was violated,
 // 2 bad input or bad arguments.
 #include <CLI/CLI.hpp>
@@ -247,6 +248,17 @@ int main(int argc, char** argv) {
                    "diagnostic: let walkers really touch freed PTE tables (for AddressSanitizer to report)");
   stress->add_flag("--json", json, "one JSON summary (schema gupfuzz-stress/1)");
 
+  int explore_preemptions = 2;
+  uint64_t explore_max = 0;
+  auto* explore = app.add_subcommand("explore", "every schedule of a scenario up to a preemption bound: "
+                                                "no violation, or the one needing the fewest preemptions");
+  explore->add_option("FILE", file, "scenario file (JSON or bytes)")->required();
+  explore->add_option("--preemptions", explore_preemptions, "the bound C (default 2)");
+  explore->add_option("--max-schedules", explore_max, "stop after N executions (default: no limit)");
+  explore->add_option("--bugs", bugs, "injected bugs for byte inputs (default: $GUPFUZZ_BUGS)");
+  explore->add_option("--out", out, "write the violating scenario here (atomically)");
+  explore->add_flag("--json", json, "one JSON summary (schema gupfuzz-explore/1)");
+
   auto* archs_cmd = app.add_subcommand("archs", "list the architecture models of the PTE-level commands");
   auto* bugs_cmd = app.add_subcommand("bugs", "list the injected bugs");
   auto* oracles_cmd = app.add_subcommand("oracles", "list the invariants");
@@ -270,6 +282,7 @@ int main(int argc, char** argv) {
   if (*stress)
     return cmd_stress(files, bugs, stress_seconds, stress_iterations, stress_seed, stress_jitter, unchecked, json,
                       hang_seconds);
+  if (*explore) return cmd_explore(file, bugs, explore_preemptions, explore_max, out, json);
   if (*triage) return cmd_triage(files, bugs, json, triage_pte);
   if (*trace) return cmd_trace(file, bugs, all, (color || isatty(1)) && !no_color);
   if (*dec) return cmd_decode(file, out, bugs, pte_bytes);
