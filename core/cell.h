@@ -35,6 +35,7 @@ enum class CellKind : uint8_t {
   ptl = 9,        // index: PMD slot of the table the lock protects
   mmap_lock = 10, // mm->mmap_lock
   folio_dirty = 11,  // index: pfn (PG_dirty)
+  pmd_lock = 12,     // pmd_lock() of the PMD page
 };
 
 constexpr uint32_t make_tag(CellKind k, uint32_t index) { return (uint32_t(k) << 24) | (index & 0xffffff); }

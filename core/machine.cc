@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/arch/arm64.h"
+#include "core/arch/x86_64.h"
 #include "core/oracle.h"
 #include "core/report.h"
 #include "core/semantic.h"
@@ -25,6 +27,9 @@ GF_NO_COVERAGE Machine::Machine(const Scenario& s, const MachineOptions& o) : sc
   }
   write_protect_seq.tag = make_tag(CellKind::seqcount, 0);
   mmap_lock.tag = make_tag(CellKind::mmap_lock, 0);
+  pmd_ptl.tag = make_tag(CellKind::pmd_lock, 0);
+  rmap_lock.tag = make_tag(CellKind::mmap_lock, 1);
+  for (auto& e : expect) e = int16_t(-1);
   // The zero page: reserved, never freed, never counted.
   folio[0].allocated = true;
 }
@@ -85,11 +90,37 @@ int Machine::alloc_pfn() {
   return pfn;
 }
 
+// Huge folios come only from frames no folio has used yet, aligned, as the
+// buddy allocator hands out an order-5 block; the model never merges freed
+// frames back.
+int Machine::alloc_huge() {
+  auto g = alloc_lock(*this);
+  const int base = (next_pfn + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1);
+  if (base + HPAGE_PMD_NR > NR_PFNS) return -1;
+  for (int q = next_pfn; q < base && nfree < NR_PFNS; q++) free_pfns[nfree++] = uint16_t(q);
+  next_pfn = base + HPAGE_PMD_NR;
+  for (int k = 0; k < HPAGE_PMD_NR; k++) {
+    Folio& f = folio[base + k];
+    f.head = uint16_t(base);
+    f.exclusive = f.written = false;
+    f.data = 0;
+  }
+  Folio& h = folio[base];
+  h.allocated = true;
+  h.order = HPAGE_PMD_ORDER;
+  h.anon = false;
+  h.mapcount = 0;
+  h.child_refs = 0;
+  h.dirty.poke(0);
+  h.pincount.poke(0);
+  return base;
+}
+
 void Machine::free_folio(Folio& head) {
   auto g = alloc_lock(*this);
   oracle_folio_freed(*this, head);
   head.allocated = false;
-  const int n = head.order ? CONT_PTES : 1;
+  const int n = folio_nr_pages(head.order);
   const int h = head.head;
   // LIFO, so the next fault reuses this frame: the ABA GUP-fast must survive.
   for (int k = n - 1; k >= 0; k--) {
@@ -99,9 +130,23 @@ void Machine::free_folio(Folio& head) {
   }
 }
 
+bool Machine::pmd_leaf(pmdval_t v) const {
+  return sc.arch == ArchId::arm64 ? arch::Arm64::pmd_leaf(v) : arch::X86_64::pmd_leaf(v);
+}
+
+pteval_t Machine::pmd_page_pte(pmdval_t v, int k) const {
+  if (sc.arch == ArchId::arm64) {
+    const pteval_t pte = arch::Arm64::pmd_pte(v);
+    return arch::Arm64::pte_valid(pte) ? pte + (pteval_t(k) << arch::Arm64::PAGE_SHIFT) : pte;
+  }
+  const pteval_t pte = arch::X86_64::pmd_pte(v);
+  return arch::X86_64::pte_present(pte) ? pte + (pteval_t(k) << arch::X86_64::PAGE_SHIFT) : pte;
+}
+
 GF_NO_COVERAGE pteval_t Machine::current_pte(int va) const {
   pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
   if (pmd_none(p)) return 0;
+  if (pmd_leaf(p)) return pmd_page_pte(p, va % PTRS_PER_PTE);
   return table_of(p)->e[va % PTRS_PER_PTE].peek();
 }
 
@@ -126,15 +171,20 @@ GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
     // Only the entry reachable from the PMD is "the entry"; stores into an
     // unhooked table are not part of the mapping's history.
     pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
-    if (!pmd_none(p) && table_hooked[serial_of_pmd(p)] && &table_of(p)->e[va % PTRS_PER_PTE] == a.addr)
+    if (pmd_is_table(p) && table_hooked[serial_of_pmd(p)] && &table_of(p)->e[va % PTRS_PER_PTE] == a.addr)
       hist_push(va, a.after, at);
   } else if (k == CellKind::pmd) {
+    // The PMD-level history: every page under the PMD takes the value it now
+    // amounts to (a table's entry, a huge PMD's page, or none).
     const int p = int(tag_index(a.tag));
-    if (!pmd_none(a.before)) table_hooked[serial_of_pmd(a.before)] = false;
-    if (!pmd_none(a.after)) table_hooked[serial_of_pmd(a.after)] = true;
+    if (pmd_is_table(a.before)) table_hooked[serial_of_pmd(a.before)] = false;
+    if (pmd_is_table(a.after)) table_hooked[serial_of_pmd(a.after)] = true;
     for (int i = 0; i < PTRS_PER_PTE; i++) {
       const int va = p * PTRS_PER_PTE + i;
-      hist_push(va, pmd_none(a.after) ? 0 : table_of(a.after)->e[i].peek(), at);
+      pteval_t v = 0;
+      if (pmd_is_table(a.after)) v = table_of(a.after)->e[i].peek();
+      else if (pmd_leaf(a.after)) v = pmd_page_pte(a.after, i);
+      hist_push(va, v, at);
     }
   }
 }

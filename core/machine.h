@@ -5,10 +5,12 @@
 //
 //   pmd[0..3] ──▶ PteTable (heap, 32 entries, its own PTL) ──▶ pfn ──▶ Folio
 //
-// A PMD entry holds (table serial << 12) | PMD_TABLE, as a real PMD holds the
+// A table PMD holds (table serial << 12) | PMD_TABLE, as a real PMD holds the
 // table's physical address; the serial indexes `tables`, so walkers turn a PMD
 // value into a pointer exactly once and keep using it, as the kernel does
-// with pte_offset_map().  Tables are freed with delete after the grace
+// with pte_offset_map().  A huge PMD (pmd_leaf) holds the architecture's
+// block entry for a 32-page folio instead; THP collapse keeps the replaced
+// table deposited (pgtable_trans_huge_deposit) and split reuses it.  Tables are freed with delete after the grace
 // period; a walker that still touches one is reported as
 // table_use_after_free before the access (and with `unchecked_tables` the
 // access really happens, for AddressSanitizer to see).
@@ -28,7 +30,7 @@
 
 namespace gf {
 
-inline constexpr pmdval_t PMD_TABLE = 1;
+inline constexpr pmdval_t PMD_TABLE = 3;  // x86 Present|RW without PSE; arm64 PMD_TYPE_TABLE
 inline constexpr int MAX_TABLES = 255;
 inline constexpr int MAX_HELD = 64;  // references one CPU can hold from GUP
 inline constexpr int HIST = 8;       // remembered values per virtual page
@@ -44,9 +46,9 @@ struct Folio {
   Cell<int64_t> refcount;  // meaningful on the head page
   Cell<int64_t> pincount;  // large folios: FOLL_PIN count (_pincount)
   Cell<uint8_t> dirty;     // PG_dirty
-  Shared<int32_t> mapcount;  // PTE mappings of the folio (head), changed under the PTL
+  Shared<int32_t> mapcount;  // PTE and PMD mappings of the folio (head), changed under the PTL
   Shared<uint16_t> head;     // pfn of the head page
-  Shared<uint8_t> order;     // 0 or 4 (a contpte-sized folio)
+  Shared<uint8_t> order;     // 0, 4 (a contpte-sized folio) or HPAGE_PMD_ORDER
   Shared<bool> allocated;
   Shared<bool> anon;       // meaningful on the head page
   Shared<bool> exclusive;  // PageAnonExclusive: per page, as in the kernel (a large folio's pages differ after fork)
@@ -62,6 +64,7 @@ struct alignas(8) Held {
   uint16_t pfn;
   uint16_t head;
   uint8_t flags;
+  uint8_t gen;  // Machine::vma_gen[va] when taken: a DMA write is for that mapping only
 };
 
 // One event of the trace (kept only when tracing).
@@ -145,11 +148,19 @@ class Machine {
   int nfree = 0;
   int next_pfn = 16;
   std::array<CpuState, MAX_CPUS> cpu;
+  Cell<uint32_t> pmd_ptl;  // pmd_lock(): the lock of the one PMD page, 0 free, cpu+1 held
+  std::array<Shared<uint32_t>, NR_PMDS> deposit{};  // serial of the table a huge PMD deposited, 0 none
   Cell<uint32_t> write_protect_seq;
   Cell<int32_t> mmap_lock;  // rwsem: >0 readers, -1 writer
+  Cell<int32_t> rmap_lock;  // the anon_vma / i_mmap rwsem, likewise
   std::array<VmaInfo, NR_VPAGES> vma{};
   Shared<bool> has_pinned;  // MMF_HAS_PINNED: some FOLL_PIN was ever taken in this mm
   Shared<uint8_t> data_counter;
+  // lost_write: the byte the process last wrote to each virtual page, through
+  // the MMU or through a FOLL_PIN of that mapping (-1: nothing expected), and
+  // a generation bumped when munmap ends the mapping.
+  std::array<Shared<int16_t>, NR_VPAGES> expect{};
+  std::array<Shared<uint8_t>, NR_VPAGES> vma_gen{};
 
   bool bug(Bug b) const { return sc.bugs.has(b); }
 
@@ -157,6 +168,10 @@ class Machine {
   static pmdval_t pmd_of_serial(uint32_t s) { return (pmdval_t(s) << 12) | PMD_TABLE; }
   static uint32_t serial_of_pmd(pmdval_t v) { return uint32_t(v >> 12); }
   static bool pmd_none(pmdval_t v) { return v == 0; }
+  bool pmd_leaf(pmdval_t v) const;  // the architecture's pmd_leaf() (a huge PMD, maybe invalidated)
+  bool pmd_is_table(pmdval_t v) const { return !pmd_none(v) && !pmd_leaf(v); }
+  // The entry a huge PMD amounts to for its page k, as a PTE (for oracles).
+  pteval_t pmd_page_pte(pmdval_t v, int k) const;
   PteTable* table_of(pmdval_t v) const { return tables[serial_of_pmd(v)]; }
   PteTable* alloc_table(int pmd_index);  // returns nullptr when out of serials
   void free_table(PteTable* t);          // after the grace period
@@ -164,6 +179,7 @@ class Machine {
   // --- folios ------------------------------------------------------------
   Folio& head_of(uint64_t pfn) { return folio[folio[pfn].head]; }
   int alloc_pfn();  // a small folio, -1 when none is left
+  int alloc_huge();  // a HPAGE_PMD_ORDER folio from never-used frames, -1 when none is left
   void free_folio(Folio& head);
 
   // --- observation (called from Cell accesses) ---------------------------
@@ -182,7 +198,7 @@ class Machine {
     hist[va][hist_n[va] % HIST] = {at, v};
     hist_n[va]++;
   }
-  pteval_t current_pte(int va) const;  // through the hooked table, for oracles
+  pteval_t current_pte(int va) const;  // through the hooked table or huge PMD, for oracles
 
  private:
   void on_access(const Access& a);

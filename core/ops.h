@@ -64,11 +64,20 @@ struct Ops {
       const int pmd_idx = va / PTRS_PER_PTE;
       const int pmd_end = std::min(end, (pmd_idx + 1) * PTRS_PER_PTE);
       pmdval_t pmd = co_await load(m.pmd[pmd_idx]);  // 3.
-      if (Machine::pmd_none(pmd)) {
-        m.note(cpu, "gup_fast: pmd none, fall back");
+      if (Machine::pmd_none(pmd) || !A::pmd_present(pmd)) {
+        m.note(cpu, "gup_fast: pmd none or not present, fall back");
         break;
       }
-      const bool more = co_await gup_fast_pte_range(m, cpu, op, pmd, va, pmd_end);
+      bool more;
+      if (m.pmd_leaf(pmd)) {  // gup_fast_pmd_range(): a huge PMD
+        if (A::pte_protnone(A::pmd_pte(pmd))) {
+          m.note(cpu, "gup_fast: huge pmd protnone, fall back");
+          break;
+        }
+        more = co_await gup_fast_pmd_leaf(m, cpu, op, pmd, va, pmd_end);
+      } else {
+        more = co_await gup_fast_pte_range(m, cpu, op, pmd, va, pmd_end);
+      }
       if (!more) break;
       va = pmd_end;
     }
@@ -108,10 +117,13 @@ struct Ops {
       const bool grabbed = co_await try_grab_folio_fast(m, head, op.flags);  // 6.
       if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
       const uint64_t grab_step = m.now();
-      const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags};
+      const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags, m.vma_gen[va]};
       if (!m.bug(Bug::no_pte_recheck)) {  // 7.
-        const pmdval_t pmd_now = co_await load(m.pmd[va / PTRS_PER_PTE]);
-        bool changed = pmd_now != pmd;
+        bool changed = false;
+        if (!m.bug(Bug::no_pmd_recheck)) {
+          const pmdval_t pmd_now = co_await load(m.pmd[va / PTRS_PER_PTE]);
+          changed = pmd_now != pmd;
+        }
         if (!changed) {
           if (m.bug(Bug::recheck_plain_load)) {  // pte_val(*ptep), as before ptep_get()
             const pteval_t now = co_await pte_plain_load(m, r, i);
@@ -149,6 +161,45 @@ struct Ops {
     co_return true;
   }
 
+  // gup_fast_pmd_leaf(): one reference per page of the range on the huge
+  // folio at once, then the PMD recheck (the whole value: a racing
+  // access-flag update also sends GUP to the slow path), then the checks that
+  // need the reference.
+  static Task<bool> gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, int va, int end) {
+    const bool write = op.flags & FOLL_WRITE;
+    const pteval_t pte = A::pmd_pte(pmd);
+    if (!A::pte_access_permitted(pte, write && !m.bug(Bug::access_check_ignores_write)))
+      co_return bail(m, cpu, va, "!pmd_access_permitted");
+    if (A::pte_special(pte)) co_return bail(m, cpu, va, "pmd special");
+    const uint64_t pfn0 = A::pte_pfn(pte) + uint64_t(va % PTRS_PER_PTE);
+    if (pfn0 + uint64_t(end - va) > NR_PFNS) co_return bail(m, cpu, va, "pfn out of range");
+    CpuState& cs = m.cpu[cpu];
+    const int refs = end - va;
+    if (cs.nheld + refs > MAX_HELD) co_return bail(m, cpu, va, "pages[] full");
+    Folio& head = m.head_of(pfn0);
+    const bool grabbed = co_await try_grab_folio_fast(m, head, op.flags, refs);
+    if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
+    const uint64_t grab_step = m.now();
+    const pmdval_t pmd_now = co_await load(m.pmd[va / PTRS_PER_PTE]);
+    const char* why = nullptr;
+    if (pmd_now != pmd)
+      why = "huge pmd changed under us";
+    else if (!gup_fast_folio_allowed(head, op.flags))
+      why = "!gup_fast_folio_allowed";
+    else if (!A::pte_write(pte) && gup_must_unshare(head, head, op.flags) && !m.bug(Bug::no_must_unshare))
+      why = "gup_must_unshare";
+    if (why) {
+      co_await gup_put_refs(m, head, op.flags, refs);
+      co_return bail(m, cpu, va, why);
+    }
+    for (int k = 0; k < refs; k++) {
+      cs.held[cs.nheld++] = Held{uint16_t(va + k), uint16_t(pfn0 + k), head.head, op.flags, m.vma_gen[va + k]};
+      oracle_pin_kept(m, cpu, va + k, pfn0 + k, write, grab_step);
+    }
+    if (m.tracing()) m.note(cpu, "gup_fast: keep " + std::to_string(refs) + " pages of huge folio " + std::to_string(head.head));
+    co_return true;
+  }
+
   static bool bail(Machine& m, int cpu, int va, const char* why) {
     if (m.tracing()) m.note(cpu, std::string("gup_fast: page ") + std::to_string(va) + ": " + why + ", fall back");
     return false;
@@ -156,35 +207,37 @@ struct Ops {
 
   // try_grab_folio_fast(): folio_ref_try_add() (add unless zero), then the
   // FOLL_PIN accounting: _pincount on a large folio, the bias on a small one.
-  static Task<bool> try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags) {
+  static Task<bool> try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags, int refs = 1) {
     int64_t v = co_await load(head.refcount);
     for (;;) {
       if (v == 0) co_return false;
-      int64_t found = co_await cmpxchg(head.refcount, v, v + 1);
+      int64_t found = co_await cmpxchg(head.refcount, v, v + refs);
       if (found == v) break;
       v = found;
     }
     if (flags & FOLL_PIN) {
       if (head.order)
-        co_await fetch_add(head.pincount, 1);
+        co_await fetch_add(head.pincount, refs);
       else
-        co_await refcount_add(m, head, GUP_PIN_COUNTING_BIAS - 1);
+        co_await refcount_add(m, head, int64_t(refs) * (GUP_PIN_COUNTING_BIAS - 1));
     }
     co_return true;
   }
 
-  // gup_put_folio(): undo one reference of the kind `h` took.
-  static Task<void> gup_put_folio(Machine& m, const Held& h) {
-    Folio& head = m.folio[h.head];
-    if (!(h.flags & FOLL_PIN)) {
-      co_await folio_put(m, head, 1);
+  // gup_put_folio(folio, refs, flags).
+  static Task<void> gup_put_refs(Machine& m, Folio& head, uint8_t flags, int refs) {
+    if (!(flags & FOLL_PIN)) {
+      co_await folio_put(m, head, refs);
     } else if (head.order) {
-      co_await fetch_add(head.pincount, -1);
-      co_await folio_put(m, head, 1);
+      co_await fetch_add(head.pincount, -refs);
+      co_await folio_put(m, head, refs);
     } else {
-      co_await folio_put(m, head, GUP_PIN_COUNTING_BIAS);
+      co_await folio_put(m, head, int64_t(refs) * GUP_PIN_COUNTING_BIAS);
     }
   }
+
+  // gup_put_folio(): undo one reference of the kind `h` took.
+  static Task<void> gup_put_folio(Machine& m, const Held& h) { co_await gup_put_refs(m, m.folio[h.head], h.flags, 1); }
 
   static bool gup_fast_folio_allowed(const Folio& head, uint8_t flags) {
     constexpr uint8_t all = FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE;
@@ -211,10 +264,21 @@ struct Ops {
     if (before - n == 0) m.free_folio(head);
   }
 
+  // unpin_user_pages_dirty_lock(): the device has written through every
+  // FOLL_PIN|FOLL_WRITE page (the store lands in that page, and is what the
+  // process must see there if the pin was taken for its current mapping),
+  // the folio is marked dirty, then each reference is dropped.
   static Task<void> unpin(Machine& m, int cpu, Op) {
     CpuState& cs = m.cpu[cpu];
     while (cs.nheld > 0) {
       const Held h = cs.held[--cs.nheld];
+      if ((h.flags & (FOLL_PIN | FOLL_WRITE)) == (FOLL_PIN | FOLL_WRITE)) {
+        Folio& page = m.folio[h.pfn];
+        page.data = ++m.data_counter;
+        page.written = true;
+        if (m.vma_gen[h.va] == h.gen) m.expect[h.va] = int16_t(uint8_t(page.data));
+        if (!m.folio[h.head].anon) co_await store(m.folio[h.head].dirty, 1);
+      }
       co_await gup_put_folio(m, h);
     }
   }
@@ -226,7 +290,9 @@ struct Ops {
     co_await fetch_add(m.cpu[cpu].walk, 1);
     bool ok = false;
     pmdval_t pmd = co_await load(m.pmd[va / PTRS_PER_PTE]);
-    if (!Machine::pmd_none(pmd)) {
+    if (m.pmd_leaf(pmd)) {
+      ok = co_await mmu_access_huge(m, va, write, pmd);
+    } else if (!Machine::pmd_none(pmd)) {
       const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
       const int i = va % PTRS_PER_PTE;
       pteval_t old = co_await pte_load(m, r, i);
@@ -241,16 +307,41 @@ struct Ops {
           }
         }
         ok = true;
-        if (write) {
-          Folio& page = m.folio[A::pte_pfn(old)];
-          page.data = ++m.data_counter;
-          page.written = true;
-        }
+        if (write) user_store(m, va, A::pte_pfn(old));
         break;
       }
     }
     co_await fetch_add(m.cpu[cpu].walk, 1);
     co_return ok;
+  }
+
+  // The MMU through a huge PMD: access and dirty state live in the PMD.
+  static Task<bool> mmu_access_huge(Machine& m, int va, bool write, pmdval_t old) {
+    Cell<pmdval_t>& pmdp = m.pmd[va / PTRS_PER_PTE];
+    for (;;) {
+      std::optional<pteval_t> nv = write ? A::hw_write(A::pmd_pte(old)) : A::hw_access(A::pmd_pte(old));
+      if (!nv) co_return false;
+      const pmdval_t want = A::pmd_mkhuge(*nv);
+      if (want != old) {
+        const pmdval_t found = co_await cmpxchg(pmdp, old, want);
+        if (found != old) {
+          if (!m.pmd_leaf(found)) co_return false;
+          old = found;
+          continue;
+        }
+      }
+      if (write) user_store(m, va, A::pte_pfn(A::pmd_pte(old)) + uint64_t(va % PTRS_PER_PTE));
+      co_return true;
+    }
+  }
+
+  // A user store lands in the page: new content, which the process expects
+  // to read back from this virtual page (lost_write).
+  static void user_store(Machine& m, int va, uint64_t pfn) {
+    Folio& page = m.folio[pfn];
+    page.data = ++m.data_counter;
+    page.written = true;
+    m.expect[va] = int16_t(uint8_t(page.data));
   }
 
   static Task<void> hw_access(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, false); }
@@ -267,26 +358,43 @@ struct Ops {
   }
 
   // -------------------------------------------------------------- locks
-  static Task<void> mmap_read_lock(Machine& m) {
-    int32_t v = co_await load(m.mmap_lock);
+  // An rw_semaphore: >0 readers, -1 a writer.
+  static Task<void> down_read(Cell<int32_t>& sem) {
+    int32_t v = co_await load(sem);
     for (;;) {
       if (v < 0) {
-        v = co_await load(m.mmap_lock);
+        v = co_await load(sem);
         continue;
       }
-      int32_t found = co_await cmpxchg(m.mmap_lock, v, v + 1);
+      int32_t found = co_await cmpxchg(sem, v, v + 1);
       if (found == v) break;
       v = found;
     }
   }
-  static Task<void> mmap_read_unlock(Machine& m) { co_await fetch_add(m.mmap_lock, -1); }
-  static Task<void> mmap_write_lock(Machine& m) {
+  static Task<void> down_write(Cell<int32_t>& sem) {
     for (;;) {
-      const int32_t found = co_await cmpxchg(m.mmap_lock, 0, -1);
+      const int32_t found = co_await cmpxchg(sem, 0, -1);
       if (found == 0) break;
     }
   }
+  static Task<void> mmap_read_lock(Machine& m) { co_await down_read(m.mmap_lock); }
+  static Task<void> mmap_read_unlock(Machine& m) { co_await fetch_add(m.mmap_lock, -1); }
+  static Task<void> mmap_write_lock(Machine& m) { co_await down_write(m.mmap_lock); }
   static Task<void> mmap_write_unlock(Machine& m) { co_await store(m.mmap_lock, 0); }
+  // The anon_vma / i_mmap rwsem the rmap walkers (reclaim's aging,
+  // page_mkclean) hold for read; THP collapse holds it for write while it
+  // unhooks and isolates a table.
+  static Task<void> rmap_read_lock(Machine& m) { co_await down_read(m.rmap_lock); }
+  static Task<void> rmap_read_unlock(Machine& m) { co_await fetch_add(m.rmap_lock, -1); }
+
+  // pmd_lock(): the lock of the PMD page, for huge PMD changes.
+  static Task<void> pmd_lock(Machine& m, int cpu) {
+    for (;;) {
+      const uint32_t owner = co_await cmpxchg(m.pmd_ptl, 0, uint32_t(cpu + 1));
+      if (owner == 0) break;
+    }
+  }
+  static Task<void> pmd_unlock(Machine& m) { co_await store(m.pmd_ptl, 0); }
 
   // pte_offset_map_lock() (6.12 __pte_offset_map_lock): RCU, read the PMD,
   // take the table's lock, recheck the PMD, retry if it moved.
@@ -294,7 +402,7 @@ struct Ops {
     co_await fetch_add(m.cpu[cpu].rcu, 1);
     for (;;) {
       pmdval_t pmd = co_await load(m.pmd[va / PTRS_PER_PTE]);
-      if (Machine::pmd_none(pmd)) break;
+      if (!m.pmd_is_table(pmd)) break;  // none, or a huge PMD: no PTE table to map
       const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
       for (;;) {  // spin_lock()
         const uint32_t owner = co_await ptl_cmpxchg(m, r, 0, uint32_t(cpu + 1));
@@ -313,16 +421,23 @@ struct Ops {
   }
 
   // -------------------------------------------------------------- aging
+  // folio_referenced() → folio_referenced_one(): an rmap walk, under the
+  // anon_vma / i_mmap lock, clearing the access flag of a PTE or huge PMD.
   static Task<void> age(Machine& m, int cpu, Op op) {
-    TableRef r = co_await pte_offset_map_lock(m, cpu, op.va);
-    if (!r.t) co_return;
-    const int i = op.va % PTRS_PER_PTE;
-    pteval_t pte = co_await pte_load(m, r, i);
-    if (A::pte_present(pte) && !A::pte_protnone(pte)) {
-      const bool young = co_await P::ptep_test_and_clear_young(m, r, i);
-      (void)young;
+    co_await rmap_read_lock(m);
+    const bool huge = co_await pmdp_test_and_clear_young(m, cpu, op.va);
+    TableRef r{};
+    if (!huge) r = co_await pte_offset_map_lock(m, cpu, op.va);
+    if (r.t) {
+      const int i = op.va % PTRS_PER_PTE;
+      pteval_t pte = co_await pte_load(m, r, i);
+      if (A::pte_present(pte) && !A::pte_protnone(pte)) {
+        const bool young = co_await P::ptep_test_and_clear_young(m, r, i);
+        (void)young;
+      }
+      co_await pte_unmap_unlock(m, cpu, r);
     }
-    co_await pte_unmap_unlock(m, cpu, r);
+    co_await rmap_read_unlock(m);
   }
 
   // -------------------------------------------------------------- unmap
@@ -332,11 +447,23 @@ struct Ops {
   static Task<void> unmap(Machine& m, int cpu, Op op) {
     const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
     co_await mmap_write_lock(m);
-    for (int va = op.va; va < end; va++) m.vma[va] = VmaInfo{};
+    for (int va = op.va; va < end; va++) {
+      m.vma[va] = VmaInfo{};
+      m.expect[va] = int16_t(-1);  // the data goes with the mapping
+      m.vma_gen[va]++;
+    }
     std::array<uint16_t, MAX_RANGE_PAGES> put{};
     int nput = 0;
     for (int va = op.va; va < end;) {
       const int pmd_end = std::min(end, (va / PTRS_PER_PTE + 1) * PTRS_PER_PTE);
+      // zap_pmd_range(): a huge PMD the range covers goes whole (zap_huge_pmd),
+      // one it covers in part is split first.
+      const int huge = co_await huge_pmd_for_range(m, cpu, va, pmd_end);
+      if (huge >= 0) {
+        put[nput++] = uint16_t(huge);
+        va = pmd_end;
+        continue;
+      }
       TableRef r = co_await pte_offset_map_lock(m, cpu, va);
       if (r.t) {
         for (; va < pmd_end; va++) {
@@ -384,6 +511,12 @@ struct Ops {
     bool any = false;
     for (int va = op.va; va < end;) {
       const int pmd_end = std::min(end, (va / PTRS_PER_PTE + 1) * PTRS_PER_PTE);
+      const bool huge = co_await change_huge_pmd(m, cpu, va, pmd_end, [](pteval_t pte) { return A::pte_wrprotect(pte); });
+      if (huge) {
+        any = true;
+        va = pmd_end;
+        continue;
+      }
       TableRef r = co_await pte_offset_map_lock(m, cpu, va);
       if (r.t) {
         for (; va < pmd_end; va++) {
@@ -417,6 +550,11 @@ struct Ops {
     bool any = false;
     for (int p = 0; p < NR_PMDS; p++) {
       const int va0 = p * PTRS_PER_PTE;
+      const bool huge = co_await copy_huge_pmd(m, cpu, p);
+      if (huge) {
+        any = true;
+        continue;
+      }
       TableRef r = co_await pte_offset_map_lock(m, cpu, va0);
       if (!r.t) continue;
       for (int i = 0; i < PTRS_PER_PTE; i++) {
@@ -497,6 +635,7 @@ struct Ops {
     }
     Folio& src = m.folio[pfn];
     co_await refcount_add(m, src, 1);  // folio_isolate_lru(): the migration's reference
+    const uint8_t early = src.data;    // migrate_copy_before_unmap: the copy taken too soon
     const pteval_t mig = A::swp_entry_pte(MIGRATION_TYPE, pfn);
     const pteval_t old = co_await pte_xchg(m, r, i, mig);  // try_to_migrate_one(): ptep_clear_flush + set_pte_at
     co_await P::flush_tlb(m, cpu);
@@ -521,7 +660,7 @@ struct Ops {
     if (dst >= 0) {
       to.anon = bool(src.anon);
       to.exclusive = bool(src.exclusive);
-      to.data = uint8_t(src.data);
+      to.data = m.bug(Bug::migrate_copy_before_unmap) ? early : uint8_t(src.data);
       to.written = bool(src.written);
       to.dirty.poke(src.dirty.peek());  // folio_migrate_flags()
       to.refcount.poke(0);
@@ -557,18 +696,38 @@ struct Ops {
   // -------------------------------------------------------------- contpte
   // What set_ptes() and the unfolding helpers do to a block on arm64, as one
   // operation: fold the block around va if it qualifies, else unfold it.
+  // The kernel folds in set_ptes() and unfolds in the helpers, from paths
+  // that hold the mmap (or VMA) lock and the PTL.
   static Task<void> contpte_fold(Machine& m, int cpu, Op op) {
     if constexpr (A::has_contpte) {
+      co_await mmap_read_lock(m);
       TableRef r = co_await pte_offset_map_lock(m, cpu, op.va);
-      if (!r.t) co_return;
-      const int i = op.va % PTRS_PER_PTE;
-      const bool folded = co_await P::contpte_try_fold(m, cpu, r, i);
-      if (!folded) co_await P::contpte_try_unfold(m, cpu, r, i);
-      co_await pte_unmap_unlock(m, cpu, r);
+      if (r.t) {
+        const int i = op.va % PTRS_PER_PTE;
+        const bool folded = co_await P::contpte_try_fold(m, cpu, r, i);
+        if (!folded) co_await P::contpte_try_unfold(m, cpu, r, i);
+        co_await pte_unmap_unlock(m, cpu, r);
+      }
+      co_await mmap_read_unlock(m);
     } else {
       m.note(cpu, "contpte_fold: no contpte on this architecture");
     }
   }
+
+  // -------------------------------------------------------------- huge PMDs (core/ops_huge.h)
+  static Task<bool> pmdp_test_and_clear_young(Machine& m, int cpu, int va);
+  static Task<void> split_huge_pmd_locked(Machine& m, int cpu, int p);
+  static Task<int> huge_pmd_for_range(Machine& m, int cpu, int va, int end);
+  template <class F>
+  static Task<bool> change_huge_pmd(Machine& m, int cpu, int va, int end, F fn);
+  static Task<bool> copy_huge_pmd(Machine& m, int cpu, int p);
+  static Task<int> huge_pmd_fault(Machine& m, int cpu, int va, bool write);
+  static Task<void> thp_split(Machine& m, int cpu, Op op);
+  static Task<void> thp_collapse(Machine& m, int cpu, Op op);
+
+  // -------------------------------------------------------------- protection (core/ops_protect.h)
+  static Task<void> mprotect(Machine& m, int cpu, Op op);
+  static Task<void> writeback(Machine& m, int cpu, Op op);
 
   // -------------------------------------------------------------- faults
   static Task<void> fault(Machine& m, int cpu, Op op) { co_await handle_fault(m, cpu, op.va, op.flags & FOLL_WRITE); }
@@ -592,7 +751,10 @@ struct Ops {
     }
     const int p = va / PTRS_PER_PTE;
     const pmdval_t pmd = co_await load(m.pmd[p]);
-    if (Machine::pmd_none(pmd)) {  // __pte_alloc(): pmd_populate unless someone else did
+    if (m.pmd_leaf(pmd)) {  // do_huge_pmd_wp_page() / huge_pmd_set_accessed(), or split and go on with PTEs
+      const int done = co_await huge_pmd_fault(m, cpu, va, write);
+      if (done >= 0) co_return done;
+    } else if (Machine::pmd_none(pmd)) {  // __pte_alloc(): pmd_populate unless someone else did
       PteTable* t = m.alloc_table(p);
       if (!t) co_return false;
       const pmdval_t found = co_await cmpxchg(m.pmd[p], 0, Machine::pmd_of_serial(t->serial));
@@ -680,3 +842,6 @@ struct Ops {
 };
 
 }  // namespace gf
+
+#include "core/ops_huge.h"
+#include "core/ops_protect.h"

@@ -153,7 +153,7 @@ void oracle_folio_freed(Machine& m, Folio& head) {
     return;
   }
   bool written = false;
-  for (int k = 0; k < (head.order ? CONT_PTES : 1); k++) written |= m.folio[head.head + k].written;
+  for (int k = 0; k < folio_nr_pages(head.order); k++) written |= m.folio[head.head + k].written;
   if (!head.anon && written && !head.dirty.peek())
     m.violate(Oracle::dirty_lost, "file folio " + std::to_string(head.head) +
                                       " was written but freed clean: the write never reaches the file");
@@ -165,12 +165,36 @@ GF_NO_COVERAGE void oracle_at_end(Machine& m) {
   std::array<bool, NR_PFNS> dirty_pte{};      // by head: some PTE of the folio is dirty
   std::array<bool, NR_PFNS> page_mapped{};    // by pfn
   for (int va = 0; va < NR_VPAGES; va++) {
+    const pmdval_t pmd = m.pmd[va / PTRS_PER_PTE].peek();
+    if (m.pmd_leaf(pmd)) {  // one mapping of the whole folio, counted at its first page
+      PteSem s = sem_decode(m.sc.arch, m.pmd_page_pte(pmd, va % PTRS_PER_PTE));
+      if (s.pfn >= NR_PFNS) continue;
+      const uint16_t h = m.folio[s.pfn].head;
+      if (va % PTRS_PER_PTE == 0) mapped[h]++;
+      page_mapped[s.pfn] = true;
+      if (s.dirty) dirty_pte[h] = true;
+      continue;
+    }
     PteSem s = sem_decode(m.sc.arch, m.current_pte(va));
     if ((s.kind != PteSem::present && s.kind != PteSem::protnone) || s.special || s.pfn >= NR_PFNS) continue;
     uint16_t h = m.folio[s.pfn].head;
     mapped[h]++;
     page_mapped[s.pfn] = true;
     if (s.dirty) dirty_pte[h] = true;
+  }
+  // lost_write: what the process last wrote to a page it still maps is in
+  // the page it maps.
+  for (int va = 0; va < NR_VPAGES && !m.verdict.violated; va++) {
+    const int16_t want = m.expect[va];
+    if (want < 0) continue;
+    PteSem s = sem_decode(m.sc.arch, m.current_pte(va));
+    if (s.kind != PteSem::present || !s.valid || s.special || s.pfn >= NR_PFNS) continue;
+    const uint8_t have = m.folio[s.pfn].data;
+    if (have == uint8_t(want)) continue;
+    m.violate(Oracle::lost_write, "page " + std::to_string(va) + " maps pfn " + std::to_string(s.pfn) +
+                                      " holding data " + std::to_string(have) + ", but the process last wrote " +
+                                      std::to_string(want) + " there (through the mapping or a FOLL_PIN of it)");
+    return;
   }
   for (int p = 0; p < m.next_pfn && !m.verdict.violated; p++) {
     Folio& f = m.folio[p];
@@ -189,7 +213,7 @@ GF_NO_COVERAGE void oracle_at_end(Machine& m) {
     // A written page that is still mapped must find its dirty state in the
     // folio or in some PTE of the folio (the kernel tracks dirt per folio).
     if (f.dirty.peek() || dirty_pte[p]) continue;
-    for (int k = 0; k < (f.order ? CONT_PTES : 1); k++) {
+    for (int k = 0; k < folio_nr_pages(f.order); k++) {
       if (m.folio[p + k].written && page_mapped[p + k]) {
         m.violate(Oracle::dirty_lost, "page " + std::to_string(p + k) + " of folio " + std::to_string(p) +
                                           " was written and is still mapped, but no PTE of the folio is dirty "

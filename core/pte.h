@@ -21,6 +21,11 @@ inline constexpr int NR_VPAGES = PTRS_PER_PTE * NR_PMDS;  // virtual pages 0..12
 inline constexpr int NR_PFNS = 256;                       // page frames 0..255 (0 is the zero page)
 inline constexpr int CONT_PTES = 16;                      // arm64 4K contpte block
 inline constexpr int GUP_PIN_COUNTING_BIAS = 1024;        // include/linux/mm.h
+inline constexpr int HPAGE_PMD_ORDER = 5;                  // a huge PMD maps one table's worth: 32 pages
+inline constexpr int HPAGE_PMD_NR = 1 << HPAGE_PMD_ORDER;
+static_assert(HPAGE_PMD_NR == PTRS_PER_PTE);
+// Folio orders in the model: 0, 4 (a contpte block's worth), HPAGE_PMD_ORDER.
+constexpr int folio_nr_pages(int order) { return 1 << order; }
 
 // Bookkeeping that is not model behaviour (scheduler loop, constructors,
 // end-of-run scans) is kept out of the fuzzer's coverage feedback.

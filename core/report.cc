@@ -25,8 +25,9 @@ std::string cell_name(uint32_t tag) {
     case CellKind::walk: return "mmu walk";
     case CellKind::seqcount: return "write_protect_seq";
     case CellKind::ptl: return "ptl[" + std::to_string(i) + "]";
-    case CellKind::mmap_lock: return "mmap_lock";
+    case CellKind::mmap_lock: return i ? "anon_vma lock" : "mmap_lock";
     case CellKind::folio_dirty: return "folio " + std::to_string(i) + " PG_dirty";
+    case CellKind::pmd_lock: return "pmd_lock";
   }
   return "?";
 }
@@ -45,6 +46,7 @@ const char* cell_kind_name(uint32_t tag) {
     case CellKind::ptl: return "ptl";
     case CellKind::mmap_lock: return "mmap_lock";
     case CellKind::folio_dirty: return "PG_dirty";
+    case CellKind::pmd_lock: return "pmd_lock";
   }
   return "?";
 }

@@ -18,7 +18,8 @@ int op_max_nr(OpKind k) {
   switch (k) {
     case OpKind::gup_fast: return MAX_GUP_PAGES;
     case OpKind::unmap:
-    case OpKind::wrprotect: return MAX_RANGE_PAGES;
+    case OpKind::wrprotect:
+    case OpKind::mprotect: return MAX_RANGE_PAGES;
     default: return 1;
   }
 }
@@ -26,7 +27,8 @@ int op_max_nr(OpKind k) {
 uint8_t op_flag_mask(OpKind k) {
   switch (k) {
     case OpKind::gup_fast: return GUP_FLAG_MASK;
-    case OpKind::fault: return FOLL_WRITE;
+    case OpKind::fault:
+    case OpKind::mprotect: return FOLL_WRITE;
     default: return 0;
   }
 }

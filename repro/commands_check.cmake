@@ -39,6 +39,21 @@ execute_process(COMMAND ${GUPFUZZ} triage --json ${SRC}/tests/witnesses OUTPUT_V
 string(JSON n LENGTH "${out}" groups)
 file(GLOB all_witnesses ${SRC}/tests/witnesses/*.json)
 list(LENGTH all_witnesses nw)
-if(NOT rc EQUAL 1 OR NOT n EQUAL nw)
-  message(FATAL_ERROR "triage of the ${nw} witnesses: exit ${rc}, ${n} groups\n${out}")
+# Every witness is its own group but two: no_grace_period and collapse_no_ipi
+# fail alike (a GUP-fast walker reads a PTE table that was freed under it),
+# and triage must put them together.
+math(EXPR want "${nw} - 1")
+if(NOT rc EQUAL 1 OR NOT n EQUAL want)
+  message(FATAL_ERROR "triage of the ${nw} witnesses: exit ${rc}, ${n} groups, expected ${want}\n${out}")
+endif()
+math(EXPR last "${n} - 1")
+set(shared "")
+foreach(i RANGE ${last})
+  string(JSON c GET "${out}" groups ${i} count)
+  if(c EQUAL 2)
+    string(JSON shared GET "${out}" groups ${i} invariant)
+  endif()
+endforeach()
+if(NOT shared STREQUAL "table_use_after_free")
+  message(FATAL_ERROR "triage: the two-witness group should be table_use_after_free, got '${shared}'\n${out}")
 endif()

@@ -180,6 +180,17 @@ struct Arm64T {
     return orig;
   }
 
+  // Huge PMDs (the model maps a 32-page folio with one block descriptor):
+  // pmd_mkhuge() clears the table bit (PMD_TYPE_SECT); pmd_leaf() is present
+  // and not a table; the PMD predicates are the PTE ones on the same bits.
+  // pmd_mkinvalid() (pmdp_invalidate(), THP split) clears Valid and sets
+  // PMD_PRESENT_INVALID, so pmd_present() stays true.
+  static constexpr pteval_t pmd_mkhuge(pteval_t pte) { return pte & ~PTE_TABLE_BIT; }
+  static constexpr pteval_t pmd_pte(pteval_t pmd) { return pmd | PTE_TABLE_BIT; }
+  static constexpr bool pmd_present(pteval_t v) { return pte_present(v); }
+  static constexpr bool pmd_leaf(pteval_t v) { return pmd_present(v) && (v & PTE_TYPE_PAGE) != PTE_TYPE_PAGE; }
+  static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return (v & ~PTE_VALID) | PTE_PRESENT_INVALID; }
+
   // FEAT_HAFDBS: the MMU sets AF on access; on a write through a DBM entry it
   // clears RDONLY.  RDONLY without DBM is a permission fault.
   static constexpr std::optional<pteval_t> hw_access(pteval_t v) {

@@ -133,6 +133,22 @@ struct X86_64T {
     return v;
   }
 
+  // Huge PMDs (the model maps a 32-page folio with one): a leaf has PSE, and
+  // the PMD predicates are the PTE ones on the same bits (pmd_write(),
+  // pmd_access_permitted() = __pte_access_permitted(), ...).  pmd_mkinvalid()
+  // (pmdp_invalidate(), THP split) clears Present and PROTNONE, keeps PSE, so
+  // pmd_present() stays true, and stores the PFN inverted like any
+  // non-present entry.
+  static constexpr pteval_t pmd_mkhuge(pteval_t pte) { return pte | _PAGE_PSE; }
+  static constexpr pteval_t pmd_pte(pteval_t pmd) { return pmd & ~_PAGE_PSE; }
+  static constexpr bool pmd_present(pteval_t v) { return v & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE); }
+  static constexpr bool pmd_leaf(pteval_t v) { return v & _PAGE_PSE; }
+  static constexpr pteval_t pmd_mkinvalid(pteval_t v) {
+    const uint64_t pfn = pte_pfn(v);
+    const pteval_t flags = v & ~PTE_PFN_MASK & ~(_PAGE_PRESENT | _PAGE_PROTNONE);
+    return (((pfn << PAGE_SHIFT) ^ protnone_mask(flags)) & PTE_PFN_MASK) | flags;
+  }
+
   // What the MMU stores when a user access goes through this entry; nullopt = fault.
   static constexpr std::optional<pteval_t> hw_access(pteval_t v) {
     if ((v & (_PAGE_PRESENT | _PAGE_USER)) != (_PAGE_PRESENT | _PAGE_USER)) return std::nullopt;
