@@ -277,7 +277,7 @@ struct Ops {
         page.data = ++m.data_counter;
         page.written = true;
         if (m.vma_gen[h.va] == h.gen) m.expect[h.va] = int16_t(uint8_t(page.data));
-        if (!m.folio[h.head].anon) co_await store(m.folio[h.head].dirty, 1);
+        co_await store(m.folio[h.head].dirty, 1);  // set_page_dirty_lock(), anon or file
       }
       co_await gup_put_folio(m, h);
     }
