@@ -164,34 +164,33 @@ GF_NO_COVERAGE void oracle_at_end(Machine& m) {
   std::array<int64_t, NR_PFNS> mapped{};
   std::array<bool, NR_PFNS> dirty_pte{};      // by head: some PTE of the folio is dirty
   std::array<bool, NR_PFNS> page_mapped{};    // by pfn
-  for (int va = 0; va < NR_VPAGES; va++) {
-    const pmdval_t pmd = m.pmd[va / PTRS_PER_PTE].peek();
-    if (m.pmd_leaf(pmd)) {  // one mapping of the whole folio, counted at its first page
-      PteSem s = sem_decode(m.sc.arch, m.pmd_page_pte(pmd, va % PTRS_PER_PTE));
-      if (s.pfn >= NR_PFNS) continue;
+  std::array<int16_t, NR_VPAGES> maps{};      // by va: the pfn a valid user entry maps there, or -1
+  maps.fill(-1);
+  for (int p = 0; p < NR_PMDS; p++) {
+    const pmdval_t pmd = m.pmd[p].peek();
+    if (Machine::pmd_none(pmd)) continue;
+    const bool huge = m.pmd_leaf(pmd);
+    for (int i = 0; i < PTRS_PER_PTE; i++) {
+      const int va = p * PTRS_PER_PTE + i;
+      const pteval_t v = huge ? m.pmd_page_pte(pmd, i) : m.table_of(pmd)->e[i].peek();
+      if (v == 0) continue;
+      PteSem s = sem_decode(m.sc.arch, v);
+      if ((s.kind != PteSem::present && s.kind != PteSem::protnone) || s.special || s.pfn >= NR_PFNS) continue;
+      if (s.kind == PteSem::present && s.valid) maps[va] = int16_t(s.pfn);
       const uint16_t h = m.folio[s.pfn].head;
-      if (va % PTRS_PER_PTE == 0) mapped[h]++;
+      if (!huge || i == 0) mapped[h]++;  // a huge PMD is one mapping of the whole folio
       page_mapped[s.pfn] = true;
       if (s.dirty) dirty_pte[h] = true;
-      continue;
     }
-    PteSem s = sem_decode(m.sc.arch, m.current_pte(va));
-    if ((s.kind != PteSem::present && s.kind != PteSem::protnone) || s.special || s.pfn >= NR_PFNS) continue;
-    uint16_t h = m.folio[s.pfn].head;
-    mapped[h]++;
-    page_mapped[s.pfn] = true;
-    if (s.dirty) dirty_pte[h] = true;
   }
   // lost_write: what the process last wrote to a page it still maps is in
   // the page it maps.
   for (int va = 0; va < NR_VPAGES && !m.verdict.violated; va++) {
     const int16_t want = m.expect[va];
-    if (want < 0) continue;
-    PteSem s = sem_decode(m.sc.arch, m.current_pte(va));
-    if (s.kind != PteSem::present || !s.valid || s.special || s.pfn >= NR_PFNS) continue;
-    const uint8_t have = m.folio[s.pfn].data;
+    if (want < 0 || maps[va] < 0) continue;
+    const uint8_t have = m.folio[maps[va]].data;
     if (have == uint8_t(want)) continue;
-    m.violate(Oracle::lost_write, "page " + std::to_string(va) + " maps pfn " + std::to_string(s.pfn) +
+    m.violate(Oracle::lost_write, "page " + std::to_string(va) + " maps pfn " + std::to_string(maps[va]) +
                                       " holding data " + std::to_string(have) + ", but the process last wrote " +
                                       std::to_string(want) + " there (through the mapping or a FOLL_PIN of it)");
     return;
