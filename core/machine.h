@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/cell.h"
+#include "core/gup_stats.h"
 #include "core/ids.h"
 #include "core/pte.h"
 #include "core/scenario.h"
@@ -161,6 +162,8 @@ class Machine {
   // a generation bumped when munmap ends the mapping.
   std::array<Shared<int16_t>, NR_VPAGES> expect{};
   std::array<Shared<uint8_t>, NR_VPAGES> vma_gen{};
+  // What each CPU's GUP-fast rechecks did (core/gup_stats.h); counting only.
+  std::array<GupStats, MAX_CPUS> gup_stats{};
 
   bool bug(Bug b) const { return sc.bugs.has(b); }
 

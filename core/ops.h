@@ -102,6 +102,7 @@ struct Ops {
     for (; va < end; va++) {
       const int i = va % PTRS_PER_PTE;
       const bool norecency = m.sc.recheck == Recheck::norecency;
+      m.gup_stats[cpu].attempts++;
       pteval_t pte;  // 4.
       if (norecency)
         pte = co_await P::ptep_get_lockless_norecency(m, r, i);
@@ -120,22 +121,28 @@ struct Ops {
       const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags, m.vma_gen[va]};
       if (!m.bug(Bug::no_pte_recheck)) {  // 7.
         bool changed = false;
+        pteval_t seen = pte;  // gup_stats: what the recheck read
         if (!m.bug(Bug::no_pmd_recheck)) {
           const pmdval_t pmd_now = co_await load(m.pmd[va / PTRS_PER_PTE]);
           changed = pmd_now != pmd;
         }
+        const bool pmd_moved = changed;
         if (!changed) {
           if (m.bug(Bug::recheck_plain_load)) {  // pte_val(*ptep), as before ptep_get()
             const pteval_t now = co_await pte_plain_load(m, r, i);
+            seen = now;
             changed = norecency ? !P::pte_same_norecency(m, pte, now) : pte != now;
           } else if (norecency) {
             const pteval_t now = co_await P::ptep_get_lockless_norecency(m, r, i);
+            seen = now;
             changed = !P::pte_same_norecency(m, pte, now);
           } else {
             const pteval_t now = co_await P::ptep_get(m, r, i);
+            seen = now;
             changed = pte != now;
           }
         }
+        m.gup_stats[cpu].recheck(m.sc.arch, changed, pmd_moved, pte, seen, m.now());
         if (changed) {
           if (!m.bug(Bug::recheck_fail_leaks_ref)) co_await gup_put_folio(m, h);
           co_return bail(m, cpu, va, "pmd/pte changed under us");

@@ -154,6 +154,7 @@ GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
   r.verdict = m.verdict;
   r.steps = m.step;
   r.events = std::move(m.events);
+  for (const GupStats& g : m.gup_stats) r.gup += g;
   return r;
 }
 

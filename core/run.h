@@ -24,6 +24,7 @@ struct RunResult {
   Verdict verdict;
   uint64_t steps = 0;
   std::vector<Event> events;  // with machine.trace
+  GupStats gup;               // every CPU's GUP-fast rechecks (core/gup_stats.h)
 };
 
 RunResult run(const Scenario& s, const RunOptions& o = {});

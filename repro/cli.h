@@ -52,4 +52,8 @@ int cmd_stress(const std::vector<std::string>& args, const std::string& bugs_fla
 int cmd_explore(const std::string& file, const std::string& bugs_flag, int preemptions, uint64_t max_schedules,
                 const std::string& out, bool json);
 
+// spurious_commands.cc
+int cmd_spurious(const std::vector<std::string>& files, const std::string& bugs_flag, const std::string& out,
+                 uint64_t max_schedules, uint64_t runs, uint64_t seed, int preemptions);
+
 }  // namespace gf::repro::cli

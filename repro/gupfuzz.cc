@@ -3,7 +3,7 @@
 // gupfuzz: replay, trace and convert scenarios; list injected bugs and oracles.
 // The crash commands (minimize, triage) are in crash_commands.cc, the
 // PTE-level ones (audit, pte, pte-check, archs) in pte_commands.cc, explore
-// in explore_commands.cc.
+// in explore_commands.cc, spurious in spurious_commands.cc.
 // Exit codes mean one thing each: 0 clean, 1 an invariant was violated,
 // 2 bad input or bad arguments.
 #include <CLI/CLI.hpp>
@@ -259,6 +259,18 @@ int main(int argc, char** argv) {
   explore->add_option("--out", out, "write the violating scenario here (atomically)");
   explore->add_flag("--json", json, "one JSON summary (schema gupfuzz-explore/1)");
 
+  uint64_t spurious_max = 200000, spurious_runs = 2000, spurious_seed = 1;
+  int spurious_preemptions = 1000;
+  auto* spurious = app.add_subcommand("spurious", "count GUP-fast recheck bails and those without a real change, "
+                                                  "mainline against norecency (the study, or FILEs)");
+  spurious->add_option("FILE", files, "scenarios to measure over every schedule (default: the study's families)");
+  spurious->add_option("--out", out, "write the study's table here (atomically; default stdout)");
+  spurious->add_option("--max-schedules", spurious_max, "per exhaustive row (default 200000)");
+  spurious->add_option("--runs", spurious_runs, "per sampled row and sampler (default 2000)");
+  spurious->add_option("--seed", spurious_seed, "first seed of the sampled rows (default 1)");
+  spurious->add_option("--preemptions", spurious_preemptions, "FILEs: the bound (default: none)");
+  spurious->add_option("--bugs", bugs, "injected bugs for byte inputs (default: $GUPFUZZ_BUGS)");
+
   auto* archs_cmd = app.add_subcommand("archs", "list the architecture models of the PTE-level commands");
   auto* bugs_cmd = app.add_subcommand("bugs", "list the injected bugs");
   auto* oracles_cmd = app.add_subcommand("oracles", "list the invariants");
@@ -283,6 +295,8 @@ int main(int argc, char** argv) {
     return cmd_stress(files, bugs, stress_seconds, stress_iterations, stress_seed, stress_jitter, unchecked, json,
                       hang_seconds);
   if (*explore) return cmd_explore(file, bugs, explore_preemptions, explore_max, out, json);
+  if (*spurious)
+    return cmd_spurious(files, bugs, out, spurious_max, spurious_runs, spurious_seed, spurious_preemptions);
   if (*triage) return cmd_triage(files, bugs, json, triage_pte);
   if (*trace) return cmd_trace(file, bugs, all, (color || isatty(1)) && !no_color);
   if (*dec) return cmd_decode(file, out, bugs, pte_bytes);

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// GupStats: what GUP-fast's PTE recheck did in one execution, for the
+// spurious-failure study (core/spurious.h, bench/spurious.cc).
+//
+// gup_fast_pte_range() (mm/gup.c, 6.12) counts each page it reads an entry
+// for, each recheck it reaches holding a reference, and each recheck that
+// sends it to the slow path ("pmd/pte changed under us").  A bail is
+// *explained* when the PMD moved or the two entries the recheck compared
+// differ in more than young/dirty by the oracles' independent decoder
+// (core/semantic.h PteSem::same_but_recency); otherwise it is *spurious*:
+// GUP-fast gave up on a page whose mapping had not changed.  The RFC claims
+// the norecency recheck has none.
+//
+// Counting only: no scheduling point, no effect on the execution.  Each
+// simulated CPU has its own GupStats (Machine::gup_stats[cpu]), written by
+// that CPU only, so real threads do not race on the plain ints.
+// gup_fast_pmd_leaf()'s exact huge-PMD recheck is not counted here.
+#pragma once
+
+#include <cstdint>
+
+#include "core/pte.h"
+#include "core/semantic.h"
+
+namespace gf {
+
+// A recheck bail is explained by a real change: the PMD moved, or the entries
+// differ beyond young/dirty.
+inline bool gup_recheck_explained(ArchId arch, bool pmd_moved, pteval_t was, pteval_t now) {
+  return pmd_moved || !sem_decode(arch, was).same_but_recency(sem_decode(arch, now));
+}
+
+struct GupStats {
+  int attempts = 0;       // pages gup_fast_pte_range() read an entry for
+  int rechecks = 0;       // rechecks reached (a reference held)
+  int recheck_bails = 0;  // rechecks that bailed: "pmd/pte changed under us"
+  int pmd_bails = 0;      //   of which the PMD moved
+  int spurious = 0;       //   of which nothing but young/dirty differed (PMD unchanged)
+  // The first spurious bail: the entries compared and the step of the recheck.
+  pteval_t spurious_was = 0, spurious_now = 0;
+  uint64_t spurious_step = 0;
+
+  // At the recheck: `bailed` as GUP-fast decided, `was` the entry read first,
+  // `now` the recheck's read (== was when the PMD moved and it was not reread).
+  void recheck(ArchId arch, bool bailed, bool pmd_moved, pteval_t was, pteval_t now, uint64_t step) {
+    rechecks++;
+    if (!bailed) return;
+    recheck_bails++;
+    if (pmd_moved) pmd_bails++;
+    if (gup_recheck_explained(arch, pmd_moved, was, now)) return;
+    if (!spurious++) {
+      spurious_was = was;
+      spurious_now = now;
+      spurious_step = step;
+    }
+  }
+
+  GupStats& operator+=(const GupStats& o) {
+    if (!spurious && o.spurious) {
+      spurious_was = o.spurious_was;
+      spurious_now = o.spurious_now;
+      spurious_step = o.spurious_step;
+    }
+    attempts += o.attempts;
+    rechecks += o.rechecks;
+    recheck_bails += o.recheck_bails;
+    pmd_bails += o.pmd_bails;
+    spurious += o.spurious;
+    return *this;
+  }
+};
+
+}  // namespace gf
