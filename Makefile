@@ -4,6 +4,7 @@
 #   make fuzz   install what is missing, build, fuzz every target, print a summary
 #   make test   install what is missing, build dev, dev-clang14, fuzz and tsan, run ctest
 #   make stress the scenarios on real threads under ThreadSanitizer (STRESS_SECONDS)
+#   make bench  throughput, time to bug of every strategy: bench/REPORT.md (BUDGET=full: hours)
 # and, for the kernel's ground truth (tools/kernel-truth):
 #   make groundtruth   every model against the real kernel helpers, every arch
 # The builds themselves are the CMake presets (CMakePresets.json): use them
@@ -22,7 +23,7 @@ PRESETS := dev dev-clang14 fuzz tsan
 STRESS_SECONDS ?= 60
 STRESS_INPUTS ?= corpus/scenarios corpus/fuzz_gup_interleave corpus/regressions
 
-.PHONY: help deps fuzz test stress clean coverage corpus-regen corpus-merge kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
+.PHONY: help deps fuzz test stress bench clean coverage corpus-regen corpus-merge kernel-truth kernel-truth-x86_64 groundtruth $(PRESETS:%=configure-%) $(PRESETS:%=build-%) build-gupfuzz
 
 help:
 	@echo 'gupfuzz: a libFuzzer bench for the kernel'"'"'s lockless GUP-fast page-table readers'
@@ -37,6 +38,9 @@ help:
 	@echo '  make stress   build the tsan preset and run the scenarios on real threads, one per CPU,'
 	@echo '                for STRESS_SECONDS (default 60) under ThreadSanitizer, oracles online;'
 	@echo '                honours GUPFUZZ_BUGS=a,b (see bench/stress_time_to_bug.sh)'
+	@echo '  make bench    build what it needs, measure throughput (with and without ASan+UBSan) and'
+	@echo '                the time to bug of every strategy on every injected bug; writes'
+	@echo '                bench/REPORT.md and bench/report.json (BUDGET=quick: minutes; BUDGET=full: hours)'
 	@echo '  make coverage  clang source-based coverage of core/ from the corpora: HTML in'
 	@echo '                build/coverage/html, a line per file of core/ (lines, branches)'
 	@echo '  make corpus-regen   re-encode the seed bytes from their JSON (corpus/scenarios, corpus/pte_cases)'
@@ -102,6 +106,11 @@ test: build-dev build-dev-clang14 build-fuzz build-tsan
 # The real-thread stress program under ThreadSanitizer (gupfuzz stress).
 stress: build-tsan
 	build/tsan/repro/gupfuzz stress --seconds $(STRESS_SECONDS) $(STRESS_INPUTS)
+
+# The benchmarks (bench/run.sh): builds build/bench* itself, writes
+# bench/REPORT.md and bench/report.json.  BUDGET=full for the long table.
+bench: deps
+	bench/run.sh
 
 # Source-based coverage of core/ from the corpora (scripts/coverage.sh).
 coverage: deps

@@ -6,13 +6,15 @@
 # capped at LIMIT seconds.  BUILD=tsan (default: ThreadSanitizer, which also
 # reports the plain-load race) or BUILD=fuzz (ASan+UBSan; with UNCHECKED=1 the
 # walkers really touch freed PTE tables, for ASan).  BUGS="a b" for only those.
+# GUPFUZZ=<binary> runs another build of gupfuzz; PER_RUN=1 appends the
+# seconds of each run (bench/run.sh parses them).
 # Real threads need the machine's cores: run it on an otherwise idle machine.
 # Usage: [BUILD=tsan|fuzz] [BUGS=...] bench/stress_time_to_bug.sh [RUNS] [LIMIT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}; LIMIT=${2:-60}
 BUILD=${BUILD:-tsan}
-G=build/$BUILD/repro/gupfuzz
+G=${GUPFUZZ:-build/$BUILD/repro/gupfuzz}
 [ -x "$G" ] || { echo "build the $BUILD preset first (make test, or make stress for tsan)" >&2; exit 2; }
 INPUTS=${INPUTS:-corpus/scenarios corpus/fuzz_gup_interleave corpus/regressions}
 extra=(); [ "${UNCHECKED:-0}" = 1 ] && extra+=(--unchecked-tables)
@@ -44,5 +46,7 @@ print(d.get("result", "?"), d.get("executions_to_bug", "-"), round(d.get("second
     fi
   done
   med=$(printf '%s\n' "${secs[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  printf '%-28s %-6s %-40s %-44s %s\n' "$b" "$found/$RUNS" "${by:--}" "${execs[*]}" "$med"
+  printf '%-28s %-6s %-40s %-44s %s' "$b" "$found/$RUNS" "${by:--}" "${execs[*]}" "$med"
+  if [ "${PER_RUN:-0}" = 1 ]; then printf ' %s' "${secs[@]}"; fi
+  echo
 done

@@ -5,13 +5,14 @@
 # each capped at LIMIT seconds on one core.  Prints execs and seconds to the
 # first crash, and the median.  TARGET=fuzz_gup_interleave (default: the
 # machine's bugs) or TARGET=fuzz_pte_norecency (the helper bugs); BUGS="a b"
-# for only those.
+# for only those.  FUZZ=<binary> runs another build of the target; PER_RUN=1
+# appends the seconds of each run (bench/run.sh parses them).
 # Usage: [TARGET=...] [BUGS=...] bench/time_to_bug.sh [RUNS] [LIMIT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}; LIMIT=${2:-60}
 TARGET=${TARGET:-fuzz_gup_interleave}
-FUZZ=build/fuzz/fuzz/$TARGET
+FUZZ=${FUZZ:-build/fuzz/fuzz/$TARGET}
 [ -x "$FUZZ" ] || { echo "build the fuzz preset first (make test or make fuzz)" >&2; exit 2; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 # core/bugs.def: machine bugs have an empty `where`, helper bugs name a model.
@@ -40,6 +41,8 @@ for b in $bugs; do
       fi
     done
     med=$(printf '%s\n' "${secs[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    printf '%-28s %-6s %-40s %s\n' "$b" "$start" "${execs[*]}" "$med"
+    printf '%-28s %-6s %-40s %s' "$b" "$start" "${execs[*]}" "$med"
+    if [ "${PER_RUN:-0}" = 1 ]; then printf ' %s' "${secs[@]}"; fi
+    echo
   done
 done

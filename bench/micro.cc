@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// gupfuzz_bench: Google Benchmark micro benchmarks of the fuzzing hot path,
+// one benchmark per input so a slow scenario shows by name:
+//
+//   decode/<seed>     decode() of a seed of fuzz_gup_interleave (corpus/fuzz_gup_interleave/)
+//   run/<scenario>    one execution of a benign seed (corpus/scenarios/*.json) on
+//                     its own schedule, the end-of-run oracles included;
+//                     counters: steps per execution, ns_per_step
+//   oracle_at_end/<scenario>  the end-of-run oracles alone, on the state the
+//                     scenario ends in when its CPUs run one after another
+//
+// bench/run.sh runs it in a Release build and in the fuzz preset's ASan+UBSan
+// build and puts the figures in bench/REPORT.md.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/machine.h"
+#include "core/oracle.h"
+#include "core/run.h"
+#include "core/scenario.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> files_in(const fs::path& dir, const std::string& ext) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && (ext.empty() || e.path().extension() == ext)) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+void bm_decode(benchmark::State& st, std::vector<uint8_t> bytes) {
+  for (auto _ : st) {
+    gf::Scenario s = gf::decode(bytes);
+    benchmark::DoNotOptimize(s);
+  }
+  st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes.size()));
+}
+
+void bm_run(benchmark::State& st, gf::Scenario s) {
+  uint64_t steps = 0;
+  for (auto _ : st) {
+    gf::RunResult r = gf::run(s);
+    if (r.verdict.violated) {
+      st.SkipWithError("a benign seed violated an invariant");
+      break;
+    }
+    steps += r.steps;
+    benchmark::DoNotOptimize(r);
+  }
+  if (st.iterations()) st.counters["steps"] = double(steps) / double(st.iterations());
+  // Seconds per step over the whole loop, shown in ns by the report.
+  st.counters["ns_per_step"] = benchmark::Counter(double(steps) * 1e-9, benchmark::Counter::kIsRate |
+                                                                             benchmark::Counter::kInvert);
+}
+
+// The end state: layout, then each CPU's whole program in turn on this
+// thread (the stress program's driver, core/threads.h, without threads).
+void bm_oracle_at_end(benchmark::State& st, gf::Scenario s) {
+  gf::MachineOptions mo;
+  mo.threaded = true;
+  gf::Machine m(s, mo);
+  gf::build_layout(m);
+  for (int c = 0; c < int(s.cpus.size()) && !m.verdict.violated; c++) {
+    gf::ExecCtx ctx;
+    ctx.observe = &gf::Machine::observe;
+    ctx.self = &m;
+    ctx.threaded = true;
+    ctx.cpu = c;
+    ctx.change_lock = &m.change_mu;
+    gf::ExecCtx* saved = gf::tl_exec;
+    gf::tl_exec = &ctx;
+    gf::run_cpu_threaded(m, c);
+    gf::tl_exec = saved;
+  }
+  if (m.verdict.violated) {
+    st.SkipWithError("the sequential run violated an invariant");
+    return;
+  }
+  for (auto _ : st) {
+    gf::oracle_at_end(m);
+    benchmark::DoNotOptimize(m.verdict);
+  }
+  if (m.verdict.violated) st.SkipWithError("oracle_at_end reported a violation");
+}
+
+void register_all() {
+  const fs::path src = GUPFUZZ_SOURCE_DIR;
+  for (const auto& p : files_in(src / "corpus/fuzz_gup_interleave", "")) {
+    const std::string b = slurp(p);
+    benchmark::RegisterBenchmark(("decode/" + p.filename().string()).c_str(), bm_decode,
+                                 std::vector<uint8_t>(b.begin(), b.end()));
+  }
+  for (const auto& p : files_in(src / "corpus/scenarios", ".json")) {
+    gf::ParseError err;
+    auto s = gf::scenario_from_json(slurp(p), err);
+    if (!s) continue;
+    const std::string name = p.stem().string();
+    benchmark::RegisterBenchmark(("run/" + name).c_str(), bm_run, *s);
+    benchmark::RegisterBenchmark(("oracle_at_end/" + name).c_str(), bm_oracle_at_end, *s);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench/report.py WORK REPORT.md report.json: the report of make bench.
+
+Reads what bench/run.sh left in WORK (meta.json, micro-*.json from Google
+Benchmark, throughput.jsonl, strategies.jsonl and explore.jsonl from
+gupfuzz_strategy_ttb, fuzz_ttb.txt and threads_ttb.txt from the two
+time-to-bug scripts) and writes both reports atomically (temp + rename).
+Targets of issue 8 are reported met / not met, never asserted.
+"""
+import json
+import math
+import os
+import sys
+
+INF = math.inf
+
+
+def jsonl(path):
+    if not os.path.exists(path):
+        return []
+    return [json.loads(line) for line in open(path) if line.strip().startswith("{")]
+
+
+def load(path, default=None):
+    try:
+        return json.load(open(path))
+    except (OSError, ValueError):
+        return default
+
+
+def pct(values, q):
+    """Nearest-rank percentile; a trial that did not find the bug counts as infinite."""
+    v = sorted(INF if x is None else x for x in values)
+    if not v:
+        return None
+    return v[max(0, math.ceil(q * len(v)) - 1)]
+
+
+def summary(execs, secs, trials, budget=None):
+    found = sum(1 for e in secs if e is not None)
+    return {"trials": trials, "found": found,
+            "executions_median": pct(execs, 0.5), "executions_p90": pct(execs, 0.9),
+            "seconds_median": pct(secs, 0.5), "seconds_p90": pct(secs, 0.9)}
+
+
+def parse_script(path, runs, threads):
+    """Rows of bench/time_to_bug.sh / stress_time_to_bug.sh with PER_RUN=1."""
+    out = {}
+    if not os.path.exists(path):
+        return out
+    for line in open(path):
+        f = line.split()
+        if not f or f[0] in ("#", "bug") or line.startswith("#"):
+            continue
+        if threads:  # bug found/R by execs... median secs...
+            bug, key, by, rest = f[0], "threads", f[2], f[3:]
+        else:  # bug corpus execs... median secs...
+            bug, key, by, rest = f[0], "fuzz_" + f[1], None, f[2:]
+        if len(rest) < 2 * runs + 1:
+            continue
+        ex, sx = rest[:runs], rest[runs + 1:runs + 1 + runs]
+        execs, secs = [], []
+        for e, s in zip(ex, sx):
+            ok = not s.endswith("+")
+            secs.append(float(s) if ok else None)
+            execs.append((int(e) if e.isdigit() else None) if ok else None)
+        row = summary(execs, secs, runs)
+        # "?" executions (AddressSanitizer ended the process) still found the bug.
+        row["executions_to_bug"], row["seconds_to_bug"] = execs, secs
+        if by and by != "-":
+            row["by"] = by
+        out.setdefault(bug, {})[key] = row
+    return out
+
+
+def fmt_n(x):
+    if x is None:
+        return "—"
+    if x == INF:
+        return "∞"
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+
+
+def fmt_s(x):
+    if x is None:
+        return "—"
+    if x == INF:
+        return "∞"
+    if x < 1e-3:
+        return f"{x * 1e6:.0f} µs"
+    if x < 1:
+        return f"{x * 1e3:.1f} ms"
+    return f"{x:.2f} s"
+
+
+def ratio(a, b):
+    """How many times faster a is than b (medians in seconds)."""
+    if a is None or b is None:
+        return None
+    if a == INF and b == INF:
+        return None
+    if a == INF:
+        return 0.0
+    if b == INF:
+        return INF
+    return b / a if a > 0 else INF
+
+
+def fmt_r(r):
+    if r is None:
+        return "—"
+    if r == INF:
+        return "only it"
+    if r == 0:
+        return "not found"
+    if r < 0.01:
+        return f"1/{1 / r:,.0f}"
+    return f"{r:.3g}×"
+
+
+def main():
+    work, md_path, json_path = sys.argv[1:4]
+    meta = load(os.path.join(work, "meta.json"), {})
+    params = meta.get("params", {})
+    elapsed = open(os.path.join(work, "elapsed")).read().strip() if os.path.exists(os.path.join(work, "elapsed")) else "?"
+
+    # --- throughput
+    tput = jsonl(os.path.join(work, "throughput.jsonl"))
+    micro = {}
+    for build in ("release", "asan"):
+        m = load(os.path.join(work, f"micro-{build}.json"))
+        if m:
+            micro[build] = [{"name": b["name"], "ns": b["real_time"] if b.get("time_unit") == "ns" else None,
+                             "cpu_ns": b["cpu_time"], "iterations": b["iterations"],
+                             "steps": b.get("steps"), "ns_per_step": b.get("ns_per_step"),
+                             "error": b.get("error_message")}
+                            for b in m.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"]
+
+    # --- time to bug
+    strategies = jsonl(os.path.join(work, "strategies.jsonl"))
+    ttb, correct = {}, []
+    for j in strategies:
+        if j.get("correct_model"):
+            correct.append(j)
+            continue
+        row = summary(j["executions_to_bug"], j["seconds_to_bug"], j["trials"])
+        row["oracles"] = j.get("oracles", {})
+        row["executions_to_bug"] = j["executions_to_bug"]
+        if j["strategy"] == "exhaustive":
+            row["preemptions"] = j.get("preemptions")
+            row["schedules"] = j.get("schedules")
+            row["complete"] = j.get("complete")
+        if j.get("pct_k") is not None:
+            row["pct_k"] = j["pct_k"]
+        row["cpus"] = j["cpus"]
+        ttb.setdefault(j["bug"], {})[j["strategy"]] = row
+    for bug, rows in parse_script(os.path.join(work, "fuzz_ttb.txt"), params.get("fuzz_runs", 0), False).items():
+        ttb.setdefault(bug, {}).update(rows)
+    for bug, rows in parse_script(os.path.join(work, "threads_ttb.txt"), params.get("threads_runs", 0), True).items():
+        ttb.setdefault(bug, {}).update(rows)
+    order = ["random", "pct1", "pct2", "pct3", "exhaustive", "fuzz_seeds", "fuzz_empty", "threads"]
+    for bug, rows in ttb.items():
+        for s, row in rows.items():
+            row["vs_random"] = ratio(row["seconds_median"], rows.get("random", {}).get("seconds_median"))
+            row["vs_threads"] = ratio(row["seconds_median"], rows.get("threads", {}).get("seconds_median"))
+
+    explore = jsonl(os.path.join(work, "explore.jsonl"))
+
+    # --- correct-model executions
+    n_correct = {"strategies": sum(j.get("executions_run", 0) for j in correct),
+                 "explore_targets": sum(j.get("executions_run", 0) for j in explore if not j.get("found")),
+                 "fuzz_throughput": sum(t["executions"] or 0 for t in tput if not t.get("crashed")),
+                 "micro_run": sum(b["iterations"] for rows in micro.values() for b in rows
+                                  if b["name"].startswith("run/"))}
+    violations_correct = [f'{j["bug"]}/{j["strategy"]}: {j["oracles"]}' for j in correct if j.get("found")]
+    violations_correct += [f'{j["target"]} ({j["build"]}): {j.get("oracle")}' for j in explore if j.get("found")]
+    violations_correct += [f'{t["target"]} ({t["build"]}) crashed' for t in tput if t.get("crashed")]
+
+    # --- targets of issue 8
+    targets = []
+
+    def target(name, value, met, note=""):
+        targets.append({"target": name, "value": value, "met": met, "note": note})
+
+    def tp(build):
+        return next((t["execs_per_s"] for t in tput if t["build"] == build and t["target"] == "fuzz_gup_interleave"), None)
+    a, n = tp("asan"), tp("nosan")
+    target("fuzz_gup_interleave ≥ 250,000 execs/s under ASan+UBSan", fmt_n(a), a is not None and a >= 250000)
+    target("fuzz_gup_interleave ≥ 500,000 execs/s without sanitizers", fmt_n(n), n is not None and n >= 500000)
+    bugs = sorted(ttb)
+
+    def fuzz_cond(key, field, limit):
+        have = [b for b in bugs if key in ttb[b]]
+        bad = [b for b in have if not (ttb[b][key][field] is not None and ttb[b][key][field] <= limit)]
+        return have, bad
+    for key, field, limit, label in (("fuzz_seeds", "seconds_median", 1, "fuzz median ≤ 1 s from the seeds"),
+                                     ("fuzz_empty", "seconds_median", 30, "fuzz median ≤ 30 s from an empty corpus"),
+                                     ("fuzz_seeds", "seconds_p90", 60, "fuzz p90 ≤ 60 s from the seeds"),
+                                     ("fuzz_empty", "seconds_p90", 60, "fuzz p90 ≤ 60 s from an empty corpus")):
+        have, bad = fuzz_cond(key, field, limit)
+        target(label, f"{len(have) - len(bad)}/{len(have)} bugs", bool(have) and not bad, ", ".join(bad))
+    slow = []
+    for b in bugs:
+        f = ttb[b].get("fuzz_seeds", {}).get("seconds_median")
+        others = [r["seconds_median"] for s, r in ttb[b].items() if not s.startswith("fuzz") and r["seconds_median"] is not None]
+        if f is not None and others and f > 2 * min(others):
+            best = min((r["seconds_median"], s) for s, r in ttb[b].items() if not s.startswith("fuzz") and r["seconds_median"] is not None)
+            slow.append(f"{b} ({fmt_s(f)} vs {best[1]} {fmt_s(best[0])})")
+    target("fuzz (seeds) never > 2× slower than the best other strategy", f"{len(bugs) - len(slow)}/{len(bugs)} bugs",
+           not slow, "; ".join(slow))
+    deep = [b for b in bugs if (ttb[b].get("exhaustive", {}).get("preemptions") or 0) >= 3]
+    deep_bad = [b for b in deep if not ((ratio(ttb[b].get("fuzz_seeds", {}).get("seconds_median"),
+                                              ttb[b].get("random", {}).get("seconds_median")) or 0) >= 10)]
+    target("fuzz ≥ 10× faster than random on bugs needing ≥ 3 preemptions",
+           f"{len(deep)} such bugs" if deep else "no bug needs ≥ 3 preemptions (up to the bound of 3)",
+           not deep_bad, ", ".join(deep_bad))
+    for e in explore:
+        limit = 1.0 if e["build"] == "release" else 0.5
+        if e["target"].startswith("2x12") and e["build"] == "release":
+            name = "exhaustive: every schedule of 2 CPUs × 12 steps ≤ 1 s without sanitizers"
+        elif e["target"].startswith("3x12") and e["build"] == "asan":
+            name = "exhaustive: 3 CPUs × 12 steps, ≤ 3 preemptions, ≤ 0.5 s under ASan+UBSan"
+        else:
+            continue
+        v = (f'{fmt_s(e["seconds"])}, {e["schedules"]:,} schedules, ' +
+             ("complete" if e["complete"] else f'incomplete: complete up to {e["bound_done"]} preemptions'))
+        target(name, v, e["complete"] and e["seconds"] <= limit)
+    pre = {b: ttb[b].get("exhaustive", {}).get("preemptions") for b in bugs}
+    bad = [f"{b} ({p})" for b, p in pre.items() if p is None or p > 2]
+    target("every historic race within 2 preemptions", f"{len(bugs) - len(bad)}/{len(bugs)} bugs", not bad, ", ".join(bad))
+    ce = [j for j in correct if j["strategy"] == "exhaustive"]
+    inc = [j["bug"] for j in ce if not j.get("complete") or j.get("bound_done", -1) < 3]
+    target("correct model passes exhaustive with 3 preemptions (on each witness's operations)",
+           f"{len(ce) - len(inc)}/{len(ce)} complete and clean", bool(ce) and not inc and not any(j["found"] for j in ce),
+           ("incomplete within the budget: " + ", ".join(inc)) if inc else "")
+    target("correct model: no violation in any strategy", f"{len(violations_correct)} violations",
+           not violations_correct, "; ".join(violations_correct))
+
+    total_correct = sum(n_correct.values())
+    report = {"schema": "gupfuzz-bench/1", "meta": meta, "elapsed_seconds": elapsed, "throughput": tput,
+              "micro": micro, "time_to_bug": ttb, "explore_targets": explore,
+              "correct_model_executions": n_correct, "correct_model_executions_total": total_correct,
+              "correct_model_violations": violations_correct, "targets": targets}
+
+    # --- markdown
+    L = []
+    w = L.append
+    w("# gupfuzz benchmark report (`make bench`)\n")
+    w(f"Generated by `bench/run.sh` (BUDGET={meta.get('budget')}) on {meta.get('date')}, commit {meta.get('commit')}, "
+      f"in {elapsed} s. Do not edit: rerun `make bench`.\n")
+    w(f"- CPU: {meta.get('cpu')}, {meta.get('cores')} cores; load average at the start "
+      f"{' '.join(meta.get('loadavg_start', []))} (the bench shares the machine with whatever else runs)")
+    w(f"- compilers: {meta.get('gcc')}; {meta.get('clang')}; Google Benchmark {meta.get('libbenchmark')}")
+    w(f"- budget: {params.get('trials')} trials per model strategy, each ≤ {params.get('max_execs'):,} executions "
+      f"and ≤ {params.get('max_seconds')} s; fuzz {params.get('fuzz_runs')} runs ≤ {params.get('fuzz_limit')} s; "
+      f"threads {params.get('threads_runs')} runs ≤ {params.get('threads_limit')} s; throughput "
+      f"{params.get('tput_seconds')} s per target\n")
+
+    w("## Targets (issue 8; reported, not asserted)\n")
+    w("| target | measured | met |\n|---|---|---|")
+    for t in targets:
+        note = f" ({t['note']})" if t["note"] else ""
+        w(f"| {t['target']} | {t['value']}{note} | {'yes' if t['met'] else '**no**'} |")
+    w("")
+    w(f"Correct-model executions run by this bench: **{total_correct:,}** "
+      f"(strategies {n_correct['strategies']:,}, exhaustive targets {n_correct['explore_targets']:,}, "
+      f"libFuzzer throughput runs {n_correct['fuzz_throughput']:,}, micro benchmarks {n_correct['micro_run']:,}); "
+      f"violations: {len(violations_correct)}. The project's aim is 10⁹ over its life.\n")
+
+    w("## Throughput\n")
+    w(f"libFuzzer from the shipped corpus, `-seed=1 -max_total_time={params.get('tput_seconds')}`, one process:\n")
+    w("| target | ASan+UBSan execs/s | no sanitizers execs/s |\n|---|---|---|")
+    for t in sorted({t["target"] for t in tput}):
+        cell = {b: next((x for x in tput if x["target"] == t and x["build"] == b), None) for b in ("asan", "nosan")}
+        w(f"| {t} | " + " | ".join((fmt_n(c["execs_per_s"]) + (" (crashed)" if c["crashed"] else "")) if c else "—"
+                                  for c in cell.values()) + " |")
+    w("")
+    if micro:
+        w("Google Benchmark (`bench/micro.cc`; time per call, CPU time): decode of the seed bytes, one execution of each "
+          "benign seed on its own schedule (end-of-run oracles included), ns per scheduled step, and the end-of-run "
+          "oracles alone:\n")
+        names = sorted({b["name"].split("/", 1)[1] for rows in micro.values() for b in rows if b["name"].startswith("run/")})
+        builds = [b for b in ("release", "asan") if b in micro]
+        w("| scenario | steps | " + " | ".join(f"run {b} | ns/step {b} | oracle_at_end {b}" for b in builds) +
+          " | decode " + " | decode ".join(builds) + " |")
+        w("|---|---|" + "---|---|---|" * len(builds) + "---|" * len(builds))
+
+        def get(build, name):
+            return next((b for b in micro[build] if b["name"] == name), None)
+        for n in names:
+            r0 = get(builds[0], "run/" + n)
+            cells = []
+            for b in builds:
+                r, o = get(b, "run/" + n), get(b, "oracle_at_end/" + n)
+                cells += [f"{r['cpu_ns'] / 1000:.2f} µs" if r else "—",
+                          f"{r['ns_per_step']:.1f}" if r and r.get("ns_per_step") else "—",
+                          f"{o['cpu_ns']:.0f} ns" if o and not o.get("error") else "—"]
+            dec = [get(b, "decode/" + n) for b in builds]
+            cells += [f"{d['cpu_ns']:.0f} ns" if d else "—" for d in dec]
+            w(f"| {n} | {r0['steps']:.0f} | " + " | ".join(cells) + " |" if r0 and r0.get("steps") else f"| {n} | — | " + " | ".join(cells) + " |")
+        w("")
+
+    w("## Time to bug\n")
+    w("Every machine bug of `core/bugs.def` × every strategy. Model strategies run the bug's witness "
+      "(`tests/witnesses/<bug>.json`) with its schedule removed: same operations and layout, only who picks the "
+      "next CPU differs (`bench/strategy_ttb.cc`; trial t uses seed t, so executions-to-bug repeat exactly). "
+      "`exhaustive` is one deterministic search up to 3 preemptions (the executions it needed, and the fewest "
+      "preemptions the bug needs); `fuzz` is libFuzzer on `fuzz_gup_interleave` (ASan+UBSan) from the shipped seeds "
+      "and from an empty corpus (`bench/time_to_bug.sh`, wall time including start-up); `threads` is `gupfuzz stress` "
+      "on real threads under ThreadSanitizer over the benign scenarios (`bench/stress_time_to_bug.sh`). "
+      "Medians and p90 are nearest-rank over all trials, a trial that did not find the bug counting as ∞. "
+      "× random / × threads: how many times faster than that strategy (median seconds).\n")
+    w("| bug | strategy | found | executions median | p90 | seconds median | p90 | × random | × threads | notes |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for b in bugs:
+        for s in order:
+            r = ttb[b].get(s)
+            if not r:
+                continue
+            notes = []
+            if s == "exhaustive" and r.get("preemptions") is not None:
+                notes.append(f"{r['preemptions']} preemption{'s' if r['preemptions'] != 1 else ''}")
+            if r.get("pct_k") is not None and s == "pct1":
+                notes.append(f"k={r['pct_k']}")
+            if r.get("by"):
+                notes.append(r["by"])
+            if r.get("cpus") == 1 and s == "random":
+                notes.append("1 CPU: one schedule")
+            w(f"| {b} | {s} | {r['found']}/{r['trials']} | {fmt_n(r['executions_median'])} | {fmt_n(r['executions_p90'])} | "
+              f"{fmt_s(r['seconds_median'])} | {fmt_s(r['seconds_p90'])} | {fmt_r(r['vs_random'])} | "
+              f"{fmt_r(r['vs_threads'])} | {', '.join(notes)} |")
+    w("")
+
+    w("## Exhaustive exploration targets\n")
+    w("| scenario | build | steps per CPU | bound | schedules | executions | seconds | complete |\n|---|---|---|---|---|---|---|---|")
+    for e in explore:
+        w(f"| `{os.path.basename(e['witness'])}` ({e['target']}) | {e['build']} | {e['steps_per_cpu']} | {e['max_preemptions']} | "
+          f"{e['schedules']:,} | {e['executions_run']:,} | {e['seconds']:.3f} | "
+          f"{'yes' if e['complete'] else 'no: up to ' + str(e['bound_done'])} |")
+    w("")
+    w("Commands: `make bench` (`BUDGET=full make bench` for the long table); the pieces: `bench/run.sh`, "
+      "`build/bench/bench/gupfuzz_strategy_ttb --trials N WITNESS...`, `build/bench/bench/gupfuzz_bench`, "
+      "`bench/time_to_bug.sh`, `bench/stress_time_to_bug.sh`.")
+
+    def atomic(path, text):
+        tmp = f"{path}.tmp.{os.getpid()}"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+
+    def clean(o):  # JSON has no infinity: "inf"
+        if isinstance(o, float) and math.isinf(o):
+            return "inf"
+        if isinstance(o, dict):
+            return {k: clean(v) for k, v in o.items()}
+        if isinstance(o, list):
+            return [clean(v) for v in o]
+        return o
+    atomic(json_path, json.dumps(clean(report), indent=1) + "\n")
+    atomic(md_path, "\n".join(L) + "\n")
+
+
+if __name__ == "__main__":
+    main()

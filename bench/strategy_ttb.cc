@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// gupfuzz_strategy_ttb: time to bug of the model's scheduling strategies
+// (core/strategies.h, core/explore.h) on the witness scenarios of the
+// machine's injected bugs, with the witness's own schedule removed — the
+// operations and the layout stay, only who picks the next CPU differs.
+//
+//   random      RandomStrategy, a fresh seed per execution drawn from the trial's seed
+//   pct1..pct3  PctStrategy with d = 1, 2, 3 and k = pct_estimate_k() (the round-robin run)
+//   exhaustive  explore(): iterative context bounding up to --preemptions; one
+//               deterministic search, so one "trial"
+//
+// Trials t = 1..N use seed t: executions-to-bug is a function of the seeds
+// and of the budget only (the wall-clock limit, when it is what stops a
+// trial, is the one thing that can change from run to run).  The same
+// strategies on the scenario without its bug give the correct-model runs
+// (--correct-execs): they must find nothing.
+//
+// Output: JSON Lines (schema gupfuzz-strategy-ttb/1), one object per witness
+// × strategy, for bench/report.py; or with --explore FILE, one object with
+// the cost of every schedule of FILE up to --preemptions (the exhaustive
+// targets of issue 8).
+//
+// Usage:
+//   gupfuzz_strategy_ttb [--trials N] [--max-execs E] [--max-seconds S]
+//       [--strategies random,pct1,pct2,pct3,exhaustive] [--preemptions C]
+//       [--correct-execs M] WITNESS.json...
+//   gupfuzz_strategy_ttb --explore FILE [--preemptions C] [--max-execs E]
+// Exit codes: 0 done (found or not: the numbers are the result), 2 bad input.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/explore.h"
+#include "core/ids.h"
+#include "core/rng.h"
+#include "core/run.h"
+#include "core/scenario.h"
+#include "core/strategies.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::ordered_json;
+
+struct Options {
+  int trials = 10;
+  uint64_t max_execs = 20000;  // per trial
+  double max_seconds = 0;      // per trial; 0: no limit
+  int preemptions = 3;
+  uint64_t correct_execs = 0;  // per witness and strategy
+  std::vector<std::string> strategies{"random", "pct1", "pct2", "pct3", "exhaustive"};
+};
+
+int bad(const std::string& msg) {
+  std::fprintf(stderr, "gupfuzz_strategy_ttb: %s\n", msg.c_str());
+  return 2;
+}
+
+bool load(const std::string& path, gf::Scenario& out, std::string& err) {
+  std::ifstream f(path);
+  if (!f) {
+    err = path + ": cannot open";
+    return false;
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  gf::ParseError pe;
+  auto s = gf::scenario_from_json(ss.str(), pe);
+  if (!s) {
+    err = path + ": " + pe.message;
+    return false;
+  }
+  out = *s;
+  return true;
+}
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// One trial: executions until the first violation, within the budget.
+struct Trial {
+  bool found = false;
+  uint64_t executions = 0;  // run, including the one that found
+  uint64_t steps = 0;
+  double seconds = 0;
+  gf::Oracle oracle{};
+};
+
+// `depth` 0: random; 1..3: PCT of that depth.
+Trial run_trial(const gf::Scenario& s, int depth, uint64_t k, uint64_t seed, const Options& o, uint64_t max_execs) {
+  Trial t;
+  gf::Rng rng{seed};
+  const auto t0 = Clock::now();
+  for (uint64_t e = 0; e < max_execs; e++) {
+    gf::RunResult r;
+    if (depth == 0) {
+      gf::RandomStrategy st(rng.next());
+      r = gf::run(s, {.machine = {}, .strategy = &st});
+    } else {
+      gf::PctStrategy st(rng.next(), depth, k);
+      r = gf::run(s, {.machine = {}, .strategy = &st});
+    }
+    t.executions++;
+    t.steps += r.steps;
+    if (r.verdict.violated) {
+      t.found = true;
+      t.oracle = r.verdict.oracle;
+      break;
+    }
+    if (o.max_seconds > 0 && (e & 63) == 63 && since(t0) > o.max_seconds) break;
+  }
+  t.seconds = since(t0);
+  return t;
+}
+
+// `s` without its injected bug is the correct model: "bug" still names the
+// witness's, "correct_model" says it was off.
+ordered_json header(const std::string& file, const gf::Scenario& s, const std::string& strategy,
+                    const gf::BugSet& witness_bugs) {
+  std::string bugs;
+  for (int b = 0; b < gf::NR_BUGS; b++)
+    if (witness_bugs.has(gf::Bug(b))) {
+      if (!bugs.empty()) bugs += ',';
+      bugs += gf::info(gf::Bug(b)).id;
+    }
+  return ordered_json{{"schema", "gupfuzz-strategy-ttb/1"},
+                      {"witness", file},
+                      {"bug", bugs.empty() ? "none" : bugs},
+                      {"correct_model", s.bugs.empty()},
+                      {"arch", gf::arch_name(s.arch)},
+                      {"cpus", s.cpus.size()},
+                      {"strategy", strategy}};
+}
+
+void emit(const ordered_json& j) {
+  std::printf("%s\n", j.dump().c_str());
+  std::fflush(stdout);
+}
+
+// The randomized strategies, N trials on `s`.
+void sampled(const std::string& file, const gf::Scenario& s, const gf::BugSet& wb, const std::string& name, int depth,
+             const Options& o) {
+  const uint64_t k = depth ? gf::pct_estimate_k(s) : 0;
+  ordered_json j = header(file, s, name, wb);
+  if (depth) j["pct_k"] = k;
+  j["trials"] = o.trials;
+  j["budget_executions"] = o.max_execs;
+  j["budget_seconds"] = o.max_seconds;
+  ordered_json execs = ordered_json::array(), secs = ordered_json::array();
+  std::map<std::string, int> oracles;
+  uint64_t total = 0, steps = 0, found = 0;
+  double total_s = 0;
+  for (int t = 1; t <= o.trials; t++) {
+    const Trial r = run_trial(s, depth, k, uint64_t(t), o, o.max_execs);
+    total += r.executions;
+    steps += r.steps;
+    total_s += r.seconds;
+    if (r.found) {
+      found++;
+      execs.push_back(r.executions);
+      secs.push_back(r.seconds);
+      oracles[std::string(gf::info(r.oracle).id)]++;
+    } else {
+      execs.push_back(nullptr);
+      secs.push_back(nullptr);
+    }
+  }
+  j["found"] = found;
+  j["executions_to_bug"] = execs;
+  j["seconds_to_bug"] = secs;
+  j["oracles"] = oracles;
+  j["executions_run"] = total;
+  j["steps_run"] = steps;
+  j["seconds_run"] = total_s;
+  emit(j);
+}
+
+void exhaustive(const std::string& file, const gf::Scenario& s, const gf::BugSet& wb, const Options& o) {
+  gf::ExploreOptions eo;
+  eo.max_preemptions = o.preemptions;
+  eo.max_executions = o.max_execs;
+  const auto t0 = Clock::now();
+  const gf::ExploreResult r = gf::explore(s, eo);
+  const double secs = since(t0);
+  ordered_json j = header(file, s, "exhaustive", wb);
+  j["trials"] = 1;
+  j["max_preemptions"] = o.preemptions;
+  j["budget_executions"] = o.max_execs;
+  j["found"] = r.found ? 1 : 0;
+  j["complete"] = r.complete;
+  j["bound_done"] = r.bound_done;
+  j["schedules"] = r.schedules;
+  j["pruned"] = r.diverged;
+  j["executions_to_bug"] = r.found ? ordered_json::array({r.executions}) : ordered_json::array({nullptr});
+  j["seconds_to_bug"] = r.found ? ordered_json::array({secs}) : ordered_json::array({nullptr});
+  if (r.found) {
+    j["preemptions"] = r.preemptions;
+    j["oracles"] = {{std::string(gf::info(r.verdict.oracle).id), 1}};
+    j["replays"] = r.replays;
+  } else {
+    j["oracles"] = ordered_json::object();
+  }
+  j["executions_run"] = r.executions;
+  j["steps_run"] = r.steps;
+  j["seconds_run"] = secs;
+  emit(j);
+}
+
+// --explore: the cost of every schedule up to the bound (no bug expected).
+int explore_cost(const std::string& file, const Options& o) {
+  gf::Scenario s;
+  std::string err;
+  if (!load(file, s, err)) return bad(err);
+  // Steps per CPU when it runs alone, the "CPUs x steps" of the target.
+  ordered_json per_cpu = ordered_json::array();
+  for (size_t c = 0; c < s.cpus.size(); c++) {
+    gf::Scenario one = s;
+    one.schedule.assign(1, uint8_t(c));
+    for (size_t d = 0; d < s.cpus.size(); d++)
+      if (d != c) one.cpus[d].clear();
+    per_cpu.push_back(gf::run(one).steps);
+  }
+  gf::ExploreOptions eo;
+  eo.max_preemptions = o.preemptions;
+  eo.max_executions = o.max_execs;
+  const auto t0 = Clock::now();
+  const gf::ExploreResult r = gf::explore(s, eo);
+  const double secs = since(t0);
+  ordered_json j = header(file, s, "exhaustive", s.bugs);
+  j["steps_per_cpu"] = per_cpu;
+  j["max_preemptions"] = o.preemptions;
+  j["found"] = r.found ? 1 : 0;
+  if (r.found) j["oracle"] = std::string(gf::info(r.verdict.oracle).id);
+  j["complete"] = r.complete;
+  j["bound_done"] = r.bound_done;
+  j["schedules"] = r.schedules;
+  j["executions_run"] = r.executions;
+  j["pruned"] = r.diverged;
+  j["steps_run"] = r.steps;
+  j["max_depth"] = r.max_depth;
+  j["seconds"] = secs;
+  emit(j);
+  return 0;
+}
+
+bool parse_num(const char* s, double& out) {
+  char* end = nullptr;
+  out = std::strtod(s, &end);
+  return end && *end == 0 && end != s && out >= 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::vector<std::string> files;
+  std::string explore_file;
+  for (int i = 1; i < argc; i++) {
+    const std::string a = argv[i];
+    auto value = [&](double& v) {
+      if (i + 1 >= argc || !parse_num(argv[i + 1], v)) return false;
+      i++;
+      return true;
+    };
+    double v = 0;
+    if (a == "--trials" && value(v) && v >= 1) o.trials = int(v);
+    else if (a == "--max-execs" && value(v)) o.max_execs = uint64_t(v);
+    else if (a == "--max-seconds" && value(v)) o.max_seconds = v;
+    else if (a == "--preemptions" && value(v)) o.preemptions = int(v);
+    else if (a == "--correct-execs" && value(v)) o.correct_execs = uint64_t(v);
+    else if (a == "--strategies" && i + 1 < argc) {
+      o.strategies.clear();
+      std::stringstream ss(argv[++i]);
+      for (std::string x; std::getline(ss, x, ',');) {
+        if (x != "random" && x != "pct1" && x != "pct2" && x != "pct3" && x != "exhaustive")
+          return bad("unknown strategy '" + x + "' (random, pct1, pct2, pct3, exhaustive)");
+        o.strategies.push_back(x);
+      }
+    } else if (a == "--explore" && i + 1 < argc) explore_file = argv[++i];
+    else if (a.starts_with("-")) return bad("bad option or value: " + a + " (see the comment at the top of bench/strategy_ttb.cc)");
+    else files.push_back(a);
+  }
+  if (!explore_file.empty()) return explore_cost(explore_file, o);
+  if (files.empty()) return bad("no witness files");
+  for (const auto& f : files) {
+    gf::Scenario s;
+    std::string err;
+    if (!load(f, s, err)) return bad(err);
+    s.schedule.clear();  // ops and layout fixed; the strategy schedules
+    for (const auto& name : o.strategies) {
+      if (name == "exhaustive") exhaustive(f, s, s.bugs, o);
+      else sampled(f, s, s.bugs, name, name == "random" ? 0 : name[3] - '0', o);
+    }
+    if (o.correct_execs) {
+      gf::Scenario ok = s;
+      ok.bugs = {};
+      Options c = o;
+      c.trials = 1;
+      c.max_execs = o.correct_execs;
+      c.max_seconds = 0;
+      for (const auto& name : o.strategies) {
+        if (name == "exhaustive") exhaustive(f, ok, s.bugs, c);
+        else sampled(f, ok, s.bugs, name, name == "random" ? 0 : name[3] - '0', c);
+      }
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+# ctest bench.strategy_ttb_deterministic: gupfuzz_strategy_ttb on one witness
+# with tiny budgets, twice.  Each line is a gupfuzz-strategy-ttb/1 object,
+# every strategy but pct1 finds the bug in every trial (PCT with d = 1 never
+# preempts, and this race needs one preemption), and the executions-to-bug
+# are the same in both runs (they depend on the seeds only).
+# -DDRIVER=<gupfuzz_strategy_ttb> -DWITNESS=<witness.json>
+cmake_policy(SET CMP0057 NEW)  # IN_LIST
+set(args --trials 3 --max-execs 2000 --preemptions 2 ${WITNESS})
+foreach(run 1 2)
+  execute_process(COMMAND ${DRIVER} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out${run} ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${run}: exit ${rc}: ${err}")
+  endif()
+endforeach()
+
+string(REGEX REPLACE "\n$" "" out1 "${out1}")
+string(REPLACE "\n" ";" lines "${out1}")
+set(strategies)
+set(execs1)
+foreach(line ${lines})
+  string(JSON schema GET "${line}" schema)
+  string(JSON strategy GET "${line}" strategy)
+  string(JSON trials GET "${line}" trials)
+  string(JSON found GET "${line}" found)
+  string(JSON e GET "${line}" executions_to_bug)
+  string(JSON n LENGTH "${line}" executions_to_bug)
+  if(NOT schema STREQUAL "gupfuzz-strategy-ttb/1" OR NOT n EQUAL trials)
+    message(FATAL_ERROR "malformed line: ${line}")
+  endif()
+  if(NOT strategy STREQUAL "pct1" AND NOT found EQUAL trials)
+    message(FATAL_ERROR "${strategy}: found in ${found} of ${trials} trials: ${line}")
+  endif()
+  list(APPEND strategies ${strategy})
+  list(APPEND execs1 "${strategy}=${e}")
+endforeach()
+foreach(s random pct1 pct2 pct3 exhaustive)
+  if(NOT s IN_LIST strategies)
+    message(FATAL_ERROR "no line for strategy ${s}:\n${out1}")
+  endif()
+endforeach()
+
+string(REGEX REPLACE "\n$" "" out2 "${out2}")
+string(REPLACE "\n" ";" lines2 "${out2}")
+set(execs2)
+foreach(line ${lines2})
+  string(JSON strategy GET "${line}" strategy)
+  string(JSON e GET "${line}" executions_to_bug)
+  list(APPEND execs2 "${strategy}=${e}")
+endforeach()
+if(NOT execs1 STREQUAL execs2)
+  message(FATAL_ERROR "executions-to-bug differ between two runs with the same seeds:\n${execs1}\n${execs2}")
+endif()
+message(STATUS "deterministic: ${execs1}")
