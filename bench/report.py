@@ -251,6 +251,13 @@ def main():
       f"in {elapsed} s. Do not edit: rerun `make bench`.\n")
     w(f"- CPU: {meta.get('cpu')}, {meta.get('cores')} cores; load average at the start "
       f"{' '.join(meta.get('loadavg_start', []))} (the bench shares the machine with whatever else runs)")
+    la_end = open(os.path.join(work, "loadavg_end")).read().split() if os.path.exists(os.path.join(work, "loadavg_end")) else []
+    if la_end:
+        w(f"- load average at the end {' '.join(la_end)}")
+    la0 = meta.get("loadavg_start", [])
+    if la0 and float(la0[0]) >= 0.5:
+        w(f"- **the machine was busy**: load average {la0[0]} before the bench started its own work (other jobs "
+          "shared the cores): throughput and seconds are pessimistic; executions-to-bug are not affected")
     w(f"- compilers: {meta.get('gcc')}; {meta.get('clang')}; Google Benchmark {meta.get('libbenchmark')}")
     w(f"- budget: {params.get('trials')} trials per model strategy, each ≤ {params.get('max_execs'):,} executions "
       f"and ≤ {params.get('max_seconds')} s; fuzz {params.get('fuzz_runs')} runs ≤ {params.get('fuzz_limit')} s; "

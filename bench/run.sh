@@ -19,22 +19,25 @@
 #
 # BUDGET=quick (default: a few minutes on 2 cores) or BUDGET=full (hours).
 # Each knob can be set on its own: TRIALS, MAX_EXECS, MAX_SECONDS (per model
-# trial), CORRECT_EXECS, FUZZ_RUNS, FUZZ_LIMIT, THREADS_RUNS, THREADS_LIMIT,
-# TPUT_SECONDS, MICRO_MIN_TIME, EXPLORE_EXECS, JOBS (build jobs), BUGS="a b".
+# trial), CORRECT_EXECS (random and pct on the correct model),
+# CORRECT_EXPLORE_EXECS (exhaustive on the correct model; 0 = no limit),
+# FUZZ_RUNS, FUZZ_LIMIT, THREADS_RUNS, THREADS_LIMIT, TPUT_SECONDS,
+# MICRO_MIN_TIME, EXPLORE_EXECS, JOBS (build jobs), BUGS="a b".
 # A section whose build fails is reported as missing; the rest still runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUDGET=${BUDGET:-quick}
 case $BUDGET in
-  quick) d=(10 20000 1 5000 3 10 3 10 5 0.05 300000) ;;
-  full) d=(20 2000000 120 1000000 20 60 10 60 60 1 0) ;;
+  quick) d=(10 20000 1 5000 3 10 3 10 5 0.05 300000 200000) ;;
+  full) d=(20 2000000 120 1000000 20 60 10 60 60 1 0 0) ;;
   *) echo "bench/run.sh: BUDGET must be quick or full (got '$BUDGET')" >&2; exit 2 ;;
 esac
 TRIALS=${TRIALS:-${d[0]}} MAX_EXECS=${MAX_EXECS:-${d[1]}} MAX_SECONDS=${MAX_SECONDS:-${d[2]}}
 CORRECT_EXECS=${CORRECT_EXECS:-${d[3]}} FUZZ_RUNS=${FUZZ_RUNS:-${d[4]}} FUZZ_LIMIT=${FUZZ_LIMIT:-${d[5]}}
 THREADS_RUNS=${THREADS_RUNS:-${d[6]}} THREADS_LIMIT=${THREADS_LIMIT:-${d[7]}} TPUT_SECONDS=${TPUT_SECONDS:-${d[8]}}
 MICRO_MIN_TIME=${MICRO_MIN_TIME:-${d[9]}} EXPLORE_EXECS=${EXPLORE_EXECS:-${d[10]}}
+CORRECT_EXPLORE_EXECS=${CORRECT_EXPLORE_EXECS:-${d[11]}}
 JOBS=${JOBS:-$(nproc)}
 BUGS=${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)}
 
@@ -66,7 +69,7 @@ json.dump({"budget": sys.argv[2], "cpu": sys.argv[3], "cores": os.cpu_count(),
                       "correct_execs": $CORRECT_EXECS, "fuzz_runs": $FUZZ_RUNS, "fuzz_limit": $FUZZ_LIMIT,
                       "threads_runs": $THREADS_RUNS, "threads_limit": $THREADS_LIMIT,
                       "tput_seconds": $TPUT_SECONDS, "micro_min_time": $MICRO_MIN_TIME,
-                      "explore_execs": $EXPLORE_EXECS, "bugs": "$BUGS".split()}}, open(sys.argv[1], "w"), indent=1)
+                      "explore_execs": $EXPLORE_EXECS, "correct_explore_execs": $CORRECT_EXPLORE_EXECS, "bugs": "$BUGS".split()}}, open(sys.argv[1], "w"), indent=1)
 EOF
 
 # --- builds ---------------------------------------------------------------
@@ -125,7 +128,7 @@ witnesses=(); for b in $BUGS; do witnesses+=("tests/witnesses/$b.json"); done
 if built release; then
   log "strategies random, pct1..3, exhaustive on ${#witnesses[@]} witnesses ($TRIALS trials, $MAX_EXECS executions / ${MAX_SECONDS} s each)"
   $R/bench/gupfuzz_strategy_ttb --trials "$TRIALS" --max-execs "$MAX_EXECS" --max-seconds "$MAX_SECONDS" \
-    --preemptions 3 --correct-execs "$CORRECT_EXECS" "${witnesses[@]}" >"$W/strategies.jsonl"
+    --preemptions 3 --correct-execs "$CORRECT_EXECS" --correct-explore-execs "$CORRECT_EXPLORE_EXECS" "${witnesses[@]}" >"$W/strategies.jsonl"
   log "exhaustive: bench/explore_2x12.json, every schedule (Release)"
   $R/bench/gupfuzz_strategy_ttb --explore bench/explore_2x12.json --preemptions 24 --max-execs "$EXPLORE_EXECS" \
     | sed 's/^{/{"build": "release", "target": "2x12 every schedule", /' >>"$W/explore.jsonl"
@@ -150,5 +153,6 @@ if built tsan; then
 fi
 
 echo "$(($(date +%s) - t_start))" >"$W/elapsed"
+cut -d' ' -f1-3 /proc/loadavg >"$W/loadavg_end"
 python3 bench/report.py "$W" bench/REPORT.md bench/report.json
 log "wrote bench/REPORT.md and bench/report.json in $(cat "$W/elapsed") s (report: $(($(date +%s) - t_start)) s)"

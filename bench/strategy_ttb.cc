@@ -24,7 +24,7 @@
 // Usage:
 //   gupfuzz_strategy_ttb [--trials N] [--max-execs E] [--max-seconds S]
 //       [--strategies random,pct1,pct2,pct3,exhaustive] [--preemptions C]
-//       [--correct-execs M] WITNESS.json...
+//       [--correct-execs M] [--correct-explore-execs X] WITNESS.json...
 //   gupfuzz_strategy_ttb --explore FILE [--preemptions C] [--max-execs E]
 // Exit codes: 0 done (found or not: the numbers are the result), 2 bad input.
 #include <chrono>
@@ -55,7 +55,8 @@ struct Options {
   uint64_t max_execs = 20000;  // per trial
   double max_seconds = 0;      // per trial; 0: no limit
   int preemptions = 3;
-  uint64_t correct_execs = 0;  // per witness and strategy
+  uint64_t correct_execs = 0;          // per witness and randomized strategy
+  uint64_t correct_explore_execs = 0;  // the exhaustive search on the correct model (0: correct_execs)
   std::vector<std::string> strategies{"random", "pct1", "pct2", "pct3", "exhaustive"};
 };
 
@@ -275,6 +276,7 @@ int main(int argc, char** argv) {
     else if (a == "--max-seconds" && value(v)) o.max_seconds = v;
     else if (a == "--preemptions" && value(v)) o.preemptions = int(v);
     else if (a == "--correct-execs" && value(v)) o.correct_execs = uint64_t(v);
+    else if (a == "--correct-explore-execs" && value(v)) o.correct_explore_execs = uint64_t(v);
     else if (a == "--strategies" && i + 1 < argc) {
       o.strategies.clear();
       std::stringstream ss(argv[++i]);
@@ -306,7 +308,11 @@ int main(int argc, char** argv) {
       c.max_execs = o.correct_execs;
       c.max_seconds = 0;
       for (const auto& name : o.strategies) {
-        if (name == "exhaustive") exhaustive(f, ok, s.bugs, c);
+        if (name == "exhaustive") {
+          Options x = c;
+          if (o.correct_explore_execs) x.max_execs = o.correct_explore_execs;
+          exhaustive(f, ok, s.bugs, x);
+        }
         else sampled(f, ok, s.bugs, name, name == "random" ? 0 : name[3] - '0', c);
       }
     }
