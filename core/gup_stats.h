@@ -37,6 +37,7 @@ struct GupStats {
   int recheck_bails = 0;  // rechecks that bailed: "pmd/pte changed under us"
   int pmd_bails = 0;      //   of which the PMD moved
   int spurious = 0;       //   of which nothing but young/dirty differed (PMD unchanged)
+  int cont_only = 0;      //   of which (explained) only the contpte bit differed besides young/dirty
   // The first spurious bail: the entries compared and the step of the recheck.
   pteval_t spurious_was = 0, spurious_now = 0;
   uint64_t spurious_step = 0;
@@ -48,7 +49,14 @@ struct GupStats {
     if (!bailed) return;
     recheck_bails++;
     if (pmd_moved) pmd_bails++;
-    if (gup_recheck_explained(arch, pmd_moved, was, now)) return;
+    if (gup_recheck_explained(arch, pmd_moved, was, now)) {
+      if (!pmd_moved) {
+        PteSem a = sem_decode(arch, was), b = sem_decode(arch, now);
+        a.cont = b.cont;
+        cont_only += a.same_but_recency(b);
+      }
+      return;
+    }
     if (!spurious++) {
       spurious_was = was;
       spurious_now = now;
@@ -67,6 +75,7 @@ struct GupStats {
     recheck_bails += o.recheck_bails;
     pmd_bails += o.pmd_bails;
     spurious += o.spurious;
+    cont_only += o.cont_only;
     return *this;
   }
 };

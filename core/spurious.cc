@@ -35,6 +35,7 @@ void SpuriousTally::add(const Scenario& s, const RunResult& r, std::span<const u
   recheck_bails += uint64_t(r.gup.recheck_bails);
   pmd_bails += uint64_t(r.gup.pmd_bails);
   spurious += uint64_t(r.gup.spurious);
+  cont_only += uint64_t(r.gup.cont_only);
   if (r.verdict.violated) (r.verdict.oracle == Oracle::no_progress ? budget : violations)++;
   if (r.gup.spurious && !has_example && choices.size() <= size_t(MAX_SCHEDULE)) {
     has_example = true;

@@ -28,6 +28,7 @@ struct SpuriousTally {
   uint64_t recheck_bails = 0;  // rechecks that bailed
   uint64_t pmd_bails = 0;      //   the PMD moved
   uint64_t spurious = 0;       //   nothing but young/dirty differed
+  uint64_t cont_only = 0;      //   real, but only the contpte bit besides young/dirty (an unfold)
   uint64_t violations = 0;     // executions an oracle stopped (none on the correct model)
   uint64_t budget = 0;         // executions stopped at the step budget (no_progress)
   // Exhaustive tallies: every schedule was run (nothing cut by the bound).

@@ -259,13 +259,13 @@ int main(int argc, char** argv) {
   explore->add_option("--out", out, "write the violating scenario here (atomically)");
   explore->add_flag("--json", json, "one JSON summary (schema gupfuzz-explore/1)");
 
-  uint64_t spurious_max = 200000, spurious_runs = 2000, spurious_seed = 1;
+  uint64_t spurious_max = 20000, spurious_runs = 2000, spurious_seed = 1;
   int spurious_preemptions = 1000;
   auto* spurious = app.add_subcommand("spurious", "count GUP-fast recheck bails and those without a real change, "
                                                   "mainline against norecency (the study, or FILEs)");
   spurious->add_option("FILE", files, "scenarios to measure over every schedule (default: the study's families)");
   spurious->add_option("--out", out, "write the study's table here (atomically; default stdout)");
-  spurious->add_option("--max-schedules", spurious_max, "per exhaustive row (default 200000)");
+  spurious->add_option("--max-schedules", spurious_max, "per exhaustive row and bound (default 20000)");
   spurious->add_option("--runs", spurious_runs, "per sampled row and sampler (default 2000)");
   spurious->add_option("--seed", spurious_seed, "first seed of the sampled rows (default 1)");
   spurious->add_option("--preemptions", spurious_preemptions, "FILEs: the bound (default: none)");
