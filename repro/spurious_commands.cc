@@ -241,10 +241,12 @@ int study(const std::string& out, uint64_t cap, uint64_t runs, uint64_t seed) {
   if (!findings.empty())
     findings += "\nWhere norecency bails more than mainline (arm64 contpte, real changes): a write-protect, "
                 "unmap or mprotect of a page in a contpte block first unfolds the block (contpte_try_unfold: "
-                "clear all 16, flush, rewrite them without CONT). 6.12's contpte_ptep_get_lockless() restarts "
-                "while the block is inconsistent, so GUP-fast's first read often waits out the unfold and reads "
-                "the final entry; the RFC's norecency read (patch 4/4, the single entry, no retry) reads the "
-                "entry before the unfold and its recheck sees it rewritten. These bails are real changes by the "
+                "clear all 16, flush, rewrite them without CONT). Not yet traced schedule by schedule, our reading: "
+                "6.12's contpte_ptep_get_lockless() restarts while the block is inconsistent, so its first read "
+                "can wait out the unfold, where the RFC's norecency read (patch 4/4, the single entry, no retry) "
+                "reads the entry before it and the recheck sees it rewritten; and the two rechecks do not have "
+                "the same schedules (mainline's gathers make 4x as many), so the fractions compare two "
+                "different populations. These bails are real changes by the "
                 "decoder (`CONT only` counts those whose only difference beyond young/dirty is the contpte bit): "
                 "the claim is about spurious bails and holds; the cost is more slow-path fallbacks during "
                 "unfolds, not wrong pins.\n";
