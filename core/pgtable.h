@@ -178,7 +178,11 @@ struct Pgtable {
       if (!A::pte_valid(first) || A::pte_cont(first)) co_return false;
       const uint64_t pfn0 = A::pte_pfn(first);
       const Folio& head = m.head_of(pfn0);
-      if (pfn0 % CONT_PTES || head.order == 0 || head.head != pfn0) co_return false;
+      // The block must lie inside one large folio (a 16-page one, or either
+      // half of a PTE-mapped THP).
+      if (pfn0 % CONT_PTES || head.order < 4 || pfn0 < head.head ||
+          pfn0 + CONT_PTES > uint64_t(head.head) + uint64_t(folio_nr_pages(head.order)))
+        co_return false;
       const pteval_t prot = A::contpte_prot(first);
       for (int k = 1; k < CONT_PTES; k++) {
         const pteval_t p = co_await pte_load(m, r, base + k);

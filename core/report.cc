@@ -54,7 +54,7 @@ const char* cell_kind_name(uint32_t tag) {
 std::string value(ArchId arch, uint32_t tag, uint64_t v) {
   switch (tag_kind(tag)) {
     case CellKind::pte: return describe_pte(arch, v);
-    case CellKind::pmd: return v ? "table #" + std::to_string(Machine::serial_of_pmd(v)) : std::string("none");
+    case CellKind::pmd: return describe_pmd(arch, v);
     case CellKind::refcount:
     case CellKind::pincount: return std::to_string(int64_t(v));
     default: return std::to_string(v);

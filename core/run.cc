@@ -185,6 +185,14 @@ std::string describe_pte(ArchId arch, uint64_t v) {
   return hex(v) + " (" + sem_decode(arch, v).str() + ")";
 }
 
+std::string describe_pmd(ArchId arch, uint64_t v) {
+  if (v == 0) return "none";
+  const bool arm = arch == ArchId::arm64;
+  if (arm ? arch::Arm64::pmd_leaf(v) : arch::X86_64::pmd_leaf(v))
+    return "huge " + hex(v) + " (" + sem_decode(arch, arm ? arch::Arm64::pmd_pte(v) : arch::X86_64::pmd_pte(v)).str() + ")";
+  return "table #" + std::to_string(Machine::serial_of_pmd(v));
+}
+
 GF_NO_COVERAGE int next_runnable_after(std::span<const int> runnable, int after) {
   for (int c : runnable)
     if (c > after) return c;

@@ -37,5 +37,7 @@ void run_cpu_threaded(Machine& m, int cpu);
 
 // One line per entry value for traces: "0x8000000000000867 (present pfn=16 W U young dirty)".
 std::string describe_pte(ArchId arch, uint64_t v);
+// A PMD value for traces: "none", "table #3", or "huge " and the entry it holds.
+std::string describe_pmd(ArchId arch, uint64_t v);
 
 }  // namespace gf
