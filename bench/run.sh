@@ -29,7 +29,7 @@ cd "$(dirname "$0")/.."
 
 BUDGET=${BUDGET:-quick}
 case $BUDGET in
-  quick) d=(10 20000 1 5000 3 10 3 10 5 0.05 300000 200000) ;;
+  quick) d=(10 20000 1 5000 3 10 3 10 10 0.05 300000 200000) ;;
   full) d=(20 2000000 120 1000000 20 60 10 60 60 1 0 0) ;;
   *) echo "bench/run.sh: BUDGET must be quick or full (got '$BUDGET')" >&2; exit 2 ;;
 esac
@@ -39,7 +39,7 @@ THREADS_RUNS=${THREADS_RUNS:-${d[6]}} THREADS_LIMIT=${THREADS_LIMIT:-${d[7]}} TP
 MICRO_MIN_TIME=${MICRO_MIN_TIME:-${d[9]}} EXPLORE_EXECS=${EXPLORE_EXECS:-${d[10]}}
 CORRECT_EXPLORE_EXECS=${CORRECT_EXPLORE_EXECS:-${d[11]}}
 JOBS=${JOBS:-$(nproc)}
-BUGS=${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)}
+BUGS=$(echo ${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)})  # one line
 
 R=build/bench            # gcc 12 Release, no sanitizers
 F=build/bench-fuzz       # clang 19 libFuzzer + ASan + UBSan (preset fuzz)
@@ -54,7 +54,7 @@ log() { echo "bench: $*" >&2; }
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 log "CPU: $cpu, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 log "compilers: $(g++ --version | head -1); $(clang++-19 --version 2>/dev/null | head -1 || echo 'no clang++-19')"
-python3 - "$W/meta.json" "$BUDGET" "$cpu" <<EOF
+python3 - "$W/meta.json" "$BUDGET" "$cpu" "$BUGS" <<EOF
 import json, sys, subprocess, os
 def first(cmd):
     try: return subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
@@ -69,7 +69,7 @@ json.dump({"budget": sys.argv[2], "cpu": sys.argv[3], "cores": os.cpu_count(),
                       "correct_execs": $CORRECT_EXECS, "fuzz_runs": $FUZZ_RUNS, "fuzz_limit": $FUZZ_LIMIT,
                       "threads_runs": $THREADS_RUNS, "threads_limit": $THREADS_LIMIT,
                       "tput_seconds": $TPUT_SECONDS, "micro_min_time": $MICRO_MIN_TIME,
-                      "explore_execs": $EXPLORE_EXECS, "correct_explore_execs": $CORRECT_EXPLORE_EXECS, "bugs": "$BUGS".split()}}, open(sys.argv[1], "w"), indent=1)
+                      "explore_execs": $EXPLORE_EXECS, "correct_explore_execs": $CORRECT_EXPLORE_EXECS, "bugs": sys.argv[4].split()}}, open(sys.argv[1], "w"), indent=1)
 EOF
 
 # --- builds ---------------------------------------------------------------
