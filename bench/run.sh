@@ -29,7 +29,7 @@ cd "$(dirname "$0")/.."
 
 BUDGET=${BUDGET:-quick}
 case $BUDGET in
-  quick) d=(10 20000 1 5000 3 10 3 10 10 0.05 300000 200000) ;;
+  quick) d=(10 20000 1 5000 3 10 3 5 10 0.05 300000 200000) ;;
   full) d=(20 2000000 120 1000000 20 60 10 60 60 1 0 0) ;;
   *) echo "bench/run.sh: BUDGET must be quick or full (got '$BUDGET')" >&2; exit 2 ;;
 esac
