@@ -261,7 +261,9 @@ def main():
     la0 = meta.get("loadavg_start", [])
     if la0 and float(la0[0]) >= 0.5:
         w(f"- **the machine was busy**: load average {la0[0]} before the bench started its own work (other jobs "
-          "shared the cores): throughput and seconds are pessimistic; executions-to-bug are not affected")
+          "shared the cores): throughput and seconds are pessimistic; executions-to-bug of the model strategies "
+          "are not affected, but `threads` is: real threads only race when both get a core at once, and on an "
+          "oversubscribed machine a CPU's whole program often runs inside one time slice")
     w(f"- compilers: {meta.get('gcc')}; {meta.get('clang')}; Google Benchmark {meta.get('libbenchmark')}")
     w(f"- budget: {params.get('trials')} trials per model strategy, each ≤ {params.get('max_execs'):,} executions "
       f"and ≤ {params.get('max_seconds')} s; fuzz {params.get('fuzz_runs')} runs ≤ {params.get('fuzz_limit')} s; "
