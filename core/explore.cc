@@ -23,29 +23,9 @@ class DfsStrategy final : public Strategy {
   explicit DfsStrategy(std::vector<ChoicePoint>& path) : path_(path) {}
 
   int next_cpu(std::span<const int> runnable, int current) override {
-    uint8_t run_mask = 0, work_mask = 0;
-    for (int c : runnable) {
-      run_mask |= uint8_t(1u << c);
-      if (!spin_.spinning(c)) work_mask |= uint8_t(1u << c);
-    }
-    const bool cur_works = current >= 0 && (work_mask >> current & 1);
-    // The choice that costs nothing: keep going, else the next working CPU
-    // (cyclically), else — everyone spins — whoever can run.
-    int dflt;
-    if (cur_works) {
-      dflt = current;
-    } else if (work_mask) {
-      dflt = -1;
-      for (int k = 1; k <= MAX_CPUS && dflt < 0; k++) {
-        const int c = ((current < 0 ? -1 : current) + k + MAX_CPUS) % MAX_CPUS;
-        if (work_mask >> c & 1) dflt = c;
-      }
-    } else {
-      dflt = (current >= 0 && (run_mask >> current & 1)) ? current : next_runnable_after(runnable, current);
-    }
-    // Any other pick is a preemption if the current CPU could go on working,
-    // or if the pick spins (it can only go round again).
-    const uint8_t costly = uint8_t((cur_works ? run_mask : uint8_t(run_mask & ~work_mask)) & ~(1u << dflt));
+    const FreeChoice fc = free_choice(runnable, current, spin_);
+    const uint8_t run_mask = fc.run_mask, costly = fc.costly;
+    const int dflt = fc.pick;
     const size_t i = pos_++;
     int pick;
     if (i < path_.size()) {

@@ -75,4 +75,27 @@ void PctStrategy::observed(int cpu, const Access& a) {
 
 uint64_t pct_estimate_k(const Scenario& s) { return run(s).steps; }
 
+FreeChoice free_choice(std::span<const int> runnable, int current, const SpinWatch& spin) {
+  uint8_t run_mask = 0, work_mask = 0;
+  for (int c : runnable) {
+    run_mask |= uint8_t(1u << c);
+    if (!spin.spinning(c)) work_mask |= uint8_t(1u << c);
+  }
+  const bool cur_works = current >= 0 && (work_mask >> current & 1);
+  int pick;
+  if (cur_works) {
+    pick = current;
+  } else if (work_mask) {
+    pick = -1;
+    for (int k = 1; k <= MAX_CPUS && pick < 0; k++) {
+      const int c = ((current < 0 ? -1 : current) + k + MAX_CPUS) % MAX_CPUS;
+      if (work_mask >> c & 1) pick = c;
+    }
+  } else {
+    pick = (current >= 0 && (run_mask >> current & 1)) ? current : next_runnable_after(runnable, current);
+  }
+  const uint8_t costly = uint8_t((cur_works ? run_mask : uint8_t(run_mask & ~work_mask)) & ~(1u << pick));
+  return {pick, run_mask, costly};
+}
+
 }  // namespace gf

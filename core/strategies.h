@@ -56,6 +56,18 @@ class SpinWatch {
   uint64_t changes_ = 0;
 };
 
+// The pick that costs no preemption in a bounded search (explore(),
+// for_each_schedule()): the current CPU while it works, else the next
+// working CPU cyclically, else (everyone spins) whoever can run.  `costly`:
+// the other runnable CPUs whose pick would be a preemption — any, if the
+// current CPU could go on working, else those that spin.
+struct FreeChoice {
+  int pick;
+  uint8_t run_mask;  // bit c: CPU c is runnable
+  uint8_t costly;
+};
+FreeChoice free_choice(std::span<const int> runnable, int current, const SpinWatch& spin);
+
 // Uniform choice among the runnable CPUs.
 class RandomStrategy final : public Strategy {
  public:
