@@ -94,7 +94,7 @@ Task<int> Ops<A>::huge_pmd_for_range(Machine& m, int cpu, int va, int end) {
       const pmdval_t old = co_await xchg(m.pmd[p], 0);  // pmdp_huge_get_and_clear_full()
       if (const uint32_t serial = m.deposit[p]) {       // zap_deposited_table(): pte_free()
         m.deposit[p] = 0;
-        m.note(cpu, "free deposited PTE table #" + std::to_string(serial));
+        if (m.tracing()) m.note(cpu, "free deposited PTE table #" + std::to_string(serial));
         m.free_table(m.tables[serial]);
       }
       Folio& head = m.head_of(A::pte_pfn(A::pmd_pte(old)));

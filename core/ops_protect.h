@@ -96,7 +96,7 @@ Task<void> Ops<A>::writeback(Machine& m, int cpu, Op op) {
   const uint8_t was = co_await xchg(head->dirty, 0);  // folio_test_clear_dirty()
   if (was) {
     for (int k = 0; k < folio_nr_pages(head->order); k++) m.folio[head->head + k].written = false;
-    m.note(cpu, "writeback: folio " + std::to_string(head->head) + " written out");
+    if (m.tracing()) m.note(cpu, "writeback: folio " + std::to_string(head->head) + " written out");
   }
   co_await folio_put(m, *head, 1);
 }
