@@ -12,6 +12,14 @@
 // GUP-fast gave up on a page whose mapping had not changed.  The RFC claims
 // the norecency recheck has none.
 //
+// How each page attempt ends (they sum to `attempts`): kept (GUP-fast holds
+// it), a bail on the entry read first (protnone, !pte_access_permitted,
+// special, pfn range; `read_unmapped` counts first reads that returned a
+// non-present entry, e.g. one cleared by an unmap or a contpte unfold), a
+// failed try_grab_folio_fast(), a recheck bail, or a bail after the recheck
+// passed (gup_fast_folio_allowed, gup_must_unshare, pages[] full).  A bail
+// before the recheck is a fallback to the slow path just as a recheck bail is.
+//
 // Counting only: no scheduling point, no effect on the execution.  Each
 // simulated CPU has its own GupStats (Machine::gup_stats[cpu]), written by
 // that CPU only, so real threads do not race on the plain ints.
@@ -38,9 +46,18 @@ struct GupStats {
   int pmd_bails = 0;      //   of which the PMD moved
   int spurious = 0;       //   of which nothing but young/dirty differed (PMD unchanged)
   int cont_only = 0;      //   of which (explained) only the contpte bit differed besides young/dirty
+  int read_unmapped = 0;  // first reads that returned a non-present entry (none, swap, migration)
+  int grabbed = 0;        // attempts whose entry passed the checks and whose folio was grabbed
+  int read_ok = 0;        // attempts whose first-read entry passed protnone/access/special/pfn
+  int kept = 0;           // attempts that ended with GUP-fast holding the page
   // The first spurious bail: the entries compared and the step of the recheck.
   pteval_t spurious_was = 0, spurious_now = 0;
   uint64_t spurious_step = 0;
+
+  // How the attempts ended (see above); they sum to `attempts`.
+  int read_bails() const { return attempts - read_ok; }
+  int grab_bails() const { return read_ok - grabbed; }
+  int after_bails() const { return grabbed - recheck_bails - kept; }
 
   // At the recheck: `bailed` as GUP-fast decided, `was` the entry read first,
   // `now` the recheck's read (== was when the PMD moved and it was not reread).
@@ -76,6 +93,10 @@ struct GupStats {
     pmd_bails += o.pmd_bails;
     spurious += o.spurious;
     cont_only += o.cont_only;
+    read_unmapped += o.read_unmapped;
+    grabbed += o.grabbed;
+    read_ok += o.read_ok;
+    kept += o.kept;
     return *this;
   }
 };

@@ -108,15 +108,18 @@ struct Ops {
         pte = co_await P::ptep_get_lockless_norecency(m, r, i);
       else
         pte = co_await P::ptep_get_lockless(m, r, i);
+      m.gup_stats[cpu].read_unmapped += !A::pte_present(pte);
       if (A::pte_protnone(pte)) co_return bail(m, cpu, va, "protnone");  // 5.
       if (!A::pte_access_permitted(pte, write && !m.bug(Bug::access_check_ignores_write)))
         co_return bail(m, cpu, va, "!pte_access_permitted");
       if (A::pte_special(pte)) co_return bail(m, cpu, va, "special");  // devmap is never mapped in the model
       const uint64_t pfn = A::pte_pfn(pte);
       if (pfn >= NR_PFNS) co_return bail(m, cpu, va, "pfn out of range");
+      m.gup_stats[cpu].read_ok++;
       Folio& head = m.head_of(pfn);
       const bool grabbed = co_await try_grab_folio_fast(m, head, op.flags);  // 6.
       if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
+      m.gup_stats[cpu].grabbed++;
       const uint64_t grab_step = m.now();
       const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags, m.vma_gen[va]};
       if (!m.bug(Bug::no_pte_recheck)) {  // 7.
@@ -162,6 +165,7 @@ struct Ops {
         co_return bail(m, cpu, va, "pages[] full");
       }
       cs.held[cs.nheld++] = h;
+      m.gup_stats[cpu].kept++;
       if (m.tracing()) m.note(cpu, "gup_fast: keep pfn " + std::to_string(pfn) + " for page " + std::to_string(va));
       oracle_pin_kept(m, cpu, va, pfn, write, grab_step);
     }

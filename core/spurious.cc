@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/spurious.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -26,7 +27,79 @@ class Recording final : public Strategy {
   Strategy& inner_;
 };
 
+// The schedule's picks, and every access, in order.
+class Observing final : public Strategy {
+ public:
+  explicit Observing(std::span<const uint8_t> schedule) : inner_(schedule) {}
+  int next_cpu(std::span<const int> runnable, int current) override { return inner_.next_cpu(runnable, current); }
+  bool observes() const override { return true; }
+  void observed(int cpu, const Access& a) override {
+    if (tag_kind(a.tag) != CellKind::pte && tag_kind(a.tag) != CellKind::refcount) return;
+    events.push_back(Event{cpu, a.kind, tag_kind(a.tag), tag_index(a.tag), a.before != a.after});
+  }
+  struct Event {
+    int cpu;
+    Acc kind;
+    CellKind cell;
+    uint32_t index;
+    bool changed;
+  };
+  std::vector<Event> events;
+
+ private:
+  ScheduleStrategy inner_;
+};
+
+SpuriousTally::Phase classify(const std::vector<Observing::Event>& ev, int gcpu, int va) {
+  // GUP-fast's first read: its PTE loads before its first refcount access;
+  // the recheck's load: its first load of the entry after that.
+  long rs = -1, re = -1, rk = -1, fw = -1, lw = -1;
+  bool grabbed = false;
+  for (long k = 0; k < long(ev.size()); k++) {
+    const Observing::Event& e = ev[size_t(k)];
+    if (e.cpu == gcpu) {
+      if (e.cell == CellKind::refcount) grabbed = true;
+      if (e.cell != CellKind::pte || e.kind != Acc::load) continue;
+      if (!grabbed) {
+        if (rs < 0) rs = k;
+        re = k;
+      } else if (rk < 0 && e.index == uint32_t(va)) {
+        rk = k;
+      }
+    } else if (e.cell == CellKind::pte && e.index == uint32_t(va) && e.kind != Acc::load && e.changed) {
+      if (fw < 0) fw = k;
+      lw = k;
+    }
+  }
+  if (rk < 0) rk = re;
+  if (fw < 0) return SpuriousTally::no_change;
+  if (lw < rs) return SpuriousTally::before_read;
+  if (fw > rk) return SpuriousTally::after_recheck;
+  if (fw > re) return lw < rk ? SpuriousTally::between : SpuriousTally::overlaps_recheck;
+  return SpuriousTally::overlaps_read;
+}
+
 }  // namespace
+
+int single_gup_page(const Scenario& s, int* cpu) {
+  int va = -1, n = 0;
+  for (size_t c = 0; c < s.cpus.size(); c++)
+    for (const Op& op : s.cpus[c])
+      if (op.kind == OpKind::gup_fast) {
+        n++;
+        va = op.nr == 1 ? int(op.va) : -1;
+        if (cpu) *cpu = int(c);
+      }
+  return n == 1 ? va : -1;
+}
+
+uint64_t pages_requested(const Scenario& s) {
+  uint64_t n = 0;
+  for (const auto& ops : s.cpus)
+    for (const Op& op : ops)
+      if (op.kind == OpKind::gup_fast) n += uint64_t(std::max(0, std::min(int(op.va) + int(op.nr), NR_VPAGES) - int(op.va)));
+  return n;
+}
 
 void SpuriousTally::add(const Scenario& s, const RunResult& r, std::span<const uint8_t> choices) {
   executions++;
@@ -36,6 +109,12 @@ void SpuriousTally::add(const Scenario& s, const RunResult& r, std::span<const u
   pmd_bails += uint64_t(r.gup.pmd_bails);
   spurious += uint64_t(r.gup.spurious);
   cont_only += uint64_t(r.gup.cont_only);
+  kept += uint64_t(r.gup.kept);
+  read_bails += uint64_t(r.gup.read_bails());
+  read_unmapped += uint64_t(r.gup.read_unmapped);
+  grab_bails += uint64_t(r.gup.grab_bails());
+  after_bails += uint64_t(r.gup.after_bails());
+  fell_back += uint64_t(r.gup.kept) < pages_requested(s);
   if (r.verdict.violated) (r.verdict.oracle == Oracle::no_progress ? budget : violations)++;
   if (r.gup.spurious && !has_example && choices.size() <= size_t(MAX_SCHEDULE)) {
     has_example = true;
@@ -47,10 +126,25 @@ void SpuriousTally::add(const Scenario& s, const RunResult& r, std::span<const u
   }
 }
 
-SpuriousTally tally_schedules(const Scenario& s, const EachOptions& o) {
+SpuriousTally tally_schedules(const Scenario& s, const EachOptions& o, bool phases) {
   SpuriousTally t;
-  const EachResult e = for_each_schedule(
-      s, o, [&](const RunResult& r, std::span<const uint8_t> choices, int) { t.add(s, r, choices); });
+  int gcpu = -1;
+  const int va = phases ? single_gup_page(s, &gcpu) : -1;
+  t.has_phases = va >= 0;
+  const EachResult e = for_each_schedule(s, o, [&](const RunResult& r, std::span<const uint8_t> choices, int) {
+    t.add(s, r, choices);
+    if (!t.has_phases) return;
+    Observing obs(choices);
+    RunOptions ro;
+    ro.strategy = &obs;
+    ro.machine.max_steps = o.max_steps;
+    const RunResult again = run(s, ro);
+    const SpuriousTally::End end = again.gup.kept            ? SpuriousTally::end_kept
+                                   : again.gup.read_bails()    ? SpuriousTally::end_read_bail
+                                   : again.gup.recheck_bails   ? SpuriousTally::end_recheck_bail
+                                                               : SpuriousTally::end_other;
+    t.phase[classify(obs.events, gcpu, va)][end]++;
+  });
   t.all = e.all();
   t.cut = e.cut;
   return t;

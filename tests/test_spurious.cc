@@ -8,7 +8,10 @@
 //  - for_each_schedule visits each schedule once and replays each;
 //  - sampled tallies are a function of the seed;
 //  - the spurious check can fail: on a synthetic recency-only pair, on the
-//    mainline recheck, with a replayable example; and it does not on real changes.
+//    mainline recheck, with a replayable example; and it does not on real changes;
+//  - how the attempts end (kept, bail on the read, grab, recheck, after) sums
+//    to the attempts, and the where-the-change-lands classification covers
+//    every schedule and agrees with the outcomes it implies.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -59,6 +62,10 @@ TEST(Spurious, HandCountMainlineX86) {
   EXPECT_EQ(t.pmd_bails, 0u);
   EXPECT_EQ(t.spurious, 966u);
   EXPECT_EQ(t.violations, 0u);
+  // Every other schedule keeps the page; nothing bails before the recheck.
+  EXPECT_EQ(t.kept, 1482u - 966u);
+  EXPECT_EQ(t.read_bails + t.grab_bails + t.after_bails, 0u);
+  EXPECT_EQ(t.fell_back, 966u);
 }
 
 TEST(Spurious, HandCountNorecencyX86) {
@@ -69,6 +76,8 @@ TEST(Spurious, HandCountNorecencyX86) {
   EXPECT_EQ(t.recheck_bails, 0u);
   EXPECT_EQ(t.spurious, 0u);
   EXPECT_FALSE(t.has_example);
+  EXPECT_EQ(t.kept, 1287u);
+  EXPECT_EQ(t.fell_back, 0u);
 }
 
 // Each schedule once, and each replays to the same counters.
@@ -176,6 +185,62 @@ TEST(Spurious, WrprotectBailsAreExplained) {
     EXPECT_EQ(t.spurious, 0u) << rc;
     EXPECT_EQ(t.violations, 0u) << rc;
   }
+}
+
+// arm64 contpte, a write-protect of GUP-fast's page (it unfolds the block
+// first): how each attempt ends sums to the attempts; every norecency bail is
+// a real change; and by where the change lands both rechecks end alike
+// except while the first read runs.
+TEST(Spurious, ContpteOutcomesAndPhases) {
+  using T = gf::SpuriousTally;
+  T got[2];
+  for (int k = 0; k < 2; k++) {
+    const char* rc = k ? "norecency" : "mainline";
+    const gf::Scenario s = parse(std::string(R"({"arch": "arm64", "recheck": ")") + rc + R"(",
+      "regions": [{"va": 0, "pages": 16, "anon": true, "write": true, "large": true}],
+      "cpus": [[{"op": "gup_fast", "va": 1}], [{"op": "wrprotect", "va": 1}]]})");
+    int cpu = -1;
+    EXPECT_EQ(gf::single_gup_page(s, &cpu), 1);
+    EXPECT_EQ(cpu, 0);
+    EXPECT_EQ(gf::pages_requested(s), 1u);
+    gf::EachOptions o;
+    o.max_preemptions = 2;
+    const T t = gf::tally_schedules(s, o, true);
+    got[k] = t;
+    EXPECT_TRUE(t.has_phases) << rc;
+    EXPECT_EQ(t.attempts, t.executions) << rc;
+    EXPECT_EQ(t.kept + t.read_bails + t.grab_bails + t.recheck_bails + t.after_bails, t.attempts) << rc;
+    EXPECT_EQ(t.fell_back, t.attempts - t.kept) << rc;
+    EXPECT_GT(t.recheck_bails, 0u) << rc;
+    EXPECT_GT(t.read_bails, 0u) << rc;  // the unfold's cleared entry fails pte_access_permitted()
+    EXPECT_EQ(t.read_unmapped, t.read_bails) << rc;
+    EXPECT_EQ(t.spurious, 0u) << rc;
+    EXPECT_EQ(t.violations + t.budget, 0u) << rc;
+    uint64_t all = 0;
+    for (int p = 0; p < T::kPhases; p++) all += t.phase_total(p);
+    EXPECT_EQ(all, t.executions) << rc;
+    uint64_t ends[T::kEnds] = {};
+    for (int p = 0; p < T::kPhases; p++)
+      for (int e = 0; e < T::kEnds; e++) ends[e] += t.phase[p][e];
+    EXPECT_EQ(ends[T::end_kept], t.kept) << rc;
+    EXPECT_EQ(ends[T::end_read_bail], t.read_bails) << rc;
+    EXPECT_EQ(ends[T::end_recheck_bail], t.recheck_bails) << rc;
+    // The entry changed before the read, or only after the recheck loaded it: kept.
+    EXPECT_EQ(t.phase[T::before_read][T::end_kept], t.phase_total(T::before_read)) << rc;
+    EXPECT_EQ(t.phase[T::after_recheck][T::end_kept], t.phase_total(T::after_recheck)) << rc;
+    // It changed between the read and the recheck's load: the recheck bails.
+    EXPECT_EQ(t.phase[T::between][T::end_recheck_bail], t.phase_total(T::between)) << rc;
+    EXPECT_EQ(t.phase[T::overlaps_recheck][T::end_recheck_bail], t.phase_total(T::overlaps_recheck)) << rc;
+    EXPECT_EQ(t.phase_total(T::no_change), 0u) << rc;
+  }
+  // The same placements of the change, in the same numbers, where the first
+  // read's length does not matter; mainline's many loads make it more schedules.
+  EXPECT_EQ(got[0].phase_total(T::before_read), got[1].phase_total(T::before_read));
+  EXPECT_EQ(got[0].phase_total(T::overlaps_recheck), got[1].phase_total(T::overlaps_recheck));
+  EXPECT_GT(got[0].executions, 2 * got[1].executions);
+  EXPECT_GT(got[0].phase_total(T::after_recheck), 4 * got[1].phase_total(T::after_recheck));
+  // While the first read runs, mainline's restart can wait out the unfold and keep the rewritten entry.
+  EXPECT_GT(got[0].phase[T::overlaps_read][T::end_kept], 0u);
 }
 
 }  // namespace
