@@ -3,6 +3,9 @@
 
 #include <cstdio>
 #include <thread>
+#include <vector>
+
+#include <sanitizer/asan_interface.h>
 
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
@@ -12,10 +15,32 @@
 
 namespace gf {
 
-GF_NO_COVERAGE Machine::Machine(const Scenario& s, const MachineOptions& o) : sc(s), opt(o) {
+namespace {
+// Page tables of finished executions, per thread (the scheduler runs an
+// execution on one thread).  Nothing in here carries meaning from one
+// execution to the next: alloc_table() rewrites every field.
+struct TablePool {
+  std::vector<PteTable*> free;
+  ~TablePool() {
+    for (PteTable* t : free) delete t;
+  }
+};
+thread_local TablePool table_pool;
+
+void poison(PteTable* t) { ASAN_POISON_MEMORY_REGION(t, sizeof *t); }
+void unpoison(PteTable* t) { ASAN_UNPOISON_MEMORY_REGION(t, sizeof *t); }
+
+// The allocators' lock, taken only under real threads.
+std::unique_lock<std::mutex> alloc_lock(Machine& m) {
+  std::unique_lock<std::mutex> g(m.alloc_mu, std::defer_lock);
+  if (m.opt.threaded) g.lock();
+  return g;
+}
+}  // namespace
+
+GF_NO_COVERAGE Machine::Machine(const Scenario& s, const MachineOptions& o) : opt(o), sc_(&s) {
   for (int p = 0; p < NR_PMDS; p++) pmd[p].tag = make_tag(CellKind::pmd, p);
   for (int p = 0; p < NR_PFNS; p++) {
-    folio[p].head = uint16_t(p);
     folio[p].refcount.tag = make_tag(CellKind::refcount, p);
     folio[p].pincount.tag = make_tag(CellKind::pincount, p);
     folio[p].dirty.tag = make_tag(CellKind::folio_dirty, p);
@@ -29,29 +54,113 @@ GF_NO_COVERAGE Machine::Machine(const Scenario& s, const MachineOptions& o) : sc
   mmap_lock.tag = make_tag(CellKind::mmap_lock, 0);
   pmd_ptl.tag = make_tag(CellKind::pmd_lock, 0);
   rmap_lock.tag = make_tag(CellKind::mmap_lock, 1);
-  for (auto& e : expect) e = int16_t(-1);
+  clear_state(NR_PFNS);
+  pooled_ = !opt.threaded && !opt.unchecked_tables;
+}
+
+// Deleted, not pooled: a thread's cached Machine may outlive its pool.
+Machine::~Machine() {
+  for (int s = 1; s < next_serial && s <= MAX_TABLES; s++) {
+    if (pooled_) unpoison(tables[s]);
+    if (pooled_ || table_live[s]) delete tables[s];
+  }
+}
+
+GF_NO_COVERAGE void Machine::reset(const Scenario& s, const MachineOptions& o) {
+  release_tables();
+  sc_ = &s;
+  opt = o;
+  // Frames at or past next_pfn were never allocated, so never changed: only
+  // alloc_pfn(), alloc_huge() and the layout give a frame state, and each
+  // moves next_pfn past it.
+  clear_state(next_pfn);
+  pooled_ = !opt.threaded && !opt.unchecked_tables;
+}
+
+// Every member's initial value (the tags aside): the constructor's and reset()'s.
+GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
+  step = 0;
+  tstep.store(0, std::memory_order_relaxed);
+  verdict = Verdict{};
+  events.clear();
+  running_cpu = -1;
+  for (auto& p : pmd) p.poke(0);
+  for (int t = 0; t < next_serial && t <= MAX_TABLES; t++) {
+    tables[t] = nullptr;
+    table_live[t] = false;
+    table_hooked[t] = false;
+  }
+  next_serial = 1;
+  for (int p = 0; p < nr_pfns && p < NR_PFNS; p++) {
+    Folio& f = folio[p];
+    f.refcount.poke(0);
+    f.pincount.poke(0);
+    f.dirty.poke(0);
+    f.mapcount = 0;
+    f.head = uint16_t(p);
+    f.order = 0;
+    f.allocated = false;
+    f.anon = f.exclusive = f.written = false;
+    f.data = 0;
+    f.child_refs = 0;
+  }
   // The zero page: reserved, never freed, never counted.
   folio[0].allocated = true;
+  nfree = 0;
+  next_pfn = 16;
+  for (CpuState& c : cpu) {
+    c.irq.poke(0);
+    c.rcu.poke(0);
+    c.walk.poke(0);
+    for (auto& h : c.held) h = Held{};
+    c.nheld = 0;
+    c.gup_from = MAX_HELD;
+    c.current_op = -1;
+    c.watch = nullptr;
+    c.watch_hit = false;
+    c.watch_write = Access{};
+    c.watch_writer = -1;
+  }
+  pmd_ptl.poke(0);
+  for (auto& d : deposit) d = 0;
+  write_protect_seq.poke(0);
+  mmap_lock.poke(0);
+  rmap_lock.poke(0);
+  vma.fill(VmaInfo{});
+  has_pinned = false;
+  data_counter = 0;
+  for (auto& e : expect) e = int16_t(-1);
+  for (auto& g : vma_gen) g = 0;
+  gup_stats.fill(GupStats{});
+  hist_n.fill(0);
+  nwatch = 0;
 }
 
-Machine::~Machine() {
-  for (int s = 1; s < next_serial; s++)
-    if (table_live[s]) delete tables[s];
+// Every table the last execution allocated, live or freed, back to the pool (or deleted).
+void Machine::release_tables() {
+  for (int s = 1; s < next_serial && s <= MAX_TABLES; s++) {
+    PteTable* t = tables[s];
+    if (!pooled_) {
+      if (table_live[s]) delete t;
+      continue;
+    }
+    unpoison(t);
+    table_pool.free.push_back(t);
+  }
 }
-
-namespace {
-// The allocators' lock, taken only under real threads.
-std::unique_lock<std::mutex> alloc_lock(Machine& m) {
-  std::unique_lock<std::mutex> g(m.alloc_mu, std::defer_lock);
-  if (m.opt.threaded) g.lock();
-  return g;
-}
-}  // namespace
 
 PteTable* Machine::alloc_table(int pmd_index) {
   auto g = alloc_lock(*this);
   if (next_serial > MAX_TABLES) return nullptr;
-  auto* t = new PteTable;
+  PteTable* t;
+  if (pooled_ && !table_pool.free.empty()) {
+    t = table_pool.free.back();
+    table_pool.free.pop_back();
+    for (auto& e : t->e) e.poke(0);
+    t->ptl.poke(0);
+  } else {
+    t = new PteTable;
+  }
   t->serial = uint32_t(next_serial++);
   t->pmd_index = pmd_index;
   for (int i = 0; i < PTRS_PER_PTE; i++) t->e[i].tag = make_tag(CellKind::pte, pmd_index * PTRS_PER_PTE + i);
@@ -65,7 +174,11 @@ void Machine::free_table(PteTable* t) {
   auto g = alloc_lock(*this);
   table_live[t->serial] = false;
   table_hooked[t->serial] = false;
-  delete t;  // tables[serial] keeps the dangling pointer, as a late walker would
+  // tables[serial] keeps the dangling pointer, as a late walker would.
+  if (pooled_)
+    poison(t);  // back to the pool when the execution ends
+  else
+    delete t;
 }
 
 int Machine::alloc_pfn() {
@@ -131,11 +244,11 @@ void Machine::free_folio(Folio& head) {
 }
 
 bool Machine::pmd_leaf(pmdval_t v) const {
-  return sc.arch == ArchId::arm64 ? arch::Arm64::pmd_leaf(v) : arch::X86_64::pmd_leaf(v);
+  return sc().arch == ArchId::arm64 ? arch::Arm64::pmd_leaf(v) : arch::X86_64::pmd_leaf(v);
 }
 
 pteval_t Machine::pmd_page_pte(pmdval_t v, int k) const {
-  if (sc.arch == ArchId::arm64) {
+  if (sc().arch == ArchId::arm64) {
     const pteval_t pte = arch::Arm64::pmd_pte(v);
     return arch::Arm64::pte_valid(pte) ? pte + (pteval_t(k) << arch::Arm64::PAGE_SHIFT) : pte;
   }
@@ -214,7 +327,7 @@ GF_NO_COVERAGE void Machine::check_watches(const Access& a) {
     return;
   }
   if (nwatch == 0 || a.kind == Acc::load || !a.ok) return;
-  for (int c = 0; c < int(sc.cpus.size()); c++) {
+  for (int c = 0; c < int(sc().cpus.size()); c++) {
     CpuState& o = cpu[c];
     if (c == running_cpu || o.watch != a.addr || o.watch_hit) continue;
     o.watch_hit = true;

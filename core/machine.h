@@ -10,10 +10,13 @@
 // value into a pointer exactly once and keep using it, as the kernel does
 // with pte_offset_map().  A huge PMD (pmd_leaf) holds the architecture's
 // block entry for a 32-page folio instead; THP collapse keeps the replaced
-// table deposited (pgtable_trans_huge_deposit) and split reuses it.  Tables are freed with delete after the grace
+// table deposited (pgtable_trans_huge_deposit) and split reuses it.  Tables are freed after the grace
 // period; a walker that still touches one is reported as
 // table_use_after_free before the access (and with `unchecked_tables` the
-// access really happens, for AddressSanitizer to see).
+// access really happens, for AddressSanitizer to see).  Under the scheduler a
+// freed table is poisoned for AddressSanitizer and goes back to a per-thread
+// pool only when the execution ends, so no execution reuses its own freed
+// tables; real threads and `unchecked_tables` use new and delete.
 #pragma once
 
 #include <array>
@@ -122,8 +125,13 @@ class Machine {
   ~Machine();
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
+  // The state of Machine(s, o) again, for the next execution, without
+  // rebuilding what no execution changes (the cells' tags) and touching only
+  // the frames and tables the last execution used.  Tables go back to the
+  // per-thread pool.  tests/test_machine_reset.cc compares it with a fresh one.
+  void reset(const Scenario& s, const MachineOptions& o);
 
-  const Scenario& sc;
+  const Scenario& sc() const { return *sc_; }
   MachineOptions opt;
   uint64_t step = 0;                  // the scheduler: accesses so far
   std::atomic<uint64_t> tstep{0};     // real threads: mapping changes so far (relaxed)
@@ -165,7 +173,7 @@ class Machine {
   // What each CPU's GUP-fast rechecks did (core/gup_stats.h); counting only.
   std::array<GupStats, MAX_CPUS> gup_stats{};
 
-  bool bug(Bug b) const { return sc.bugs.has(b); }
+  bool bug(Bug b) const { return sc().bugs.has(b); }
 
   // --- page table ------------------------------------------------------
   static pmdval_t pmd_of_serial(uint32_t s) { return (pmdval_t(s) << 12) | PMD_TABLE; }
@@ -188,14 +196,20 @@ class Machine {
   // --- observation (called from Cell accesses) ---------------------------
   static void observe(void* self, const Access& a);
   bool check_table(uint32_t serial, int pte_index, const char* file, uint32_t line);
-  void note(int c, std::string text);  // only when tracing
+  // Trace notes, kept only when tracing.  Build a computed text under
+  // `if (tracing())`: untraced executions allocate nothing.
+  void note(int c, std::string text);
+  void note(int c, const char* text) {
+    if (opt.trace) note(c, std::string(text));
+  }
   bool tracing() const { return opt.trace; }
 
   // --- oracles -----------------------------------------------------------
   void violate(Oracle o, std::string message);
   // PTE value history per virtual page, for pin_not_in_history.
   struct HistEntry { uint64_t step; pteval_t v; };
-  std::array<std::array<HistEntry, HIST>, NR_VPAGES> hist{};
+  // Only the last min(hist_n, HIST) entries are ever read: neither built nor reset.
+  std::array<std::array<HistEntry, HIST>, NR_VPAGES> hist;
   std::array<uint32_t, NR_VPAGES> hist_n{};  // total pushed
   void hist_push(int va, pteval_t v, uint64_t at) {
     hist[va][hist_n[va] % HIST] = {at, v};
@@ -208,7 +222,11 @@ class Machine {
   void on_access_threaded(const Access& a);
   void record_change(const Access& a, uint64_t at);
   void check_watches(const Access& a);
+  void clear_state(int nr_pfns);  // every member but the tags, frames [0, nr_pfns) (machine.cc)
+  void release_tables();
+  const Scenario* sc_;
   int nwatch = 0;  // plain loads in flight
+  bool pooled_ = false;  // this execution's tables come from (and go back to) the table pool
 };
 
 // A walker's view of one PTE table, taken from a PMD value.  Every access goes

@@ -101,7 +101,7 @@ struct Ops {
     const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
     for (; va < end; va++) {
       const int i = va % PTRS_PER_PTE;
-      const bool norecency = m.sc.recheck == Recheck::norecency;
+      const bool norecency = m.sc().recheck == Recheck::norecency;
       m.gup_stats[cpu].attempts++;
       pteval_t pte;  // 4.
       if (norecency)
@@ -145,7 +145,7 @@ struct Ops {
             changed = pte != now;
           }
         }
-        m.gup_stats[cpu].recheck(m.sc.arch, changed, pmd_moved, pte, seen, m.now());
+        m.gup_stats[cpu].recheck(m.sc().arch, changed, pmd_moved, pte, seen, m.now());
         if (changed) {
           if (!m.bug(Bug::recheck_fail_leaks_ref)) co_await gup_put_folio(m, h);
           co_return bail(m, cpu, va, "pmd/pte changed under us");
@@ -505,13 +505,13 @@ struct Ops {
     co_await store(m.pmd[p], 0);  // pmd_clear
     co_await P::flush_tlb(m, cpu);
     if (!m.bug(Bug::no_grace_period)) {  // tlb_remove_table(): RCU / IRQ-disable grace period
-      for (int c = 0; c < int(m.sc.cpus.size()); c++) {
+      for (int c = 0; c < int(m.sc().cpus.size()); c++) {
         if (c == cpu) continue;
         co_await P::wait_epoch(m.cpu[c].irq);
         co_await P::wait_epoch(m.cpu[c].rcu);
       }
     }
-    m.note(cpu, "free PTE table #" + std::to_string(Machine::serial_of_pmd(pmd)));
+    if (m.tracing()) m.note(cpu, "free PTE table #" + std::to_string(Machine::serial_of_pmd(pmd)));
     m.free_table(m.table_of(pmd));
   }
 
@@ -589,7 +589,7 @@ struct Ops {
             copy.child_refs = 1;
             copy.refcount.poke(1);
             if (m.tracing())
-              m.note(cpu, "fork: pfn " + std::to_string(A::pte_pfn(pte)) + " may be pinned, copied for the child");
+              if (m.tracing()) m.note(cpu, "fork: pfn " + std::to_string(A::pte_pfn(pte)) + " may be pinned, copied for the child");
             continue;
           }
         }
@@ -661,7 +661,7 @@ struct Ops {
       const int64_t found = co_await cmpxchg(src.refcount, 1, 0);  // folio_ref_freeze(src, 1)
       moved = found == 1;
       if (!moved && m.tracing())
-        m.note(cpu, "migrate: pfn " + std::to_string(pfn) + " is held by someone else, restore it");
+        if (m.tracing()) m.note(cpu, "migrate: pfn " + std::to_string(pfn) + " is held by someone else, restore it");
     }
     const int dst = moved ? m.alloc_pfn() : -1;
     if (moved && dst < 0 && !m.bug(Bug::migrate_ignores_refs))

@@ -245,7 +245,7 @@ Task<void> Ops<A>::thp_collapse(Machine& m, int cpu, Op op) {
   co_await P::flush_tlb(m, cpu);
   co_await pmd_unlock(m);
   if (!m.bug(Bug::collapse_no_ipi) && !m.bug(Bug::no_pmd_recheck)) {  // 3. tlb_remove_table_sync_one()
-    for (int c = 0; c < int(m.sc.cpus.size()); c++)
+    for (int c = 0; c < int(m.sc().cpus.size()); c++)
       if (c != cpu) co_await P::wait_epoch(m.cpu[c].irq);
   }
   const TableRef r{m.table_of(_pmd), Machine::serial_of_pmd(_pmd)};

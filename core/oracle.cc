@@ -20,7 +20,7 @@ bool maps_with(const PteSem& s, uint64_t pfn, bool write, bool* maps_pfn) {
 
 // References a CPU's holds contribute to a folio (GUP ledger).
 GF_NO_COVERAGE void held_refs(const Machine& m, uint16_t head, int64_t* refs, int64_t* pins) {
-  for (int c = 0; c < int(m.sc.cpus.size()); c++) {
+  for (int c = 0; c < int(m.sc().cpus.size()); c++) {
     const CpuState& cs = m.cpu[c];
     for (int k = 0; k < cs.nheld; k++) {
       const Held& h = cs.held[k];
@@ -44,7 +44,7 @@ GF_NO_COVERAGE void held_refs(const Machine& m, uint16_t head, int64_t* refs, in
 
 void oracle_norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) {
   if (!same) return;
-  PteSem sa = sem_decode(m.sc.arch, a), sb = sem_decode(m.sc.arch, b);
+  PteSem sa = sem_decode(m.sc().arch, a), sb = sem_decode(m.sc().arch, b);
   if (sa.same_but_recency(sb)) return;
   m.violate(Oracle::norecency_hides_change, "pte_same_norecency(" + hex(a) + ", " + hex(b) +
                                                 ") is true but they differ in: " + sa.diff(sb) + " [" + sa.str() +
@@ -74,7 +74,7 @@ void oracle_pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint
   if (!found && n > HIST) return;
   bool maps_pfn = false;
   for (uint32_t k = from; k < n; k++) {
-    if (maps_with(sem_decode(m.sc.arch, m.hist[va][k % HIST].v), pfn, write, &maps_pfn)) return;
+    if (maps_with(sem_decode(m.sc().arch, m.hist[va][k % HIST].v), pfn, write, &maps_pfn)) return;
   }
   char buf[200];
   std::snprintf(buf, sizeof buf,
@@ -103,7 +103,7 @@ namespace {
 // FOLL_PINs whose gup_fast() has returned (its write_protect_seq check can no
 // longer undo them).  Returns the CPU, or -1.
 int gup_holder(const Machine& m, uint64_t pfn, bool pins_returned, Held* found) {
-  for (int c = 0; c < int(m.sc.cpus.size()); c++) {
+  for (int c = 0; c < int(m.sc().cpus.size()); c++) {
     const CpuState& cs = m.cpu[c];
     const int n = pins_returned ? std::min<int>(cs.nheld, cs.gup_from) : int(cs.nheld);
     for (int k = 0; k < n; k++) {
@@ -174,7 +174,7 @@ GF_NO_COVERAGE void oracle_at_end(Machine& m) {
       const int va = p * PTRS_PER_PTE + i;
       const pteval_t v = huge ? m.pmd_page_pte(pmd, i) : m.table_of(pmd)->e[i].peek();
       if (v == 0) continue;
-      PteSem s = sem_decode(m.sc.arch, v);
+      PteSem s = sem_decode(m.sc().arch, v);
       if ((s.kind != PteSem::present && s.kind != PteSem::protnone) || s.special || s.pfn >= NR_PFNS) continue;
       if (s.kind == PteSem::present && s.valid) maps[va] = int16_t(s.pfn);
       const uint16_t h = m.folio[s.pfn].head;

@@ -135,7 +135,7 @@ struct Pgtable {
   // flush_tlb_range(): x86 shoots down with IPIs, which wait for CPUs that have
   // IRQs disabled; arm64 broadcasts TLBI.  Both wait for in-flight MMU walks.
   static Task<void> flush_tlb(Machine& m, int cpu) {
-    for (int c = 0; c < int(m.sc.cpus.size()); c++) {
+    for (int c = 0; c < int(m.sc().cpus.size()); c++) {
       if (c == cpu) continue;
       if constexpr (A::tlb_flush_waits_for_irqs_off) co_await wait_epoch(m.cpu[c].irq);
       co_await wait_epoch(m.cpu[c].walk);

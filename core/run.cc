@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
@@ -16,7 +18,7 @@ namespace {
 // The layout: vmas, folios and entries before any CPU runs (no scheduling points).
 template <class A>
 GF_NO_COVERAGE void build_layout(Machine& m) {
-  for (const Region& rg : m.sc.regions) {
+  for (const Region& rg : m.sc().regions) {
     const bool large = rg.flags & RF_LARGE;
     const bool anon = rg.flags & RF_ANON;
     const int step = large ? CONT_PTES : 1;
@@ -82,7 +84,7 @@ GF_NO_COVERAGE void build_layout(Machine& m) {
 
 template <class A>
 Task<void> cpu_main(Machine& m, int cpu) {
-  const std::vector<Op>& prog = m.sc.cpus[cpu];
+  const std::vector<Op>& prog = m.sc().cpus[cpu];
   for (size_t k = 0; k < prog.size(); k++) {
     m.cpu[cpu].current_op = int(k);
     if (m.tracing()) m.note(cpu, std::string(info(prog[k].kind).id) + " begins");
@@ -91,9 +93,41 @@ Task<void> cpu_main(Machine& m, int cpu) {
   m.cpu[cpu].current_op = -1;
 }
 
+// One Machine per thread, reset for each execution instead of rebuilt; a
+// run() nested in another (none today) gets its own.
+class MachineLease {
+ public:
+  MachineLease(const Scenario& s, const MachineOptions& o) {
+    if (busy_) {
+      own_ = std::make_unique<Machine>(s, o);
+      m_ = own_.get();
+      return;
+    }
+    busy_ = true;
+    if (!cached_)
+      cached_ = std::make_unique<Machine>(s, o);
+    else
+      cached_->reset(s, o);
+    m_ = cached_.get();
+  }
+  ~MachineLease() {
+    if (!own_) busy_ = false;
+  }
+  MachineLease(const MachineLease&) = delete;
+  MachineLease& operator=(const MachineLease&) = delete;
+  Machine& get() { return *m_; }
+
+ private:
+  Machine* m_ = nullptr;
+  std::unique_ptr<Machine> own_;
+  static thread_local std::unique_ptr<Machine> cached_;
+  static thread_local bool busy_;
+};
+thread_local std::unique_ptr<Machine> MachineLease::cached_;
+thread_local bool MachineLease::busy_ = false;
+
 template <class A>
-GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
-  Machine m(s, o.machine);
+GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOptions& o) {
   build_layout<A>(m);
 
   ExecCtx ctx;
@@ -116,13 +150,12 @@ GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
   ExecCtx* saved = tl_exec;
   tl_exec = &ctx;
 
-  const int ncpu = int(s.cpus.size());
-  std::vector<Task<void>> tasks;
-  tasks.reserve(ncpu);
+  const int ncpu = std::min(int(s.cpus.size()), MAX_CPUS);
+  std::array<std::optional<Task<void>>, MAX_CPUS> tasks;
   std::array<std::coroutine_handle<>, MAX_CPUS> slot{};
   for (int c = 0; c < ncpu; c++) {
-    tasks.push_back(cpu_main<A>(m, c));
-    slot[c] = tasks.back().handle();
+    tasks[c].emplace(cpu_main<A>(m, c));
+    slot[c] = tasks[c]->handle();
   }
   // Start every CPU: it runs to its first shared access without a schedule
   // entry, so each entry of a schedule is exactly one shared access.
@@ -138,7 +171,7 @@ GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
     std::array<int, MAX_CPUS> runnable{};
     int n = 0;
     for (int c = 0; c < ncpu; c++)
-      if (!tasks[c].handle().done()) runnable[n++] = c;
+      if (!tasks[c]->handle().done()) runnable[n++] = c;
     if (n == 0) break;
     current = strat.next_cpu(std::span<const int>(runnable.data(), n), current);
     m.running_cpu = current;
@@ -161,24 +194,35 @@ GF_NO_COVERAGE RunResult run_arch(const Scenario& s, const RunOptions& o) {
 }  // namespace
 
 GF_NO_COVERAGE void build_layout(Machine& m) {
-  if (m.sc.arch == ArchId::arm64)
+  if (m.sc().arch == ArchId::arm64)
     build_layout<arch::Arm64>(m);
   else
     build_layout<arch::X86_64>(m);
 }
 
 GF_NO_COVERAGE void run_cpu_threaded(Machine& m, int cpu) {
-  Task<void> t = m.sc.arch == ArchId::arm64 ? cpu_main<arch::Arm64>(m, cpu) : cpu_main<arch::X86_64>(m, cpu);
+  Task<void> t = m.sc().arch == ArchId::arm64 ? cpu_main<arch::Arm64>(m, cpu) : cpu_main<arch::X86_64>(m, cpu);
   t.handle().resume();  // no await suspends under ExecCtx::threaded: the whole program runs
   if (!t.handle().done()) std::abort();
 }
 
-GF_NO_COVERAGE RunResult run(const Scenario& s, const RunOptions& o) {
+GF_NO_COVERAGE RunResult run_on(Machine& m, const Scenario& s, const RunOptions& o) {
+  m.reset(s, o.machine);
   switch (s.arch) {
-    case ArchId::arm64: return run_arch<arch::Arm64>(s, o);
+    case ArchId::arm64: return run_arch<arch::Arm64>(m, s, o);
     case ArchId::x86_64: break;
   }
-  return run_arch<arch::X86_64>(s, o);
+  return run_arch<arch::X86_64>(m, s, o);
+}
+
+GF_NO_COVERAGE RunResult run(const Scenario& s, const RunOptions& o) {
+  MachineLease lease(s, o.machine);
+  Machine& m = lease.get();
+  switch (s.arch) {
+    case ArchId::arm64: return run_arch<arch::Arm64>(m, s, o);
+    case ArchId::x86_64: break;
+  }
+  return run_arch<arch::X86_64>(m, s, o);
 }
 
 std::string describe_pte(ArchId arch, uint64_t v) {

@@ -27,7 +27,11 @@ struct RunResult {
   GupStats gup;               // every CPU's GUP-fast rechecks (core/gup_stats.h)
 };
 
+// Each thread keeps one Machine and reset()s it for every execution (no heap
+// allocation once warm: coroutine frames and page tables come from pools).
 RunResult run(const Scenario& s, const RunOptions& o = {});
+// The same on a given machine, reset first (tests compare it with a fresh one).
+RunResult run_on(Machine& m, const Scenario& s, const RunOptions& o = {});
 
 // For drivers other than the scheduler (core/threads.h): the layout before
 // any CPU runs, and one CPU's whole program on the calling thread (tl_exec

@@ -60,9 +60,59 @@ class Reader {
 
 // ---------------------------------------------------------------- bytes
 
+namespace {
+// Programs' storage between two decodes into the same scenario: a program
+// dropped because this input has fewer CPUs keeps its capacity for the next
+// one that has more.  Carries no meaning (every program is cleared).
+thread_local std::vector<std::vector<Op>> spare_programs;
+
+void resize_programs(std::vector<std::vector<Op>>& cpus, int n, bool reuse) {
+  if (!reuse) {
+    cpus.resize(n);
+    return;
+  }
+  cpus.reserve(MAX_CPUS);
+  spare_programs.reserve(MAX_CPUS);
+  while (int(cpus.size()) > n) {
+    spare_programs.push_back(std::move(cpus.back()));
+    cpus.pop_back();
+  }
+  while (int(cpus.size()) < n) {
+    if (spare_programs.empty()) {
+      cpus.emplace_back();
+    } else {
+      cpus.push_back(std::move(spare_programs.back()));
+      spare_programs.pop_back();
+    }
+  }
+  for (auto& prog : cpus) {
+    prog.clear();
+    prog.reserve(MAX_OPS_PER_CPU);
+  }
+}
+
+void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse);
+}  // namespace
+
 Scenario decode(std::span<const uint8_t> bytes) {
-  Reader in(bytes);
   Scenario s;
+  decode_into(bytes, s, false);
+  return s;
+}
+
+void decode(std::span<const uint8_t> bytes, Scenario& s) { decode_into(bytes, s, true); }
+
+namespace {
+void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse) {
+  Reader in(bytes);
+  s.regions.clear();
+  s.schedule.clear();
+  if (reuse) {
+    s.regions.reserve(MAX_REGIONS);
+    s.schedule.reserve(MAX_SCHEDULE);
+  }
+  s.bugs = BugSet{};
+  s.note.clear();
   s.arch = ArchId(in.next() % NR_ARCHES);
   s.recheck = Recheck(in.next() & 1);
   const int nregions = in.next() % MAX_REGIONS + 1;
@@ -71,7 +121,7 @@ Scenario decode(std::span<const uint8_t> bytes) {
     s.regions.push_back(canonical_region(va, pages, flags));
   }
   const int ncpus = in.next() % MAX_CPUS + 1;
-  s.cpus.resize(ncpus);
+  resize_programs(s.cpus, ncpus, reuse);
   for (auto& prog : s.cpus) {
     const int nops = in.next() % (MAX_OPS_PER_CPU + 1);
     for (int k = 0; k < nops; k++) {
@@ -87,8 +137,8 @@ Scenario decode(std::span<const uint8_t> bytes) {
     if (s.schedule.size() == MAX_SCHEDULE) break;
     s.schedule.push_back(uint8_t(b % ncpus));
   }
-  return s;
 }
+}  // namespace
 
 std::vector<uint8_t> encode(const Scenario& s) {
   std::vector<uint8_t> out;

@@ -86,6 +86,9 @@ struct Scenario {
 };
 
 Scenario decode(std::span<const uint8_t> bytes);
+// The same into `out`, reusing its vectors' storage: what the fuzz targets
+// call for every input, so decoding allocates nothing once they are warm.
+void decode(std::span<const uint8_t> bytes, Scenario& out);
 std::vector<uint8_t> encode(const Scenario& s);
 
 // Which arguments an operation uses (unused ones are 0, nr is 1, in canonical form).

@@ -39,7 +39,7 @@ void ThreadRunner::worker(int cpu) {
     if (g == seen) continue;
     seen = g;
     Machine& m = *m_;
-    if (cpu < int(m.sc.cpus.size())) {
+    if (cpu < int(m.sc().cpus.size())) {
       ExecCtx ctx;
       ctx.observe = &Machine::observe;
       ctx.self = &m;

@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  gf::Scenario s = gf::decode({data, size});
+  static gf::Scenario s;  // reused: decode() rewrites every field (no allocation once warm)
+  gf::decode({data, size}, s);
   s.bugs = g_bugs;
   gf::RunResult r = gf::run(s);
   if (!r.verdict.violated) return 0;
