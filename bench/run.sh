@@ -29,7 +29,7 @@ cd "$(dirname "$0")/.."
 
 BUDGET=${BUDGET:-quick}
 case $BUDGET in
-  quick) d=(10 20000 1 5000 3 10 3 5 10 0.05 300000 200000) ;;
+  quick) d=(10 20000 1 5000 3 5 3 3 5 0.05 300000 200000) ;;
   full) d=(20 2000000 120 1000000 20 60 10 60 60 1 0 0) ;;
   *) echo "bench/run.sh: BUDGET must be quick or full (got '$BUDGET')" >&2; exit 2 ;;
 esac
@@ -73,6 +73,9 @@ json.dump({"budget": sys.argv[2], "cpu": sys.argv[3], "cores": os.cpu_count(),
 EOF
 
 # --- builds ---------------------------------------------------------------
+# mark NAME: the seconds since the last mark, for the report's time per section.
+t_sec=$t_start
+mark() { local now; now=$(date +%s); echo "$1 $((now - t_sec))" >>"$W/sections"; t_sec=$now; }
 # build NAME DIR "cmake configure args" targets...; records DIR in $W/built.
 build() {
   local name=$1 dir=$2 conf=$3; shift 3
@@ -95,6 +98,7 @@ build asan $F "--preset fuzz -DGUPFUZZ_TESTS=OFF" $(fuzz_targets $F) gupfuzz_str
 nice -n 10 cmake --preset fuzz-nosan -B $N --log-level=WARNING >/dev/null 2>&1 || true
 build nosan $N "--preset fuzz-nosan" $(fuzz_targets $N)
 build tsan $T "--preset tsan" gupfuzz
+mark builds
 
 # --- throughput -----------------------------------------------------------
 micro() {  # micro NAME DIR
@@ -105,6 +109,7 @@ micro() {  # micro NAME DIR
 }
 micro release $R
 micro asan $F
+mark micro
 tput() {  # tput NAME DIR
   built "$1" || return 0
   for t in $(fuzz_targets "$2"); do
@@ -122,6 +127,7 @@ tput() {  # tput NAME DIR
 }
 tput asan $F
 tput nosan $N
+mark throughput
 
 # --- model strategies and the exhaustive targets --------------------------
 witnesses=(); for b in $BUGS; do witnesses+=("tests/witnesses/$b.json"); done
@@ -140,17 +146,20 @@ if built asan; then
   $F/bench/gupfuzz_strategy_ttb --explore bench/explore_3x12.json --preemptions 3 --max-execs "$EXPLORE_EXECS" \
     | sed 's/^{/{"build": "asan", "target": "3x12 <=3 preemptions", /' >>"$W/explore.jsonl"
 fi
+mark strategies
 
 # --- fuzz and threads (the existing scripts) ------------------------------
 if built asan; then
   log "fuzz: bench/time_to_bug.sh $FUZZ_RUNS $FUZZ_LIMIT (seeds and empty corpus)"
   BUGS="$BUGS" FUZZ=$F/fuzz/fuzz_gup_interleave PER_RUN=1 bench/time_to_bug.sh "$FUZZ_RUNS" "$FUZZ_LIMIT" >"$W/fuzz_ttb.txt"
 fi
+mark fuzz
 if built tsan; then
   log "threads: bench/stress_time_to_bug.sh $THREADS_RUNS $THREADS_LIMIT (ThreadSanitizer)"
   BUGS="$BUGS" GUPFUZZ=$T/repro/gupfuzz PER_RUN=1 bench/stress_time_to_bug.sh "$THREADS_RUNS" "$THREADS_LIMIT" \
     >"$W/threads_ttb.txt" || log "stress_time_to_bug.sh failed"
 fi
+mark threads
 
 echo "$(($(date +%s) - t_start))" >"$W/elapsed"
 cut -d' ' -f1-3 /proc/loadavg >"$W/loadavg_end"

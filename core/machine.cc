@@ -100,7 +100,9 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
     f.head = uint16_t(p);
     f.order = 0;
     f.allocated = false;
-    f.anon = f.exclusive = f.written = false;
+    f.anon = false;
+    f.exclusive = false;
+    f.written = false;
     f.data = 0;
     f.child_refs = 0;
   }
@@ -112,7 +114,7 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
     c.irq.poke(0);
     c.rcu.poke(0);
     c.walk.poke(0);
-    for (auto& h : c.held) h = Held{};
+    // held[nheld..) is never read (every reader stops at nheld): left as it is.
     c.nheld = 0;
     c.gup_from = MAX_HELD;
     c.current_op = -1;
