@@ -9,12 +9,20 @@
 //                     counters: steps per execution, ns_per_step
 //   oracle_at_end/<scenario>  the end-of-run oracles alone, on the state the
 //                     scenario ends in when its CPUs run one after another
+//   mix/seeds         what fuzz_gup_interleave does for one input (decode into a
+//                     reused scenario, run), cycling through its shipped seeds
+//   mix/grown         the same over the inputs of $GUPFUZZ_BENCH_MIX, a corpus
+//                     libFuzzer grew (bench/run.sh: its throughput run's), whose
+//                     scenarios are longer than the seeds: the model's share of
+//                     a fuzzing execution, without libFuzzer's own work
 //
 // bench/run.sh runs it in a Release build and in the fuzz preset's ASan+UBSan
 // build and puts the figures in bench/REPORT.md.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -45,8 +53,9 @@ std::string slurp(const fs::path& p) {
 }
 
 void bm_decode(benchmark::State& st, std::vector<uint8_t> bytes) {
+  gf::Scenario s;
   for (auto _ : st) {
-    gf::Scenario s = gf::decode(bytes);
+    gf::decode(bytes, s);  // as the fuzz target does: into a reused scenario
     benchmark::DoNotOptimize(s);
   }
   st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes.size()));
@@ -67,6 +76,36 @@ void bm_run(benchmark::State& st, gf::Scenario s) {
   // Seconds per step over the whole loop, shown in ns by the report.
   st.counters["ns_per_step"] = benchmark::Counter(double(steps) * 1e-9, benchmark::Counter::kIsRate |
                                                                              benchmark::Counter::kInvert);
+}
+
+void bm_mix(benchmark::State& st, const std::vector<std::vector<uint8_t>>& inputs) {
+  gf::Scenario s;
+  uint64_t steps = 0;
+  size_t k = 0;
+  for (auto _ : st) {
+    const std::vector<uint8_t>& in = inputs[k++ % inputs.size()];
+    gf::decode(in, s);
+    gf::RunResult r = gf::run(s);
+    if (r.verdict.violated) {
+      st.SkipWithError("an input of the mix violated an invariant");
+      break;
+    }
+    steps += r.steps;
+    benchmark::DoNotOptimize(r);
+  }
+  st.counters["inputs"] = double(inputs.size());
+  if (st.iterations()) st.counters["steps"] = double(steps) / double(st.iterations());
+  st.counters["ns_per_step"] = benchmark::Counter(double(steps) * 1e-9, benchmark::Counter::kIsRate |
+                                                                             benchmark::Counter::kInvert);
+}
+
+std::vector<std::vector<uint8_t>> inputs_in(const fs::path& dir) {
+  std::vector<std::vector<uint8_t>> out;
+  for (const auto& p : files_in(dir, "")) {
+    const std::string b = slurp(p);
+    out.emplace_back(b.begin(), b.end());
+  }
+  return out;
 }
 
 // The end state: layout, then each CPU's whole program in turn on this
@@ -105,6 +144,12 @@ void register_all() {
     const std::string b = slurp(p);
     benchmark::RegisterBenchmark(("decode/" + p.filename().string()).c_str(), bm_decode,
                                  std::vector<uint8_t>(b.begin(), b.end()));
+  }
+  static const std::vector<std::vector<uint8_t>> seeds = inputs_in(src / "corpus/fuzz_gup_interleave");
+  if (!seeds.empty()) benchmark::RegisterBenchmark("mix/seeds", bm_mix, std::cref(seeds));
+  if (const char* dir = std::getenv("GUPFUZZ_BENCH_MIX")) {
+    static const std::vector<std::vector<uint8_t>> grown = inputs_in(dir);
+    if (!grown.empty()) benchmark::RegisterBenchmark("mix/grown", bm_mix, std::cref(grown));
   }
   for (const auto& p : files_in(src / "corpus/scenarios", ".json")) {
     gf::ParseError err;

@@ -136,7 +136,7 @@ def main():
         if m:
             micro[build] = [{"name": b["name"], "ns": b["real_time"] if b.get("time_unit") == "ns" else None,
                              "cpu_ns": b["cpu_time"], "iterations": b["iterations"],
-                             "steps": b.get("steps"), "ns_per_step": b.get("ns_per_step"),
+                             "steps": b.get("steps"), "ns_per_step": b.get("ns_per_step"), "inputs": b.get("inputs"),
                              "error": b.get("error_message")}
                             for b in m.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"]
 
@@ -296,12 +296,19 @@ def main():
             nps = sorted(b["ns_per_step"] for b in runs)
             notes.append(f"{build}: one execution of a benign seed costs {us[0]:.1f}–{us[-1]:.1f} µs of CPU "
                          f"(median {us[len(us) // 2]:.1f} µs), {nps[len(nps) // 2]:.0f} ns per scheduled step (median)")
+    for build in ("release", "asan"):
+        g = next((b for b in micro.get(build, []) if b["name"] == "mix/grown" and not b.get("error")), None)
+        if g and g.get("steps"):
+            notes.append(f"{build}: the inputs of a corpus libFuzzer grew (`mix/grown`, {g.get('inputs') or 0:,.0f} inputs) "
+                         f"average {g['steps']:.0f} steps and cost {g['cpu_ns'] / 1000:.1f} µs each "
+                         f"(decode and run, no libFuzzer), i.e. at most {1e9 / g['cpu_ns']:,.0f} executions/s")
     if notes:
         w("What limits throughput: " + "; ".join(notes) + ". The 4 µs budget per execution of the design "
           "(≥ 250k execs/s) assumed ~40 steps at a few ns each; the model spends tens of ns per step (Release) and "
-          "several hundred under ASan+UBSan with libFuzzer's coverage instrumentation, and libFuzzer's mutations "
-          "grow scenarios towards 4 CPUs × 8 operations; the first seconds of a run also add every new input to "
-          "the corpus on disk.\n")
+          "several hundred under ASan+UBSan, and libFuzzer's mutations grow scenarios towards 4 CPUs × 8 operations "
+          "(hundreds of steps). libFuzzer's own work per execution (collecting the features of the counters an "
+          "execution hit, the corpus bookkeeping, writing new inputs to disk in the first seconds) comes on top: "
+          "the execs/s of the throughput table is what is left.\n")
     for e in explore:
         if e["target"].startswith("2x12") and not e["complete"] and e["seconds"] > 0:
             rate = e["executions_run"] / e["seconds"]
@@ -343,6 +350,23 @@ def main():
             cells += [f"{d['cpu_ns']:.0f} ns" if d else "—" for d in dec]
             w(f"| {n} | {r0['steps']:.0f} | " + " | ".join(cells) + " |" if r0 and r0.get("steps") else f"| {n} | — | " + " | ".join(cells) + " |")
         w("")
+        mixes = [n for n in ("mix/seeds", "mix/grown") if any(get(b, n) for b in builds)]
+        if mixes:
+            w("What `fuzz_gup_interleave` does per input without libFuzzer (`mix/`: decode into a reused scenario, "
+              "run, cycling through the inputs): the shipped seeds, and the corpus the throughput run grew:\n")
+            w("| inputs | count | steps (mean) | " + " | ".join(f"µs {b} | ns/step {b} | execs/s {b}" for b in builds) + " |")
+            w("|---|---|---|" + "---|---|---|" * len(builds))
+            for n in mixes:
+                r0 = next(get(b, n) for b in builds if get(b, n))
+                cells = []
+                for b in builds:
+                    r = get(b, n)
+                    ok = r and not r.get("error")
+                    cells += [f"{r['cpu_ns'] / 1000:.2f}" if ok else "—",
+                              f"{r['ns_per_step']:.1f}" if ok and r.get("ns_per_step") else "—",
+                              fmt_n(1e9 / r["cpu_ns"]) if ok and r["cpu_ns"] else "—"]
+                w(f"| {n.split('/')[1]} | {r0.get('inputs') or 0:,.0f} | {r0.get('steps') or 0:.0f} | " + " | ".join(cells) + " |")
+            w("")
 
     w("## Time to bug\n")
     w("Every machine bug of `core/bugs.def` × every strategy. Model strategies run the bug's witness "

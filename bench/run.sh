@@ -107,9 +107,6 @@ micro() {  # micro NAME DIR
   "$2/bench/gupfuzz_bench" --benchmark_min_time="$MICRO_MIN_TIME" --benchmark_format=json \
     >"$W/micro-$1.json" 2>"$W/micro-$1.err" || log "gupfuzz_bench ($1) failed"
 }
-micro release $R
-micro asan $F
-mark micro
 tput() {  # tput NAME DIR
   built "$1" || return 0
   for t in $(fuzz_targets "$2"); do
@@ -119,6 +116,7 @@ tput() {  # tput NAME DIR
     args=(-seed=1 -max_total_time="$TPUT_SECONDS" -max_len=1024 -print_final_stats=1 -artifact_prefix="$W/ta/")
     [ -f corpus/$t.dict ] && args+=(-dict=corpus/$t.dict)
     "$2/fuzz/$t" "${args[@]}" "$W/tc" >"$W/tput-$1-$t.log" 2>&1 || true
+    [ "$t" = fuzz_gup_interleave ] && cp -r "$W/tc" "$W/grown-$1"  # for the micro benchmarks' mix/grown
     n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$W/tput-$1-$t.log" | tail -1)
     r=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$W/tput-$1-$t.log" | tail -1)
     crash=$(grep -c '^==gupfuzz== ERROR\|ERROR: AddressSanitizer\|ERROR: libFuzzer' "$W/tput-$1-$t.log" || true)
@@ -128,6 +126,12 @@ tput() {  # tput NAME DIR
 tput asan $F
 tput nosan $N
 mark throughput
+# The micro benchmarks' mix/grown: the corpus the no-sanitizer throughput run grew, for both builds.
+mix=$W/grown-nosan; [ -d "$mix" ] || mix=$W/grown-asan
+[ -d "$mix" ] && export GUPFUZZ_BENCH_MIX=$mix
+micro release $R
+micro asan $F
+mark micro
 
 # --- model strategies and the exhaustive targets --------------------------
 witnesses=(); for b in $BUGS; do witnesses+=("tests/witnesses/$b.json"); done
