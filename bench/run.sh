@@ -22,7 +22,7 @@
 # trial), CORRECT_EXECS (random and pct on the correct model),
 # CORRECT_EXPLORE_EXECS (exhaustive on the correct model; 0 = no limit),
 # FUZZ_RUNS, FUZZ_LIMIT, THREADS_RUNS, THREADS_LIMIT, TPUT_SECONDS,
-# MICRO_MIN_TIME, EXPLORE_EXECS, JOBS (build jobs), BUGS="a b".
+# MICRO_MIN_TIME, EXPLORE_EXECS, JOBS (build jobs), FUZZ_JOBS (time-to-bug fuzzers at once), BUGS="a b".
 # A section whose build fails is reported as missing; the rest still runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +39,7 @@ THREADS_RUNS=${THREADS_RUNS:-${d[6]}} THREADS_LIMIT=${THREADS_LIMIT:-${d[7]}} TP
 MICRO_MIN_TIME=${MICRO_MIN_TIME:-${d[9]}} EXPLORE_EXECS=${EXPLORE_EXECS:-${d[10]}}
 CORRECT_EXPLORE_EXECS=${CORRECT_EXPLORE_EXECS:-${d[11]}}
 JOBS=${JOBS:-$(nproc)}
+FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}  # time-to-bug libFuzzer processes at once, one core each
 BUGS=$(echo ${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)})  # one line
 
 R=build/bench            # gcc 12 Release, no sanitizers
@@ -154,8 +155,17 @@ mark strategies
 
 # --- fuzz and threads (the existing scripts) ------------------------------
 if built asan; then
-  log "fuzz: bench/time_to_bug.sh $FUZZ_RUNS $FUZZ_LIMIT (seeds and empty corpus)"
-  BUGS="$BUGS" FUZZ=$F/fuzz/fuzz_gup_interleave PER_RUN=1 bench/time_to_bug.sh "$FUZZ_RUNS" "$FUZZ_LIMIT" >"$W/fuzz_ttb.txt"
+  log "fuzz: bench/time_to_bug.sh $FUZZ_RUNS $FUZZ_LIMIT (seeds and empty corpus), $FUZZ_JOBS at a time"
+  # The bugs dealt round robin to FUZZ_JOBS single-core libFuzzer processes.
+  read -r -a all_bugs <<<"$BUGS"
+  for ((j = 0; j < FUZZ_JOBS; j++)); do
+    part=(); for ((i = j; i < ${#all_bugs[@]}; i += FUZZ_JOBS)); do part+=("${all_bugs[i]}"); done
+    [ ${#part[@]} -gt 0 ] || continue
+    BUGS="${part[*]}" FUZZ=$F/fuzz/fuzz_gup_interleave PER_RUN=1 bench/time_to_bug.sh "$FUZZ_RUNS" "$FUZZ_LIMIT" \
+      >"$W/fuzz_ttb.$j.txt" &
+  done
+  wait
+  cat "$W"/fuzz_ttb.*.txt >"$W/fuzz_ttb.txt"
 fi
 mark fuzz
 if built tsan; then
