@@ -40,7 +40,7 @@ help:
 	@echo '                honours GUPFUZZ_BUGS=a,b (see bench/stress_time_to_bug.sh)'
 	@echo '  make bench    build what it needs, measure throughput (with and without ASan+UBSan) and'
 	@echo '                the time to bug of every strategy on every injected bug; writes'
-	@echo '                bench/REPORT.md and bench/report.json (BUDGET=quick: minutes; BUDGET=full: hours)'
+	@echo '                bench/REPORT.md and bench/report.json (BUDGET=quick: minutes; medium: ~half an hour; full: hours)'
 	@echo '  make coverage  clang source-based coverage of core/ from the corpora: HTML in'
 	@echo '                build/coverage/html, a line per file of core/ (lines, branches)'
 	@echo '  make corpus-regen   re-encode the seed bytes from their JSON (corpus/scenarios, corpus/pte_cases)'

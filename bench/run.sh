@@ -17,7 +17,8 @@
 #                 bench/explore_3x12.json up to 3 preemptions (ASan+UBSan)
 #   correct model the same strategies without the bugs: must find nothing
 #
-# BUDGET=quick (default: a few minutes on 2 cores) or BUDGET=full (hours).
+# BUDGET=quick (default: a few minutes on 2 cores), BUDGET=medium (about half an hour:
+# 10 fuzz runs of up to 30 s per bug and start) or BUDGET=full (hours).
 # Each knob can be set on its own: TRIALS, MAX_EXECS, MAX_SECONDS (per model
 # trial), CORRECT_EXECS (random and pct on the correct model),
 # CORRECT_EXPLORE_EXECS (exhaustive on the correct model; 0 = no limit),
@@ -30,8 +31,9 @@ cd "$(dirname "$0")/.."
 BUDGET=${BUDGET:-quick}
 case $BUDGET in
   quick) d=(10 20000 1 5000 3 5 3 3 5 0.05 300000 200000) ;;
+  medium) d=(20 200000 10 50000 10 30 10 5 10 0.1 300000 200000) ;;
   full) d=(20 2000000 120 1000000 20 60 10 60 60 1 0 0) ;;
-  *) echo "bench/run.sh: BUDGET must be quick or full (got '$BUDGET')" >&2; exit 2 ;;
+  *) echo "bench/run.sh: BUDGET must be quick, medium or full (got '$BUDGET')" >&2; exit 2 ;;
 esac
 TRIALS=${TRIALS:-${d[0]}} MAX_EXECS=${MAX_EXECS:-${d[1]}} MAX_SECONDS=${MAX_SECONDS:-${d[2]}}
 CORRECT_EXECS=${CORRECT_EXECS:-${d[3]}} FUZZ_RUNS=${FUZZ_RUNS:-${d[4]}} FUZZ_LIMIT=${FUZZ_LIMIT:-${d[5]}}
