@@ -61,6 +61,13 @@ void bm_decode(benchmark::State& st, std::vector<uint8_t> bytes) {
   st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes.size()));
 }
 
+// Steps per execution, and seconds per step over the whole loop (shown in ns by the report).
+void step_counters(benchmark::State& st, uint64_t steps) {
+  if (st.iterations()) st.counters["steps"] = double(steps) / double(st.iterations());
+  st.counters["ns_per_step"] = benchmark::Counter(double(steps) * 1e-9, benchmark::Counter::kIsRate |
+                                                                             benchmark::Counter::kInvert);
+}
+
 void bm_run(benchmark::State& st, gf::Scenario s) {
   uint64_t steps = 0;
   for (auto _ : st) {
@@ -72,10 +79,7 @@ void bm_run(benchmark::State& st, gf::Scenario s) {
     steps += r.steps;
     benchmark::DoNotOptimize(r);
   }
-  if (st.iterations()) st.counters["steps"] = double(steps) / double(st.iterations());
-  // Seconds per step over the whole loop, shown in ns by the report.
-  st.counters["ns_per_step"] = benchmark::Counter(double(steps) * 1e-9, benchmark::Counter::kIsRate |
-                                                                             benchmark::Counter::kInvert);
+  step_counters(st, steps);
 }
 
 void bm_mix(benchmark::State& st, const std::vector<std::vector<uint8_t>>& inputs) {
@@ -94,9 +98,7 @@ void bm_mix(benchmark::State& st, const std::vector<std::vector<uint8_t>>& input
     benchmark::DoNotOptimize(r);
   }
   st.counters["inputs"] = double(inputs.size());
-  if (st.iterations()) st.counters["steps"] = double(steps) / double(st.iterations());
-  st.counters["ns_per_step"] = benchmark::Counter(double(steps) * 1e-9, benchmark::Counter::kIsRate |
-                                                                             benchmark::Counter::kInvert);
+  step_counters(st, steps);
 }
 
 std::vector<std::vector<uint8_t>> inputs_in(const fs::path& dir) {
