@@ -207,23 +207,24 @@ GF_NO_COVERAGE void run_cpu_threaded(Machine& m, int cpu) {
   if (!t.handle().done()) std::abort();
 }
 
-GF_NO_COVERAGE RunResult run_on(Machine& m, const Scenario& s, const RunOptions& o) {
-  m.reset(s, o.machine);
+namespace {
+GF_NO_COVERAGE RunResult run_ready(Machine& m, const Scenario& s, const RunOptions& o) {
   switch (s.arch) {
     case ArchId::arm64: return run_arch<arch::Arm64>(m, s, o);
     case ArchId::x86_64: break;
   }
   return run_arch<arch::X86_64>(m, s, o);
 }
+}  // namespace
+
+GF_NO_COVERAGE RunResult run_on(Machine& m, const Scenario& s, const RunOptions& o) {
+  m.reset(s, o.machine);
+  return run_ready(m, s, o);
+}
 
 GF_NO_COVERAGE RunResult run(const Scenario& s, const RunOptions& o) {
   MachineLease lease(s, o.machine);
-  Machine& m = lease.get();
-  switch (s.arch) {
-    case ArchId::arm64: return run_arch<arch::Arm64>(m, s, o);
-    case ArchId::x86_64: break;
-  }
-  return run_arch<arch::X86_64>(m, s, o);
+  return run_ready(lease.get(), s, o);
 }
 
 std::string describe_pte(ArchId arch, uint64_t v) {
