@@ -108,6 +108,12 @@ struct Shared {
   T operator--() { return T(v.fetch_sub(1, std::memory_order_relaxed) - 1); }
   T operator++(int) { return v.fetch_add(1, std::memory_order_relaxed); }
   T operator--(int) { return v.fetch_sub(1, std::memory_order_relaxed); }
+  // Keep the larger of the value and x (an atomic max, still relaxed).
+  void raise_to(T x) {
+    T cur = v.load(std::memory_order_relaxed);
+    while (cur < x && !v.compare_exchange_weak(cur, x, std::memory_order_relaxed)) {
+    }
+  }
 };
 
 namespace detail {

@@ -131,7 +131,7 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
   vma.fill(VmaInfo{});
   has_pinned = false;
   data_counter = 0;
-  for (auto& e : expect) e = int16_t(-1);
+  for (auto& e : expect) e = int32_t(-1);
   for (auto& g : vma_gen) g = 0;
   gup_stats.fill(GupStats{});
   hist_n.fill(0);

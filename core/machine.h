@@ -57,7 +57,7 @@ struct Folio {
   Shared<bool> anon;       // meaningful on the head page
   Shared<bool> exclusive;  // PageAnonExclusive: per page, as in the kernel (a large folio's pages differ after fork)
   Shared<bool> written;    // ground truth for the oracles: this page was stored to since allocation
-  Shared<uint8_t> data;    // this page's content byte
+  Shared<uint32_t> data;   // this page's content: the number of the store that last landed here (0: none)
   Shared<int32_t> child_refs;  // references a forked child holds (its mappings; the child is not modelled further)
 };
 
@@ -164,11 +164,11 @@ class Machine {
   Cell<int32_t> rmap_lock;  // the anon_vma / i_mmap rwsem, likewise
   std::array<VmaInfo, NR_VPAGES> vma{};
   Shared<bool> has_pinned;  // MMF_HAS_PINNED: some FOLL_PIN was ever taken in this mm
-  Shared<uint8_t> data_counter;
-  // lost_write: the byte the process last wrote to each virtual page, through
-  // the MMU or through a FOLL_PIN of that mapping (-1: nothing expected), and
-  // a generation bumped when munmap ends the mapping.
-  std::array<Shared<int16_t>, NR_VPAGES> expect{};
+  Shared<uint32_t> data_counter;  // numbers the stores (store_lands())
+  // lost_write: the content the process last wrote to each virtual page,
+  // through the MMU or through a FOLL_PIN of that mapping (-1: nothing
+  // expected), and a generation bumped when munmap ends the mapping.
+  std::array<Shared<int32_t>, NR_VPAGES> expect{};
   std::array<Shared<uint8_t>, NR_VPAGES> vma_gen{};
   // What each CPU's GUP-fast rechecks did (core/gup_stats.h); counting only.
   std::array<GupStats, MAX_CPUS> gup_stats{};
@@ -192,6 +192,24 @@ class Machine {
   int alloc_pfn();  // a small folio, -1 when none is left
   int alloc_huge();  // a HPAGE_PMD_ORDER folio from never-used frames, -1 when none is left
   void free_folio(Folio& head);
+
+  // A store (the MMU's, or a device's through a pin) lands in `page`; when
+  // `va` >= 0 it is also what the process must read back at va (lost_write).
+  // Each store takes a new number, and page and expectation keep the largest:
+  // under the scheduler that is plain assignment (every store is the newest);
+  // under real threads, where two stores to one page interleave these
+  // updates, page and expectation still settle on the same store.
+  void store_lands(Folio& page, int va) {
+    const uint32_t d = ++data_counter;
+    page_holds(page, d);
+    if (va >= 0) va_expects(va, d);
+  }
+  // Its two updates, apart so that tests can interleave them as threads do.
+  void page_holds(Folio& page, uint32_t d) {
+    page.data.raise_to(d);
+    page.written = true;
+  }
+  void va_expects(int va, uint32_t d) { expect[va].raise_to(int32_t(d)); }
 
   // --- observation (called from Cell accesses) ---------------------------
   static void observe(void* self, const Access& a);

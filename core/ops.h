@@ -284,10 +284,7 @@ struct Ops {
     while (cs.nheld > 0) {
       const Held h = cs.held[--cs.nheld];
       if ((h.flags & (FOLL_PIN | FOLL_WRITE)) == (FOLL_PIN | FOLL_WRITE)) {
-        Folio& page = m.folio[h.pfn];
-        page.data = ++m.data_counter;
-        page.written = true;
-        if (m.vma_gen[h.va] == h.gen) m.expect[h.va] = int16_t(uint8_t(page.data));
+        m.store_lands(m.folio[h.pfn], m.vma_gen[h.va] == h.gen ? int(h.va) : -1);
         co_await store(m.folio[h.head].dirty, 1);  // set_page_dirty_lock(), anon or file
       }
       co_await gup_put_folio(m, h);
@@ -348,12 +345,8 @@ struct Ops {
 
   // A user store lands in the page: new content, which the process expects
   // to read back from this virtual page (lost_write).
-  static void user_store(Machine& m, int va, uint64_t pfn) {
-    Folio& page = m.folio[pfn];
-    page.data = ++m.data_counter;
-    page.written = true;
-    m.expect[va] = int16_t(uint8_t(page.data));
-  }
+  static void user_store(Machine& m, int va, uint64_t pfn) { m.store_lands(m.folio[pfn], va); }
+
 
   static Task<void> hw_access(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, false); }
   static Task<void> hw_write(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, true); }
@@ -585,7 +578,7 @@ struct Ops {
             }
             Folio& copy = m.folio[c];
             copy.anon = copy.exclusive = true;
-            copy.data = uint8_t(m.folio[A::pte_pfn(pte)].data);
+            copy.data = uint32_t(m.folio[A::pte_pfn(pte)].data);
             copy.child_refs = 1;
             copy.refcount.poke(1);
             if (m.tracing())
@@ -646,7 +639,7 @@ struct Ops {
     }
     Folio& src = m.folio[pfn];
     co_await refcount_add(m, src, 1);  // folio_isolate_lru(): the migration's reference
-    const uint8_t early = src.data;    // migrate_copy_before_unmap: the copy taken too soon
+    const uint32_t early = src.data;   // migrate_copy_before_unmap: the copy taken too soon
     const pteval_t mig = A::swp_entry_pte(MIGRATION_TYPE, pfn);
     const pteval_t old = co_await pte_xchg(m, r, i, mig);  // try_to_migrate_one(): ptep_clear_flush + set_pte_at
     co_await P::flush_tlb(m, cpu);
@@ -661,7 +654,7 @@ struct Ops {
       const int64_t found = co_await cmpxchg(src.refcount, 1, 0);  // folio_ref_freeze(src, 1)
       moved = found == 1;
       if (!moved && m.tracing())
-        if (m.tracing()) m.note(cpu, "migrate: pfn " + std::to_string(pfn) + " is held by someone else, restore it");
+        m.note(cpu, "migrate: pfn " + std::to_string(pfn) + " is held by someone else, restore it");
     }
     const int dst = moved ? m.alloc_pfn() : -1;
     if (moved && dst < 0 && !m.bug(Bug::migrate_ignores_refs))
@@ -671,7 +664,7 @@ struct Ops {
     if (dst >= 0) {
       to.anon = bool(src.anon);
       to.exclusive = bool(src.exclusive);
-      to.data = m.bug(Bug::migrate_copy_before_unmap) ? early : uint8_t(src.data);
+      to.data = m.bug(Bug::migrate_copy_before_unmap) ? early : uint32_t(src.data);
       to.written = bool(src.written);
       to.dirty.poke(src.dirty.peek());  // folio_migrate_flags()
       to.refcount.poke(0);
@@ -808,7 +801,7 @@ struct Ops {
           f.exclusive = true;
           f.mapcount = 1;
           f.refcount.poke(1);
-          f.data = A::pte_special(pte) ? 0 : uint8_t(m.folio[A::pte_pfn(pte)].data);
+          f.data = A::pte_special(pte) ? 0 : uint32_t(m.folio[A::pte_pfn(pte)].data);
           co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_clear_flush()
           co_await P::flush_tlb(m, cpu);
           co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = true, .dirty = true}));

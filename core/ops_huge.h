@@ -292,7 +292,7 @@ Task<void> Ops<A>::thp_collapse(Machine& m, int cpu, Op op) {
   // 5. __collapse_huge_page_copy(): copy, then clear the old PTEs.
   for (int k = 0; k < PTRS_PER_PTE; k++) {
     Folio& to = m.folio[hpage + k];
-    to.data = uint8_t(m.folio[src[k]].data);
+    to.data = uint32_t(m.folio[src[k]].data);
     to.written = bool(m.folio[src[k]].written);
     to.exclusive = true;
   }

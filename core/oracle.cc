@@ -186,10 +186,10 @@ GF_NO_COVERAGE void oracle_at_end(Machine& m) {
   // lost_write: what the process last wrote to a page it still maps is in
   // the page it maps.
   for (int va = 0; va < NR_VPAGES && !m.verdict.violated; va++) {
-    const int16_t want = m.expect[va];
+    const int32_t want = m.expect[va];
     if (want < 0 || maps[va] < 0) continue;
-    const uint8_t have = m.folio[maps[va]].data;
-    if (have == uint8_t(want)) continue;
+    const uint32_t have = m.folio[maps[va]].data;
+    if (have == uint32_t(want)) continue;
     m.violate(Oracle::lost_write, "page " + std::to_string(va) + " maps pfn " + std::to_string(maps[va]) +
                                       " holding data " + std::to_string(have) + ", but the process last wrote " +
                                       std::to_string(want) + " there (through the mapping or a FOLL_PIN of it)");

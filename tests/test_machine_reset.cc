@@ -111,7 +111,7 @@ void expect_same_state(const gf::Machine& a, const gf::Machine& b, const std::st
     EXPECT_EQ(bool(x.anon), bool(y.anon));
     EXPECT_EQ(bool(x.exclusive), bool(y.exclusive));
     EXPECT_EQ(bool(x.written), bool(y.written));
-    EXPECT_EQ(uint8_t(x.data), uint8_t(y.data));
+    EXPECT_EQ(uint32_t(x.data), uint32_t(y.data));
     EXPECT_EQ(int32_t(x.child_refs), int32_t(y.child_refs));
   }
   EXPECT_EQ(a.nfree, b.nfree);
@@ -144,12 +144,12 @@ void expect_same_state(const gf::Machine& a, const gf::Machine& b, const std::st
     EXPECT_EQ(a.vma[v].mapped, b.vma[v].mapped);
     EXPECT_EQ(a.vma[v].write, b.vma[v].write);
     EXPECT_EQ(a.vma[v].anon, b.vma[v].anon);
-    EXPECT_EQ(int16_t(a.expect[v]), int16_t(b.expect[v]));
+    EXPECT_EQ(int32_t(a.expect[v]), int32_t(b.expect[v]));
     EXPECT_EQ(uint8_t(a.vma_gen[v]), uint8_t(b.vma_gen[v]));
     EXPECT_EQ(a.hist_n[v], b.hist_n[v]);
   }
   EXPECT_EQ(bool(a.has_pinned), bool(b.has_pinned));
-  EXPECT_EQ(uint8_t(a.data_counter), uint8_t(b.data_counter));
+  EXPECT_EQ(uint32_t(a.data_counter), uint32_t(b.data_counter));
   for (int c = 0; c < gf::MAX_CPUS; c++) {
     EXPECT_EQ(a.gup_stats[c].attempts, b.gup_stats[c].attempts);
     EXPECT_EQ(a.gup_stats[c].recheck_bails, b.gup_stats[c].recheck_bails);
