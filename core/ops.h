@@ -347,7 +347,6 @@ struct Ops {
   // to read back from this virtual page (lost_write).
   static void user_store(Machine& m, int va, uint64_t pfn) { m.store_lands(m.folio[pfn], va); }
 
-
   static Task<void> hw_access(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, false); }
   static Task<void> hw_write(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, true); }
 
