@@ -315,7 +315,7 @@ struct Ops {
           }
         }
         ok = true;
-        if (write) user_store(m, va, A::pte_pfn(old));
+        if (write) m.store_lands(m.folio[A::pte_pfn(old)], va);  // the user's store, read back at va
         break;
       }
     }
@@ -338,14 +338,10 @@ struct Ops {
           continue;
         }
       }
-      if (write) user_store(m, va, A::pte_pfn(A::pmd_pte(old)) + uint64_t(va % PTRS_PER_PTE));
+      if (write) m.store_lands(m.folio[A::pte_pfn(A::pmd_pte(old)) + uint64_t(va % PTRS_PER_PTE)], va);
       co_return true;
     }
   }
-
-  // A user store lands in the page: new content, which the process expects
-  // to read back from this virtual page (lost_write).
-  static void user_store(Machine& m, int va, uint64_t pfn) { m.store_lands(m.folio[pfn], va); }
 
   static Task<void> hw_access(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, false); }
   static Task<void> hw_write(Machine& m, int cpu, Op op) { co_await user_access(m, cpu, op.va, true); }
