@@ -16,14 +16,14 @@ OBJ=$WORK/gupfuzz-obj
 mkdir -p "$OBJ"
 
 TARGETS="fuzz_gup_interleave fuzz_pte_norecency fuzz_scenario_json"
-CORE_SOURCES=$(cd "$SRC_DIR" && ls core/*.cc)
+CORE_SOURCES=$(cd "$SRC_DIR" && ls core/*/*.cc)
 
 # C++20; include the project root and the system's nlohmann/json.
 FLAGS="-std=c++20 -pthread -I$SRC_DIR"
 
 objects=""
 for f in $CORE_SOURCES; do
-  o=$OBJ/$(basename "$f" .cc).o
+  o=$OBJ/$(echo "${f%.cc}" | tr / _).o
   $CXX $CXXFLAGS $FLAGS -c "$SRC_DIR/$f" -o "$o"
   objects="$objects $o"
 done

@@ -30,10 +30,10 @@
 #include <string>
 #include <vector>
 
-#include "core/machine.h"
-#include "core/oracle.h"
-#include "core/run.h"
-#include "core/scenario.h"
+#include "core/mm/machine.h"
+#include "core/oracle/oracle.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
 
 namespace {
 
@@ -111,19 +111,15 @@ std::vector<std::vector<uint8_t>> inputs_in(const fs::path& dir) {
 }
 
 // The end state: layout, then each CPU's whole program in turn on this
-// thread (the stress program's driver, core/threads.h, without threads).
+// thread (the stress program's driver, core/exec/threads.h, without threads).
 void bm_oracle_at_end(benchmark::State& st, gf::Scenario s) {
   gf::MachineOptions mo;
   mo.threaded = true;
   gf::Machine m(s, mo);
+  m.judge = &gf::oracles();
   gf::build_layout(m);
   for (int c = 0; c < int(s.cpus.size()) && !m.verdict.violated; c++) {
-    gf::ExecCtx ctx;
-    ctx.observe = &gf::Machine::observe;
-    ctx.self = &m;
-    ctx.threaded = true;
-    ctx.cpu = c;
-    ctx.change_lock = &m.change_mu;
+    gf::ExecCtx ctx = gf::threaded_ctx(m, c);
     gf::ExecCtx* saved = gf::tl_exec;
     gf::tl_exec = &ctx;
     gf::run_cpu_threaded(m, c);
@@ -134,7 +130,7 @@ void bm_oracle_at_end(benchmark::State& st, gf::Scenario s) {
     return;
   }
   for (auto _ : st) {
-    gf::oracle_at_end(m);
+    gf::oracles().at_end(m);
     benchmark::DoNotOptimize(m.verdict);
   }
   if (m.verdict.violated) st.SkipWithError("oracle_at_end reported a violation");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # gupfuzz minimize against libFuzzer's -minimize_crash=1 on the same crashes.
-# For every machine bug of core/bugs.def and libFuzzer seeds 1..RUNS,
+# For every machine bug of core/base/bugs.def and libFuzzer seeds 1..RUNS,
 # fuzz_gup_interleave finds a crash from the shipped seeds (up to LIMIT s);
 # then both minimizers shrink it:
 #   - gupfuzz minimize (scenario-level delta debugging, same invariant);
@@ -17,7 +17,7 @@ FUZZ=build/fuzz/fuzz/fuzz_gup_interleave
 TOOL=build/fuzz/repro/gupfuzz
 [ -x "$FUZZ" ] && [ -x "$TOOL" ] || { echo "build the fuzz preset first (make build-fuzz)" >&2; exit 2; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
-bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)
+bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/base/bugs.def)
 
 # "step ops schedule invariant" of a scenario file (bytes: bugs from the environment).
 shape() {

@@ -330,7 +330,7 @@ def main():
             if full:
                 w(f"Every schedule of 2 × 12 steps: at most C(24, 12) = {full:,} interleavings; the explorer ran "
                   f"{rate:,.0f} executions/s ({e['build']}), so covering them all takes ≈ {full / rate:,.0f} s, "
-                  f"not 1 s (no partial-order reduction: `core/explore.h` says why it would be unsound here).\n")
+                  f"not 1 s (no partial-order reduction: `core/exec/explore.h` says why it would be unsound here).\n")
 
     w("## Throughput\n")
     w(f"libFuzzer from the shipped corpus, `-seed=1 -max_total_time={params.get('tput_seconds')}`, one process:\n")
@@ -383,7 +383,7 @@ def main():
             w("")
 
     w("## Time to bug\n")
-    w("Every machine bug of `core/bugs.def` × every strategy. Model strategies run the bug's witness "
+    w("Every machine bug of `core/base/bugs.def` × every strategy. Model strategies run the bug's witness "
       "(`tests/witnesses/<bug>.json`) with its schedule removed: same operations and layout, only who picks the "
       "next CPU differs (`bench/strategy_ttb.cc`; trial t uses seed t, so executions-to-bug repeat exactly). "
       "`exhaustive` is one deterministic search up to 3 preemptions (the executions it needed, and the fewest "

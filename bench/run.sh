@@ -8,7 +8,7 @@
 #                 corpus (-seed=1), with ASan+UBSan (preset fuzz) and without
 #                 sanitizers (preset fuzz-nosan); Google Benchmark micro
 #                 benchmarks (bench/micro.cc) in a Release build and under ASan+UBSan
-#   time to bug   every machine bug of core/bugs.def x every strategy:
+#   time to bug   every machine bug of core/base/bugs.def x every strategy:
 #                 random, pct1..3, exhaustive (bench/strategy_ttb.cc, on the
 #                 witness without its schedule), fuzz (bench/time_to_bug.sh, from
 #                 the seeds and from an empty corpus) and threads
@@ -42,7 +42,7 @@ MICRO_MIN_TIME=${MICRO_MIN_TIME:-${d[9]}} EXPLORE_EXECS=${EXPLORE_EXECS:-${d[10]
 CORRECT_EXPLORE_EXECS=${CORRECT_EXPLORE_EXECS:-${d[11]}}
 JOBS=${JOBS:-$(nproc)}
 FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}  # time-to-bug libFuzzer processes at once, one core each
-BUGS=$(echo ${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)})  # one line
+BUGS=$(echo ${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/base/bugs.def)})  # one line
 
 R=build/bench            # gcc 12 Release, no sanitizers
 F=build/bench-fuzz       # clang 19 libFuzzer + ASan + UBSan (preset fuzz)

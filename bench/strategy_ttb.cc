@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // gupfuzz_strategy_ttb: time to bug of the model's scheduling strategies
-// (core/strategies.h, core/explore.h) on the witness scenarios of the
+// (core/sched/strategies.h, core/exec/explore.h) on the witness scenarios of the
 // machine's injected bugs, with the witness's own schedule removed — the
 // operations and the layout stay, only who picks the next CPU differs.
 //
@@ -38,12 +38,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/explore.h"
-#include "core/ids.h"
-#include "core/rng.h"
-#include "core/run.h"
-#include "core/scenario.h"
-#include "core/strategies.h"
+#include "core/exec/explore.h"
+#include "core/base/ids.h"
+#include "core/base/rng.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
+#include "core/sched/strategies.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Time-to-bug on real threads (gupfuzz stress), next to the deterministic
-# fuzzer's (bench/time_to_bug.txt): RUNS runs per machine bug of core/bugs.def
+# fuzzer's (bench/time_to_bug.txt): RUNS runs per machine bug of core/base/bugs.def
 # (jitter seeds 1..RUNS), round robin over the shipped benign scenarios, each
 # capped at LIMIT seconds.  BUILD=tsan (default: ThreadSanitizer, which also
 # reports the plain-load race) or BUILD=fuzz (ASan+UBSan; with UNCHECKED=1 the
@@ -18,7 +18,7 @@ G=${GUPFUZZ:-build/$BUILD/repro/gupfuzz}
 [ -x "$G" ] || { echo "build the $BUILD preset first (make test, or make stress for tsan)" >&2; exit 2; }
 INPUTS=${INPUTS:-corpus/scenarios corpus/fuzz_gup_interleave corpus/regressions}
 extra=(); [ "${UNCHECKED:-0}" = 1 ] && extra+=(--unchecked-tables)
-bugs=${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)}
+bugs=${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/base/bugs.def)}
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 echo "# bench/stress_time_to_bug.sh $RUNS $LIMIT — $(date -u +%F), $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), build $BUILD${extra[*]:+ ${extra[*]}}"
 printf '%-28s %-6s %-40s %-44s %s\n' bug found by "executions to bug (per run)" "median s"

@@ -15,11 +15,11 @@ TARGET=${TARGET:-fuzz_gup_interleave}
 FUZZ=${FUZZ:-build/fuzz/fuzz/$TARGET}
 [ -x "$FUZZ" ] || { echo "build the fuzz preset first (make test or make fuzz)" >&2; exit 2; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
-# core/bugs.def: machine bugs have an empty `where`, helper bugs name a model.
+# core/base/bugs.def: machine bugs have an empty `where`, helper bugs name a model.
 if [ "$TARGET" = fuzz_pte_norecency ]; then
-  bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "[^"].*/\1/p' core/bugs.def)
+  bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "[^"].*/\1/p' core/base/bugs.def)
 else
-  bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/bugs.def)
+  bugs=$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/base/bugs.def)
 fi
 [ -n "${BUGS:-}" ] && bugs=$BUGS
 printf '%-28s %-6s %-40s %s\n' bug corpus "execs to bug (per run)" "median s"

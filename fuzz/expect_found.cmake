@@ -6,7 +6,7 @@
 # the PTE-level oracles; fuzz_gup_interleave: the bug's own oracle).  A
 # helper bug can surface through either (riscv mkold_clears_valid: a hidden
 # unmap on a clean entry, a changed pte_present on a dirty one); its witness in
-# tests/witnesses/ pins the oracle core/bugs.def names.
+# tests/witnesses/ pins the oracle core/base/bugs.def names.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/corpus)
 file(GLOB seeds ${SEEDS}/*)

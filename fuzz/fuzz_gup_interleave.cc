@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "core/report.h"
-#include "core/run.h"
-#include "core/scenario.h"
+#include "core/report/report.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
 
 namespace {
 gf::BugSet g_bugs;  // configuration read once at start-up, never changed by an input

@@ -2,14 +2,14 @@
 //
 // fuzz_pte_norecency: the PTE-semantics fuzzer.  Bytes → PteCase (total
 // decoding: an architecture, a start built by the kernel's constructors, two
-// sequences of legal transformations; core/pte_case.h) → the checks of
-// core/pte_check.h: soundness (norecency_hides_change), stale-view agreement
+// sequences of legal transformations; core/check/pte_case.h) → the checks of
+// core/check/pte_check.h: soundness (norecency_hides_change), stale-view agreement
 // of every predicate GUP-fast consults (stale_view_changes_decision), and
 // completeness.  A violation prints the one failure shape and aborts.
 //
 // Findings that are not crashes — `spurious` (entries that differ only in
 // young/dirty compare unequal: a spurious GUP-fast failure) and `known`
-// (triaged in core/findings.def) — are printed once per kind as
+// (triaged in core/check/findings.def) — are printed once per kind as
 // "FINDING <kind> <oracle> <what>: ..." on stderr and counted; with
 // GUPFUZZ_PTE_FINDINGS=crash they abort too.  Injected bugs come from
 // GUPFUZZ_BUGS only.
@@ -19,7 +19,8 @@
 #include <set>
 #include <string>
 
-#include "core/pte_check.h"
+#include "core/check/pte_check.h"
+#include "core/scenario/scenario.h"
 
 namespace {
 // Configuration read once at start-up, never changed by an input.

@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "core/pte_case.h"
-#include "core/scenario.h"
+#include "core/check/pte_case.h"
+#include "core/scenario/scenario.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "core/pte_case.h"
+#include "core/check/pte_case.h"
 #include "repro/load.h"
 
 namespace gf::repro::cli {

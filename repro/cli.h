@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/run.h"
-#include "core/scenario.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
 
 namespace gf::repro::cli {
 

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <map>
 
-#include "core/pte_check.h"
-#include "core/report.h"
+#include "core/check/pte_check.h"
+#include "core/report/report.h"
 #include "repro/cli.h"
 #include "repro/load.h"
 #include "repro/minimize.h"

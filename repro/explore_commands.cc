@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // gupfuzz explore: every schedule of one scenario up to a preemption bound
-// (core/explore.h).  A kernel developer writes a small scenario by hand and
+// (core/exec/explore.h).  A kernel developer writes a small scenario by hand and
 // gets either a proof up to the bound or the counterexample with the fewest
 // preemptions, as a scenario that `gupfuzz replay` reproduces.
 //
@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/explore.h"
-#include "core/report.h"
+#include "core/exec/explore.h"
+#include "core/report/report.h"
 #include "repro/cli.h"
 #include "repro/load.h"
 

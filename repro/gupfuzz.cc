@@ -20,13 +20,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/audit.h"
-#include "core/norecency.h"
-#include "core/pte_check.h"
-#include "core/report.h"
-#include "core/semantic.h"
-#include "core/run.h"
-#include "core/scenario.h"
+#include "core/check/audit.h"
+#include "core/arch/norecency.h"
+#include "core/check/pte_check.h"
+#include "core/report/report.h"
+#include "core/decoder/semantic.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
 #include "repro/cli.h"
 #include "repro/load.h"
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/pte_case.h"
-#include "core/scenario.h"
+#include "core/check/pte_case.h"
+#include "core/scenario/scenario.h"
 
 namespace gf::repro {
 

@@ -14,8 +14,8 @@
 
 #include <cstdint>
 
-#include "core/run.h"
-#include "core/scenario.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
 
 namespace gf::repro {
 

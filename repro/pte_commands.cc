@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "core/audit.h"
-#include "core/json_get.h"
-#include "core/norecency.h"
-#include "core/report.h"
-#include "core/pte_check.h"
-#include "core/semantic.h"
+#include "core/check/audit.h"
+#include "core/base/json_get.h"
+#include "core/arch/norecency.h"
+#include "core/report/report.h"
+#include "core/check/pte_check.h"
+#include "core/decoder/semantic.h"
 #include "repro/cli.h"
 #include "repro/load.h"
 

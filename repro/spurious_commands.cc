@@ -7,8 +7,8 @@
 // the RFC's pte_same_norecency() of two ptep_get_lockless_norecency() reads),
 // on x86-64, arm64 and arm64 with contpte, it counts GUP-fast page attempts,
 // recheck bails and the bails with no real change behind them
-// (core/gup_stats.h): every schedule of the small scenarios
-// (core/explore_each.h), seeded samples of the larger ones (core/spurious.h).
+// (core/study/gup_stats.h): every schedule of the small scenarios
+// (core/exec/explore_each.h), seeded samples of the larger ones (core/study/spurious.h).
 //
 //   gupfuzz spurious [--out bench/spurious.md] [--max-schedules N] [--runs N] [--seed S]
 //   gupfuzz spurious FILE... [--preemptions C]      one's own scenarios
@@ -21,8 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "core/semantic.h"
-#include "core/spurious.h"
+#include "core/decoder/semantic.h"
+#include "core/report/report.h"
+#include "core/study/spurious.h"
 #include "repro/cli.h"
 #include "repro/load.h"
 
@@ -308,7 +309,7 @@ int study(const std::string& out, uint64_t cap, uint64_t runs, uint64_t seed) {
         "GUP-fast over 8 pages (FOLL_PIN|FOLL_WRITE). `mainline` is 6.12's recheck (exact compare of "
         "`ptep_get_lockless()` with `ptep_get()`), `norecency` the RFC's (`pte_same_norecency()` of two "
         "`ptep_get_lockless_norecency()` reads). A recheck bail is a *real change* when the PMD moved or the "
-        "two entries compared differ in more than young/dirty by the oracles' decoder (`core/semantic.h`); "
+        "two entries compared differ in more than young/dirty by the oracles' decoder (`core/decoder/semantic.h`); "
         "otherwise it is *spurious*. Bail fraction = recheck bails / GUP-fast pages, over every schedule "
         "counted alike (exhaustive rows) or over the sampled executions. A page also goes to the slow path "
         "*before* the recheck when the entry read first fails a check (a cleared entry fails "

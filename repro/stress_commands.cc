@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// gupfuzz stress: the scenarios on real threads (core/threads.h), one per
+// gupfuzz stress: the scenarios on real threads (core/exec/threads.h), one per
 // simulated CPU, round robin over the files, until a time or execution
 // budget runs out or something is found.  Built with ThreadSanitizer (the
 // tsan preset) it also stops at TSan's first report, through TSan's
@@ -19,8 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/report.h"
-#include "core/threads.h"
+#include "core/report/report.h"
+#include "core/exec/threads.h"
 #include "repro/cli.h"
 #include "repro/load.h"
 

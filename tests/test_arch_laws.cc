@@ -20,7 +20,7 @@
 #include "tests/test_util.h"
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
-#include "core/pte.h"
+#include "core/base/types.h"
 
 namespace {
 

@@ -36,7 +36,7 @@
 #include "core/arch/riscv64.h"
 #include "core/arch/s390x.h"
 #include "core/arch/x86_64.h"
-#include "core/pte.h"
+#include "core/base/types.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// The scenario codec (core/scenario.h): total byte decoding, canonical
+// The scenario codec (core/scenario/scenario.h): total byte decoding, canonical
 // encoding, the JSON form and its errors, bug lists.
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/ids.h"
-#include "core/scenario.h"
+#include "core/base/ids.h"
+#include "core/scenario/scenario.h"
 
 namespace {
 

@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
-#include "core/explore.h"
-#include "core/report.h"
-#include "core/run.h"
-#include "core/scenario.h"
-#include "core/strategies.h"
+#include "core/exec/explore.h"
+#include "core/report/report.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
+#include "core/sched/strategies.h"
 #include "tests/test_util.h"
 
 namespace fs = std::filesystem;

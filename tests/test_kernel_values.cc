@@ -12,7 +12,7 @@
 #include "core/arch/riscv64.h"
 #include "core/arch/s390x.h"
 #include "core/arch/x86_64.h"
-#include "core/norecency.h"
+#include "core/arch/norecency.h"
 
 namespace {
 

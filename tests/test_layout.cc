@@ -13,9 +13,9 @@
 #include "tests/test_util.h"
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
-#include "core/cell.h"
-#include "core/run.h"
-#include "core/scenario.h"
+#include "core/sched/cell.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
 
 namespace {
 
@@ -103,7 +103,7 @@ TEST(Layout, X86ProtnoneRegion) {
   EXPECT_EQ(pfns.size(), 16u) << "two pages share a frame";
 }
 
-// Found model bug (3), fixed: build_layout() (core/run.cc) applies pte_mkcont()
+// Found model bug (3), fixed: build_layout() (core/exec/run.cc) applies pte_mkcont()
 // to every entry of a large region, also when the region is PROT_NONE, which
 // makes 16 present-invalid entries with CONT set.  The kernel never does:
 // arch/arm64/mm/contpte.c contpte_set_ptes() maps an invalid pte without

@@ -15,9 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "core/pte_case.h"
-#include "core/run.h"
-#include "core/scenario.h"
+#include "core/check/pte_case.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
+#include "core/study/gup_stats.h"
 #include "tests/test_util.h"
 
 namespace fs = std::filesystem;
@@ -74,13 +75,14 @@ std::vector<Named> all_scenarios(bool benign_only) {
 }
 
 // What a traced execution shows: every access with its values, the verdict, the counts.
-std::string fingerprint(const gf::RunResult& r) {
+std::string fingerprint(const gf::CountedRun& cr) {
+  const gf::RunResult& r = cr.r;
   std::string f = std::to_string(r.steps) + " " + std::to_string(r.verdict.violated) + " " +
                   std::to_string(int(r.verdict.oracle)) + " " + r.verdict.message + "\n";
   for (const gf::Event& e : r.events)
     f += std::to_string(e.step) + " " + std::to_string(e.cpu) + " " + std::to_string(e.acc.tag) + " " +
          std::to_string(e.acc.before) + " " + std::to_string(e.acc.after) + " " + e.note + "\n";
-  f += std::to_string(r.gup.attempts) + " " + std::to_string(r.gup.recheck_bails) + " " + std::to_string(r.gup.kept) + "\n";
+  f += std::to_string(cr.gup.attempts) + " " + std::to_string(cr.gup.recheck_bails) + " " + std::to_string(cr.gup.kept) + "\n";
   return f;
 }
 
@@ -150,10 +152,6 @@ void expect_same_state(const gf::Machine& a, const gf::Machine& b, const std::st
   }
   EXPECT_EQ(bool(a.has_pinned), bool(b.has_pinned));
   EXPECT_EQ(uint32_t(a.data_counter), uint32_t(b.data_counter));
-  for (int c = 0; c < gf::MAX_CPUS; c++) {
-    EXPECT_EQ(a.gup_stats[c].attempts, b.gup_stats[c].attempts);
-    EXPECT_EQ(a.gup_stats[c].recheck_bails, b.gup_stats[c].recheck_bails);
-  }
 }
 
 // After any execution — a violating witness included — reset() gives the
@@ -181,12 +179,12 @@ TEST(MachineReset, RunDoesNotDependOnThePreviousExecution) {
   traced.machine.trace = true;
   std::vector<std::string> alone(all.size());
   for (size_t i = 0; i < all.size(); i++)
-    std::thread([&] { alone[i] = fingerprint(gf::run(all[i].s, traced)); }).join();
+    std::thread([&] { alone[i] = fingerprint(gf::run_counted(all[i].s, traced)); }).join();
   for (size_t round = 0; round < 2; round++)
     for (size_t k = 0; k < all.size(); k++) {
       // Forwards, then backwards: each scenario follows a different one.
       const size_t i = round == 0 ? k : all.size() - 1 - k;
-      EXPECT_EQ(fingerprint(gf::run(all[i].s, traced)), alone[i]) << all[i].name << ", round " << round;
+      EXPECT_EQ(fingerprint(gf::run_counted(all[i].s, traced)), alone[i]) << all[i].name << ", round " << round;
       gf::run(all[(i + 1) % all.size()].s);  // untraced, in between
     }
 }

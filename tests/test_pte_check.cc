@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// The PTE-semantics checks (core/pte_check.h), their input format
-// (core/pte_case.h) and the audit (core/audit.h):
+// The PTE-semantics checks (core/check/pte_check.h), their input format
+// (core/check/pte_case.h) and the audit (core/check/audit.h):
 //  - codec: bytes and JSON round-trip; bad JSON gets a one-line error;
 //  - seeds (corpus/pte_cases/*.json) are benign and in sync with
 //    corpus/fuzz_pte_norecency/;
 //  - the correct models survive many random byte inputs;
-//  - every helper bug of core/bugs.def is found from random bytes, with its
+//  - every helper bug of core/base/bugs.def is found from random bytes, with its
 //    oracle, and turns some audit cell unsafe;
 //  - the audit table in README.md is the current one;
 //  - PAE's low/high/low lockless read never returns a torn entry.
@@ -22,11 +22,11 @@
 #include <vector>
 
 #include "tests/test_util.h"
-#include "core/audit.h"
-#include "core/audit_model.h"
-#include "core/pte_check_model.h"
-#include "core/pte_check.h"
-#include "core/semantic.h"
+#include "core/check/audit.h"
+#include "core/check/audit_model.h"
+#include "core/check/pte_check_model.h"
+#include "core/check/pte_check.h"
+#include "core/decoder/semantic.h"
 
 namespace fs = std::filesystem;
 
@@ -107,7 +107,7 @@ TEST(PteSeeds, AreBenignAndInSyncWithTheirBytes) {
 
 // ------------------------------------------------------------------ decoder
 
-// The oracles' semantic decoder (core/semantic.cc, written from bit numbers)
+// The oracles' semantic decoder (core/decoder/semantic.cc, written from bit numbers)
 // and each model (checked against the kernel by tools/kernel-truth) read every
 // entry the transformations reach the same way.
 TEST(SemanticDecoder, AgreesWithEveryModelOnReachableEntries) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// Who steps next (core/strategy.h) and the determinism of run(): the same
+// Who steps next (core/sched/strategy.h) and the determinism of run(): the same
 // scenario gives the same verdict and step count, traced or not, however the
 // schedule is supplied; the step budget turns a long run into no_progress.
 #include <gtest/gtest.h>
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/run.h"
-#include "core/scenario.h"
-#include "core/strategy.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
+#include "core/sched/strategy.h"
 
 namespace {
 
@@ -138,7 +138,7 @@ TEST(Run, TracedRunMatchesUntraced) {
 }
 
 // A strategy that records what run() gives it and checks the interface
-// contract of core/strategy.h on every call.
+// contract of core/sched/strategy.h on every call.
 class Recording final : public gf::Strategy {
  public:
   explicit Recording(std::span<const uint8_t> sched) : inner_(sched) {}

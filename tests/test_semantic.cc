@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// The oracle's side (core/semantic.h): the semantic decoder and its
+// The oracle's side (core/decoder/semantic.h): the semantic decoder and its
 // "differs only in recency" relation, checked against the model's
 // predicates; then the code under test, Pgtable<A>::pte_same_norecency()
 // (RFC 2/4), with and without the injected norecency_ignores_write bug.
@@ -15,10 +15,11 @@
 #include "tests/test_util.h"
 #include "core/arch/arm64.h"
 #include "core/arch/x86_64.h"
-#include "core/machine.h"
-#include "core/pgtable.h"
-#include "core/scenario.h"
-#include "core/semantic.h"
+#include "core/exec/run.h"
+#include "core/mm/machine.h"
+#include "core/mm/pgtable.h"
+#include "core/scenario/scenario.h"
+#include "core/decoder/semantic.h"
 
 namespace {
 
@@ -243,7 +244,7 @@ TYPED_TEST_SUITE(Norecency, Arches, ArchNames);
 TYPED_TEST(Norecency, TrueForRecencyOnlyDifferences) {
   using A = TypeParam;
   const gf::Scenario s = minimal(A::id);
-  auto m = std::make_unique<gf::Machine>(s, gf::MachineOptions{});
+  auto m = gf::new_machine(s);
   int n = 0;
   for (pteval_t x : values<A>()) {
     SCOPED_TRACE(hex(x));
@@ -264,7 +265,7 @@ TYPED_TEST(Norecency, TrueForRecencyOnlyDifferences) {
 TYPED_TEST(Norecency, FalseForRealChanges) {
   using A = TypeParam;
   const gf::Scenario s = minimal(A::id);
-  auto m = std::make_unique<gf::Machine>(s, gf::MachineOptions{});
+  auto m = gf::new_machine(s);
   for (pteval_t x : values<A>()) {
     SCOPED_TRACE(hex(x));
     if (A::pte_write(x)) {
@@ -287,7 +288,7 @@ TYPED_TEST(Norecency, FalseForRealChanges) {
 TYPED_TEST(Norecency, NonPresentComparedRaw) {
   using A = TypeParam;
   const gf::Scenario s = minimal(A::id);
-  auto m = std::make_unique<gf::Machine>(s, gf::MachineOptions{});
+  auto m = gf::new_machine(s);
   const pteval_t swp = 0x00000000000ab000ull;  // no Present/Valid, no protnone/present-invalid bit
   ASSERT_FALSE(A::pte_present(swp));
   EXPECT_TRUE(gf::Pgtable<A>::pte_same_norecency(*m, swp, swp));
@@ -302,7 +303,7 @@ TYPED_TEST(Norecency, InjectedBugIsCaughtByOracle) {
   using A = TypeParam;
   gf::Scenario s = minimal(A::id);
   s.bugs.add(gf::Bug::norecency_ignores_write);
-  auto m = std::make_unique<gf::Machine>(s, gf::MachineOptions{});
+  auto m = gf::new_machine(s);
   // A recency-only difference still passes silently with the bug.
   const pteval_t a = A::mk_user_pte(16, UserProt{.write = true, .dirty = true});
   EXPECT_TRUE(gf::Pgtable<A>::pte_same_norecency(*m, a, A::pte_mkold(A::pte_mkclean(a))));
@@ -320,7 +321,7 @@ TYPED_TEST(Norecency, InjectedBugIsCaughtByOracle) {
 TYPED_TEST(Norecency, WithoutBugWrprotectDoesNotFire) {
   using A = TypeParam;
   const gf::Scenario s = minimal(A::id);
-  auto m = std::make_unique<gf::Machine>(s, gf::MachineOptions{});
+  auto m = gf::new_machine(s);
   const pteval_t a = A::mk_user_pte(16, UserProt{.write = true, .dirty = true});
   EXPECT_FALSE(gf::Pgtable<A>::pte_same_norecency(*m, a, A::pte_wrprotect(a)));
   EXPECT_FALSE(m->verdict.violated);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// The spurious-failure study's instruments (core/gup_stats.h,
-// core/explore_each.h, core/spurious.h):
+// The spurious-failure study's instruments (core/study/gup_stats.h,
+// core/exec/explore_each.h, core/study/spurious.h):
 //  - the counters count what a hand calculation says on the smallest race:
 //    one GUP-fast page against one hardware access on x86 (mainline recheck:
 //    966 of 1482 schedules bail, all spurious; norecency: none of 1287);
@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "core/arch/x86_64.h"
-#include "core/explore_each.h"
-#include "core/gup_stats.h"
-#include "core/run.h"
-#include "core/scenario.h"
-#include "core/spurious.h"
+#include "core/exec/explore_each.h"
+#include "core/study/gup_stats.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
+#include "core/study/spurious.h"
 
 namespace {
 
@@ -85,13 +85,18 @@ TEST(Spurious, EachScheduleOnceAndReplays) {
   const gf::Scenario s = gup_vs_hw_access("mainline");
   std::set<std::vector<uint8_t>> seen;
   uint64_t replayed = 0;
+  gf::GupCounter counter;
+  gf::EachOptions eo;
+  eo.gup_observer = &counter;
   const gf::EachResult e = gf::for_each_schedule(
-      s, gf::EachOptions{}, [&](const gf::RunResult& r, std::span<const uint8_t> ch, int) {
+      s, eo, [&](const gf::RunResult&, std::span<const uint8_t> ch, int) {
+        const gf::GupStats g = counter.total();
+        counter.clear();
         EXPECT_TRUE(seen.emplace(ch.begin(), ch.end()).second);
         if (seen.size() % 97 == 0) {  // a sample: replaying all is the same check, slower
           gf::Scenario again = s;
           again.schedule.assign(ch.begin(), ch.end());
-          EXPECT_EQ(gf::run(again).gup.recheck_bails, r.gup.recheck_bails);
+          EXPECT_EQ(gf::run_counted(again).gup.recheck_bails, g.recheck_bails);
           replayed++;
         }
       });
@@ -161,15 +166,15 @@ TEST(Spurious, MainlineSpuriousBailReplays) {
   const gf::SpuriousTally t = gf::tally_schedules(gup_vs_hw_access("mainline"), gf::EachOptions{});
   ASSERT_TRUE(t.has_example);
   EXPECT_TRUE(t.example_replays);
-  const gf::RunResult r = gf::run(t.example);
-  EXPECT_EQ(r.gup.spurious, 1);
-  EXPECT_EQ(r.gup.spurious_was, t.example_was);
-  EXPECT_EQ(r.gup.spurious_now, t.example_now);
+  const gf::GupStats g = gf::run_counted(t.example).gup;
+  EXPECT_EQ(g.spurious, 1);
+  EXPECT_EQ(g.spurious_was, t.example_was);
+  EXPECT_EQ(g.spurious_now, t.example_now);
   // Through JSON too.
   gf::ParseError err;
   auto back = gf::scenario_from_json(gf::scenario_to_json(t.example), err);
   ASSERT_TRUE(back.has_value()) << err.message;
-  EXPECT_EQ(gf::run(*back).gup.spurious, 1);
+  EXPECT_EQ(gf::run_counted(*back).gup.spurious, 1);
 }
 
 // A real change: every bail of either recheck is explained.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// Real threads (core/threads.h).  With one CPU the threads have nothing to
+// Real threads (core/exec/threads.h).  With one CPU the threads have nothing to
 // interleave, so ThreadRunner must reach exactly the scheduler's verdict —
 // which checks the threaded observer, value history and oracles against the
 // deterministic ones.  With several CPUs the interleaving is the operating
@@ -13,10 +13,10 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/rng.h"
-#include "core/run.h"
-#include "core/scenario.h"
-#include "core/threads.h"
+#include "core/base/rng.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
+#include "core/exec/threads.h"
 #include "tests/test_util.h"
 
 namespace {

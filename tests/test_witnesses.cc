@@ -16,11 +16,11 @@
 #include <string>
 
 #include "tests/test_util.h"
-#include "core/pte_arch.h"
-#include "core/pte_check.h"
-#include "core/report.h"
-#include "core/run.h"
-#include "core/scenario.h"
+#include "core/arch/registry.h"
+#include "core/check/pte_check.h"
+#include "core/report/report.h"
+#include "core/exec/run.h"
+#include "core/scenario/scenario.h"
 
 namespace fs = std::filesystem;
 
@@ -61,7 +61,7 @@ TEST_P(Witness, BugIsCaughtByItsOracleAndCleanWithoutIt) {
   const fs::path file = kRoot / "tests/witnesses" / (std::string(bi.id) + ".json");
   ASSERT_TRUE(fs::exists(file)) << "no witness for injected bug " << bi.id;
   if (gf::is_helper_bug(bug)) {
-    // A bug in a model's helpers: the witness is a PTE case (core/pte_case.h).
+    // A bug in a model's helpers: the witness is a PTE case (core/check/pte_case.h).
     gf::ParseError err;
     auto c = gf::pte_case_from_json(slurp(file), err);
     ASSERT_TRUE(c.has_value()) << file << ": " << err.message;

@@ -15,7 +15,7 @@
 // TLB maintenance is broadcast TLBI: a flush does not wait for IRQs-off CPUs.
 #pragma once
 
-#include "core/pte.h"
+#include "core/base/types.h"
 
 namespace gf::arch {
 
@@ -145,7 +145,7 @@ struct Arm64T {
     return v;
   }
 
-  // contpte.c, one step each, shared by the model's readers (core/pgtable.h)
+  // contpte.c, one step each, shared by the model's readers (core/mm/pgtable.h)
   // and the pure block readers below.  contpte_ptep_get(): OR young/dirty of
   // every entry of the block into the target.
   static constexpr pteval_t contpte_gather(pteval_t orig, pteval_t p) {

@@ -22,7 +22,7 @@
 // TLB flushes are broadcast tlbie: a flush does not wait for IRQs-off CPUs.
 #pragma once
 
-#include "core/pte.h"
+#include "core/base/types.h"
 
 namespace gf::arch {
 

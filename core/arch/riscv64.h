@@ -30,7 +30,7 @@
 //   flush use on_each_cpu_mask() and wait.  The model takes the SBI case.
 #pragma once
 
-#include "core/pte.h"
+#include "core/base/types.h"
 
 namespace gf::arch {
 

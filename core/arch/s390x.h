@@ -21,7 +21,7 @@
 // TLB invalidation is by broadcast instructions (IPTE, IDTE, CSP), no IPIs.
 #pragma once
 
-#include "core/pte.h"
+#include "core/base/types.h"
 
 namespace gf::arch {
 

@@ -15,7 +15,7 @@
 #pragma once
 
 #include "core/arch/x86_common.h"
-#include "core/pte.h"
+#include "core/base/types.h"
 
 namespace gf::arch {
 

@@ -7,7 +7,7 @@
 // 64-bit, 10 on 32-bit).  Dirty is bit 6 and RW bit 1 on both.
 #pragma once
 
-#include "core/pte.h"
+#include "core/base/types.h"
 
 namespace gf::arch::x86 {
 

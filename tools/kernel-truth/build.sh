@@ -131,7 +131,7 @@ PY
 build_driver() {
   local t=$1 exe=$2 first=$3
   ktruth_target "$t"
-  local inputs=("$here"/*.cc "$here"/*.h "$root"/core/*.h "$root"/core/*.def "$root"/core/arch/*.h
+  local inputs=("$here"/*.cc "$here"/*.h "$root"/core/*/*.h "$root"/core/*/*.def
                 "$out/$t/ktruth.o")
   [[ $first != "$root" ]] && inputs+=("$first"/core/arch/*.h)
   local f stale=0

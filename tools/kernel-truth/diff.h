@@ -15,14 +15,14 @@
 #include <string>
 #include <vector>
 
-#include "core/norecency.h"
-#include "core/pte.h"
-#include "core/rng.h"
+#include "core/arch/norecency.h"
+#include "core/base/types.h"
+#include "core/base/rng.h"
 #include "tools/kernel-truth/ktruth.h"
 
 namespace gf::kt {
 
-using gf::Rng;  // core/rng.h: the drivers' only randomness, always seeded
+using gf::Rng;  // core/base/rng.h: the drivers' only randomness, always seeded
 
 struct Mismatch {
   std::string helper, args;

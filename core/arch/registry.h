@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The architecture models as run-time values (core/arch/arches.def), and the one
+// dispatch from (architecture, injected helper bug) to a model type:
+//
+//   with_pte_arch(a, bugs, [&]<class A>() { ... A::pte_mkclean(v) ... });
+//
+// instantiates the body for every architecture and for every helper bug of
+// core/base/bugs.def whose `where` names that architecture (or "*"), as
+// Model<ArchCfg{..., .bug = b}>; nothing else is instantiated.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "core/arch/arm64.h"
+#include "core/arch/i386_pae.h"
+#include "core/arch/ppc64.h"
+#include "core/arch/riscv64.h"
+#include "core/arch/s390x.h"
+#include "core/arch/x86_64.h"
+#include "core/base/ids.h"
+
+namespace gf {
+
+enum class PteArch : uint8_t {
+#define GF_ARCH(id, name, type, text) id,
+#include "core/arch/arches.def"
+#undef GF_ARCH
+};
+inline constexpr int NR_PTE_ARCHES = 0
+#define GF_ARCH(id, name, type, text) +1
+#include "core/arch/arches.def"
+#undef GF_ARCH
+    ;
+
+struct PteArchInfo { std::string_view name, text; };
+const PteArchInfo& info(PteArch a);
+std::optional<PteArch> pte_arch_from_name(std::string_view s);
+inline PteArch pte_arch_of(ArchId a) { return a == ArchId::arm64 ? PteArch::arm64 : PteArch::x86_64; }
+
+namespace arch {
+// Each model as a template on ArchCfg, with its default configuration.
+template <template <ArchCfg> class M, ArchCfg Base>
+struct ModelFamily {
+  static constexpr ArchCfg base = Base;
+  template <int Bug>
+  using with_bug = M<ArchCfg{.numa_balancing = Base.numa_balancing, .soft_dirty = Base.soft_dirty,
+                             .uffd_wp = Base.uffd_wp, .shstk = Base.shstk, .svadu = Base.svadu, .bug = Bug}>;
+};
+using X86_64Family = ModelFamily<X86_64T, ArchCfg{}>;
+using X86_64ShstkFamily = ModelFamily<X86_64T, ArchCfg{.shstk = true}>;
+using Arm64Family = ModelFamily<Arm64T, ArchCfg{}>;
+using Riscv64Family = ModelFamily<Riscv64T, ArchCfg{}>;
+using Riscv64SvaduFamily = ModelFamily<Riscv64T, ArchCfg{.svadu = true}>;
+using S390xFamily = ModelFamily<S390xT, ArchCfg{}>;
+using Ppc64Family = ModelFamily<Ppc64T, ArchCfg{}>;
+using I386PaeFamily = ModelFamily<I386PaeT, I386Pae::cfg>;
+using X86_64Shstk = X86_64ShstkFamily::with_bug<-1>;
+using Riscv64Svadu = Riscv64SvaduFamily::with_bug<-1>;
+}  // namespace arch
+
+namespace detail {
+template <PteArch P> struct FamilyOf;
+#define GF_ARCH(id, name, type, text) \
+  template <> struct FamilyOf<PteArch::id> { using type_ = arch::type##Family; static constexpr std::string_view nm = name; };
+#include "core/arch/arches.def"
+#undef GF_ARCH
+
+// Does injected bug b live in architecture P's helpers?
+template <PteArch P>
+constexpr bool bug_in(int b) {
+  return b >= 0 && b < NR_BUGS && (kBugWhere[b] == "*" || kBugWhere[b] == FamilyOf<P>::nm);
+}
+
+template <PteArch P, class F, int... Bs>
+auto dispatch_bug(int bug, F&& f, std::integer_sequence<int, Bs...>) {
+  using Fam = typename FamilyOf<P>::type_;
+  using R = decltype(f.template operator()<typename Fam::template with_bug<-1>>());
+  std::optional<R> r;
+  (void)((bug_in<P>(Bs) && bug == Bs &&
+          (r.emplace(f.template operator()<typename Fam::template with_bug<(bug_in<P>(Bs) ? Bs : -1)>>()), true)) ||
+         ...);
+  if (!r) r.emplace(f.template operator()<typename Fam::template with_bug<-1>>());
+  return *std::move(r);
+}
+}  // namespace detail
+
+// The first bug of `bugs` that lives in architecture a's helpers, or -1.
+int helper_bug_for(PteArch a, BugSet bugs);
+// Does the bug break a model's helpers (and which)?  "" for operation bugs.
+inline bool is_helper_bug(Bug b) { return !info(b).where.empty(); }
+bool bug_applies(Bug b, PteArch a);
+
+// Calls f.template operator()<Model>() with a's model, broken by the first
+// helper bug in `bugs` that applies to a (only one at a time).
+template <class F>
+auto with_pte_arch(PteArch a, BugSet bugs, F&& f) {
+  const int bug = helper_bug_for(a, bugs);
+  switch (a) {
+#define GF_ARCH(id, name, type, text) \
+  case PteArch::id: return detail::dispatch_bug<PteArch::id>(bug, f, std::make_integer_sequence<int, NR_BUGS>{});
+#include "core/arch/arches.def"
+#undef GF_ARCH
+  }
+  return detail::dispatch_bug<PteArch::x86_64>(bug, f, std::make_integer_sequence<int, NR_BUGS>{});
+}
+
+}  // namespace gf

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Types shared by every architecture model.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "core/base/ids.h"
+
+namespace gf {
+
+using pteval_t = uint64_t;
+using pmdval_t = uint64_t;
+
+// Sizes of the model's address space (one mm).  The kernel has 512 PTEs per
+// table; the model keeps 32, which still holds two arm64 contpte blocks.
+inline constexpr int PTRS_PER_PTE = 32;
+inline constexpr int NR_PMDS = 4;
+inline constexpr int NR_VPAGES = PTRS_PER_PTE * NR_PMDS;  // virtual pages 0..127
+inline constexpr int NR_PFNS = 256;                       // page frames 0..255 (0 is the zero page)
+inline constexpr int CONT_PTES = 16;                      // arm64 4K contpte block
+inline constexpr int MAX_CPUS = 4;                         // simulated CPUs of one execution
+inline constexpr int GUP_PIN_COUNTING_BIAS = 1024;        // include/linux/mm.h
+inline constexpr int HPAGE_PMD_ORDER = 5;                  // a huge PMD maps one table's worth: 32 pages
+inline constexpr int HPAGE_PMD_NR = 1 << HPAGE_PMD_ORDER;
+static_assert(HPAGE_PMD_NR == PTRS_PER_PTE);
+// Folio orders in the model: 0, 4 (a contpte block's worth), HPAGE_PMD_ORDER.
+constexpr int folio_nr_pages(int order) { return 1 << order; }
+
+// Bookkeeping that is not model behaviour (scheduler loop, constructors,
+// end-of-run scans) is kept out of the fuzzer's coverage feedback.
+#if defined(__clang__)
+#define GF_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define GF_NO_COVERAGE
+#endif
+
+enum class ArchId : uint8_t { x86_64 = 0, arm64 = 1 };
+inline constexpr int NR_ARCHES = 2;
+const char* arch_name(ArchId a);
+std::optional<ArchId> arch_from_name(const char* s);
+
+// Kernel configuration switches that change what the PTE helpers do.  Each
+// architecture model is a template on one; the default is the configuration
+// the fuzzers run (Debian's amd64 kernel, and the pinned configurations of
+// tools/kernel-truth/targets.sh elsewhere).  tools/kernel-truth reads the
+// switches from the real kernel object and instantiates the model to match.
+struct ArchCfg {
+  bool numa_balancing = true;  // CONFIG_NUMA_BALANCING: pte_protnone() is real, else always false
+  bool soft_dirty = true;      // CONFIG_MEM_SOFT_DIRTY (where the arch has it)
+  bool uffd_wp = true;         // CONFIG_HAVE_ARCH_USERFAULTFD_WP (where the arch has it)
+  bool shstk = false;          // x86: the CPU has user shadow stacks (X86_FEATURE_SHSTK), not a config
+  bool svadu = false;          // riscv: the MMU sets A/D itself (Svadu; 6.12 never enables it)
+  // An injected bug in this model's helpers (a core/base/bugs.def row whose arch
+  // is this model's, or "*"), as an index into Bug; -1: the correct model.
+  int bug = -1;
+  constexpr bool has_bug(Bug b) const { return bug == int(b); }
+  constexpr bool operator==(const ArchCfg&) const = default;
+};
+
+// The private user mappings' entries of protection_map[] (what pfn_pte()
+// and pte_modify() are given), and PAGE_NONE for NUMA-hinting entries.
+enum class Prot : uint8_t { none, ro, rw, ro_x, rw_x };
+inline constexpr int NR_PROTS = 5;
+
+// What a fresh user mapping is made of (the vma's page protection plus state).
+struct UserProt {
+  bool write = false;    // VM_WRITE: mk_pte with the writable protection
+  bool exec = false;
+  bool young = true;
+  bool dirty = false;
+  bool special = false;  // e.g. the zero page
+  bool protnone = false; // NUMA-hinting PROT_NONE entry
+};
+
+}  // namespace gf

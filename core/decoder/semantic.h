@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The oracles' own reading of a PTE: a semantic record decoded straight from
+// the architecture's bit layout (kernel-facts.md, and the 6.12 headers named
+// in core/decoder/semantic.cc), never through the model's pte_mkold()/pte_mkclean()/
+// pte_same().  Two entries "differ only in recency" when their records are
+// equal in every field but young and dirty.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/text.h"
+#include "core/base/types.h"
+
+namespace gf {
+
+enum class PteArch : uint8_t;  // core/arch/registry.h
+
+struct PteSem {
+  // present: pte_present() and accessible in principle; protnone: present
+  // but no user access (PROT_NONE / NUMA hinting); nonpresent: swap,
+  // migration and other non-present entries (compared raw, in `other`).
+  enum Kind : uint8_t { none, present, protnone, nonpresent } kind = none;
+  bool valid = false;    // the MMU may use it for a user access, recency aside
+  uint64_t pfn = 0;
+  bool write = false;    // Linux-writable (x86 RW; arm64 PTE_WRITE/DBM; s390/ppc/riscv WRITE)
+  bool read = true;      // architectures with a read permission bit (riscv, s390, ppc)
+  bool user = false;
+  bool exec = false;
+  bool special = false;
+  bool devmap = false;
+  bool uffd_wp = false;
+  bool soft_dirty = false;
+  bool cont = false;
+  bool shstk = false;      // x86 on a shadow-stack CPU: Write=0,Dirty=1
+  bool hw_rdonly = false;  // arm64 RDONLY on an entry without DBM: a permission, not dirtiness
+  uint64_t other = 0;      // every raw bit no field above accounts for
+  bool young = false;
+  bool dirty = false;
+
+  // Present or PROT_NONE: it maps a page (what a stale read can be of).
+  bool maps() const { return kind == present || kind == protnone; }
+
+  bool same_but_recency(const PteSem& o) const {
+    return kind == o.kind && valid == o.valid && pfn == o.pfn && write == o.write && read == o.read &&
+           user == o.user && exec == o.exec && special == o.special && devmap == o.devmap &&
+           uffd_wp == o.uffd_wp && soft_dirty == o.soft_dirty && cont == o.cont && shstk == o.shstk &&
+           hw_rdonly == o.hw_rdonly && other == o.other;
+  }
+  // The fields that differ besides young/dirty, for messages ("write pfn").
+  std::string diff(const PteSem& o) const;
+  std::string str() const;
+};
+
+PteSem sem_decode(PteArch arch, pteval_t v);
+PteSem sem_decode(ArchId arch, pteval_t v);
+
+// The raw bits that encode young/dirty on this architecture (x86 Accessed,
+// Dirty, SavedDirty; arm64 AF, PTE_DIRTY, RDONLY on a DBM entry; s390 young,
+// dirty and the invalid/protect bits that emulate them; ...).
+uint64_t sem_recency_bits(PteArch arch);
+
+// Does v keep the invariants every kernel constructor and helper keeps?
+// arm64: a present entry (valid, or present-invalid) has PTE_WRITE or PTE_RDONLY (every protection_map
+// entry and pte_wrprotect() set RDONLY); s390: invalid clear only when
+// readable, protect clear only when writable.  Elsewhere always true.
+// `gupfuzz audit` enumerates well-formed entries only.
+bool sem_well_formed(PteArch arch, pteval_t v);
+
+// The names of the bits set in v, in bit order, as the kernel headers spell
+// them without the _PAGE_/PTE_ prefix ("Present RW User Accessed Dirty NX"),
+// with the PFN field as "pfn=0x..".  Non-present entries get the swap view.
+std::vector<std::string> bit_names(PteArch arch, pteval_t v);
+
+}  // namespace gf

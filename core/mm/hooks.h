@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Where the model reports to whoever watches it, without knowing who: the
+// oracles (core/oracle/) judge the contracts at the points the kernel decides
+// them; the spurious-failure study (core/study/) counts what GUP-fast's
+// rechecks did.  The machine holds one of each (Machine::judge, required;
+// Machine::gup_observer, optional), installed by whoever runs it (core/exec/).
+#pragma once
+
+#include <cstdint>
+
+#include "core/base/types.h"
+
+namespace gf {
+
+class Machine;
+struct Folio;
+
+class Judge {
+ public:
+  virtual ~Judge() = default;
+  // norecency_hides_change: every pte_same_norecency() answer.
+  virtual void norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) = 0;
+  // pin_not_in_history / write_pin_without_write: GUP-fast keeps a reference
+  // on `pfn` for page `va`, taken at step `grab_step`.
+  virtual void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) = 0;
+  // pin_on_shared_anon: gup_fast() on `cpu` returns, keeping held[first..nheld).
+  virtual void gup_returns(Machine& m, int cpu, int first) = 0;
+  // pin_diverged_from_mapping: a write fault on page `va` copies pfn `old` away.
+  virtual void cow_copy(Machine& m, int cpu, int va, uint64_t old) = 0;
+  // pin_diverged_from_mapping: a migration on `cpu` maps a copy of pfn `old` at page `va`.
+  virtual void migration_replaces(Machine& m, int cpu, int va, uint64_t old) = 0;
+  // refcount: after every refcount change of a folio head.
+  virtual void refcount_changed(Machine& m, Folio& head, int64_t after) = 0;
+  // refcount / dirty_lost: when a folio is freed.
+  virtual void folio_freed(Machine& m, Folio& head) = 0;
+  // refcount balance and dirty_lost when every CPU has finished.
+  virtual void at_end(Machine& m) = 0;
+};
+
+// How one of gup_fast_pte_range()'s page attempts went (core/study/gup_stats.h
+// says what each means).  Counting only: no effect on the execution.
+enum class GupStep : uint8_t { attempt, read_unmapped, read_ok, grabbed, kept };
+
+class GupObserver {
+ public:
+  virtual ~GupObserver() = default;
+  virtual void step(int cpu, GupStep what) = 0;
+  // At the recheck: `bailed` as GUP-fast decided, `was` the entry read first,
+  // `now` the recheck's read (== was when the PMD moved and it was not reread).
+  virtual void recheck(const Machine& m, int cpu, bool bailed, bool pmd_moved, pteval_t was, pteval_t now) = 0;
+};
+
+}  // namespace gf

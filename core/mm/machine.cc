@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/mm/machine.h"
+
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include <sanitizer/asan_interface.h>
+
+#include "core/arch/arm64.h"
+#include "core/arch/x86_64.h"
+#include "core/base/text.h"
+
+namespace gf {
+
+namespace {
+// Page tables of finished executions, per thread (the scheduler runs an
+// execution on one thread).  Nothing in here carries meaning from one
+// execution to the next: alloc_table() rewrites every field.
+struct TablePool {
+  std::vector<PteTable*> free;
+  ~TablePool() {
+    for (PteTable* t : free) delete t;
+  }
+};
+thread_local TablePool table_pool;
+
+void poison(PteTable* t) { ASAN_POISON_MEMORY_REGION(t, sizeof *t); }
+void unpoison(PteTable* t) { ASAN_UNPOISON_MEMORY_REGION(t, sizeof *t); }
+
+// The allocators' lock, taken only under real threads.
+std::unique_lock<std::mutex> alloc_lock(Machine& m) {
+  std::unique_lock<std::mutex> g(m.alloc_mu, std::defer_lock);
+  if (m.opt.threaded) g.lock();
+  return g;
+}
+}  // namespace
+
+GF_NO_COVERAGE Machine::Machine(const Scenario& s, const MachineOptions& o) : opt(o), sc_(&s) {
+  for (int p = 0; p < NR_PMDS; p++) pmd[p].tag = make_tag(CellKind::pmd, p);
+  for (int p = 0; p < NR_PFNS; p++) {
+    folio[p].refcount.tag = make_tag(CellKind::refcount, p);
+    folio[p].pincount.tag = make_tag(CellKind::pincount, p);
+    folio[p].dirty.tag = make_tag(CellKind::folio_dirty, p);
+  }
+  for (int c = 0; c < MAX_CPUS; c++) {
+    cpu[c].irq.tag = make_tag(CellKind::irq, c);
+    cpu[c].rcu.tag = make_tag(CellKind::rcu, c);
+    cpu[c].walk.tag = make_tag(CellKind::walk, c);
+  }
+  write_protect_seq.tag = make_tag(CellKind::seqcount, 0);
+  mmap_lock.tag = make_tag(CellKind::mmap_lock, 0);
+  pmd_ptl.tag = make_tag(CellKind::pmd_lock, 0);
+  rmap_lock.tag = make_tag(CellKind::rmap_lock, 0);
+  clear_state(NR_PFNS);
+  pooled_ = !opt.threaded && !opt.unchecked_tables;
+}
+
+// Deleted, not pooled: a thread's cached Machine may outlive its pool.
+Machine::~Machine() {
+  for (int s = 1; s < next_serial && s <= MAX_TABLES; s++) {
+    if (pooled_) unpoison(tables[s]);
+    if (pooled_ || table_live[s]) delete tables[s];
+  }
+}
+
+GF_NO_COVERAGE void Machine::reset(const Scenario& s, const MachineOptions& o) {
+  release_tables();
+  sc_ = &s;
+  opt = o;
+  // Frames at or past next_pfn were never allocated, so never changed: only
+  // alloc_pfn(), alloc_huge() and the layout give a frame state, and each
+  // moves next_pfn past it.
+  clear_state(next_pfn);
+  pooled_ = !opt.threaded && !opt.unchecked_tables;
+}
+
+// Every member's initial value (the tags aside): the constructor's and reset()'s.
+GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
+  step = 0;
+  tstep.store(0, std::memory_order_relaxed);
+  verdict = Verdict{};
+  events.clear();
+  running_cpu = -1;
+  for (auto& p : pmd) p.poke(0);
+  for (int t = 0; t < next_serial && t <= MAX_TABLES; t++) {
+    tables[t] = nullptr;
+    table_live[t] = false;
+    table_hooked[t] = false;
+  }
+  next_serial = 1;
+  for (int p = 0; p < nr_pfns && p < NR_PFNS; p++) {
+    Folio& f = folio[p];
+    f.refcount.poke(0);
+    f.pincount.poke(0);
+    f.dirty.poke(0);
+    f.mapcount = 0;
+    f.head = uint16_t(p);
+    f.order = 0;
+    f.allocated = false;
+    f.anon = false;
+    f.exclusive = false;
+    f.written = false;
+    f.data = 0;
+    f.child_refs = 0;
+  }
+  // The zero page: reserved, never freed, never counted.
+  folio[0].allocated = true;
+  nfree = 0;
+  next_pfn = 16;
+  for (CpuState& c : cpu) {
+    c.irq.poke(0);
+    c.rcu.poke(0);
+    c.walk.poke(0);
+    // held[nheld..) is never read (every reader stops at nheld): left as it is.
+    c.nheld = 0;
+    c.gup_from = MAX_HELD;
+    c.current_op = -1;
+    c.watch = nullptr;
+    c.watch_hit = false;
+    c.watch_write = Access{};
+    c.watch_writer = -1;
+  }
+  pmd_ptl.poke(0);
+  for (auto& d : deposit) d = 0;
+  write_protect_seq.poke(0);
+  mmap_lock.poke(0);
+  rmap_lock.poke(0);
+  vma.fill(VmaInfo{});
+  has_pinned = false;
+  data_counter = 0;
+  for (auto& e : expect) e = int32_t(-1);
+  for (auto& g : vma_gen) g = 0;
+  hist_n.fill(0);
+  nwatch = 0;
+}
+
+// Every table the last execution allocated, live or freed, back to the pool (or deleted).
+void Machine::release_tables() {
+  for (int s = 1; s < next_serial && s <= MAX_TABLES; s++) {
+    PteTable* t = tables[s];
+    if (!pooled_) {
+      if (table_live[s]) delete t;
+      continue;
+    }
+    unpoison(t);
+    table_pool.free.push_back(t);
+  }
+}
+
+PteTable* Machine::alloc_table(int pmd_index) {
+  auto g = alloc_lock(*this);
+  if (next_serial > MAX_TABLES) return nullptr;
+  PteTable* t;
+  if (pooled_ && !table_pool.free.empty()) {
+    t = table_pool.free.back();
+    table_pool.free.pop_back();
+    for (auto& e : t->e) e.poke(0);
+    t->ptl.poke(0);
+  } else {
+    t = new PteTable;
+  }
+  t->serial = uint32_t(next_serial++);
+  t->pmd_index = pmd_index;
+  for (int i = 0; i < PTRS_PER_PTE; i++) t->e[i].tag = make_tag(CellKind::pte, pmd_index * PTRS_PER_PTE + i);
+  t->ptl.tag = make_tag(CellKind::ptl, pmd_index);
+  tables[t->serial] = t;
+  table_live[t->serial] = true;
+  return t;
+}
+
+void Machine::free_table(PteTable* t) {
+  auto g = alloc_lock(*this);
+  table_live[t->serial] = false;
+  table_hooked[t->serial] = false;
+  // tables[serial] keeps the dangling pointer, as a late walker would.
+  if (pooled_)
+    poison(t);  // back to the pool when the execution ends
+  else
+    delete t;
+}
+
+int Machine::alloc_pfn() {
+  auto g = alloc_lock(*this);
+  int pfn;
+  if (nfree > 0) {
+    pfn = free_pfns[--nfree];
+  } else {
+    if (next_pfn >= NR_PFNS) return -1;
+    pfn = next_pfn++;
+  }
+  Folio& f = folio[pfn];
+  f.allocated = true;
+  f.head = uint16_t(pfn);
+  f.order = 0;
+  f.anon = f.exclusive = f.written = false;
+  f.mapcount = 0;
+  f.data = 0;
+  f.child_refs = 0;
+  f.dirty.poke(0);
+  f.pincount.poke(0);
+  return pfn;
+}
+
+// Huge folios come only from frames no folio has used yet, aligned, as the
+// buddy allocator hands out an order-5 block; the model never merges freed
+// frames back.
+int Machine::alloc_huge() {
+  auto g = alloc_lock(*this);
+  const int base = (next_pfn + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1);
+  if (base + HPAGE_PMD_NR > NR_PFNS) return -1;
+  for (int q = next_pfn; q < base && nfree < NR_PFNS; q++) free_pfns[nfree++] = uint16_t(q);
+  next_pfn = base + HPAGE_PMD_NR;
+  for (int k = 0; k < HPAGE_PMD_NR; k++) {
+    Folio& f = folio[base + k];
+    f.head = uint16_t(base);
+    f.exclusive = f.written = false;
+    f.data = 0;
+  }
+  Folio& h = folio[base];
+  h.allocated = true;
+  h.order = HPAGE_PMD_ORDER;
+  h.anon = false;
+  h.mapcount = 0;
+  h.child_refs = 0;
+  h.dirty.poke(0);
+  h.pincount.poke(0);
+  return base;
+}
+
+void Machine::free_folio(Folio& head) {
+  auto g = alloc_lock(*this);
+  judge->folio_freed(*this, head);
+  head.allocated = false;
+  const int n = folio_nr_pages(head.order);
+  const int h = head.head;
+  // LIFO, so the next fault reuses this frame: the ABA GUP-fast must survive.
+  for (int k = n - 1; k >= 0; k--) {
+    folio[h + k].head = uint16_t(h + k);
+    folio[h + k].order = 0;
+    if (nfree < NR_PFNS) free_pfns[nfree++] = uint16_t(h + k);
+  }
+}
+
+bool Machine::pmd_leaf(pmdval_t v) const {
+  return sc().arch == ArchId::arm64 ? arch::Arm64::pmd_leaf(v) : arch::X86_64::pmd_leaf(v);
+}
+
+pteval_t Machine::pmd_page_pte(pmdval_t v, int k) const {
+  if (sc().arch == ArchId::arm64) {
+    const pteval_t pte = arch::Arm64::pmd_pte(v);
+    return arch::Arm64::pte_valid(pte) ? pte + (pteval_t(k) << arch::Arm64::PAGE_SHIFT) : pte;
+  }
+  const pteval_t pte = arch::X86_64::pmd_pte(v);
+  return arch::X86_64::pte_present(pte) ? pte + (pteval_t(k) << arch::X86_64::PAGE_SHIFT) : pte;
+}
+
+bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint32_t line) {
+  if (table_live[serial] || opt.unchecked_tables) return true;
+  // The model line, relative to the source tree, so messages do not depend on the checkout.
+  char buf[240];
+  std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%s)", cur_cpu(),
+                pte_index < 0 ? "the lock" : ("entry " + std::to_string(pte_index)).c_str(), serial,
+                model_line(file, line).c_str());
+  violate(Oracle::table_use_after_free, buf);
+  return false;
+}
+
+void Machine::observe(void* self, const Access& a) { static_cast<Machine*>(self)->on_access(a); }
+
+// A PTE or PMD change: the value history the oracles read.
+GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
+  const CellKind k = tag_kind(a.tag);
+  if (k == CellKind::pte) {
+    const int va = int(tag_index(a.tag));
+    // Only the entry reachable from the PMD is "the entry"; stores into an
+    // unhooked table are not part of the mapping's history.
+    pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
+    if (pmd_is_table(p) && table_hooked[serial_of_pmd(p)] && &table_of(p)->e[va % PTRS_PER_PTE] == a.addr)
+      hist_push(va, a.after, at);
+  } else if (k == CellKind::pmd) {
+    // The PMD-level history: every page under the PMD takes the value it now
+    // amounts to (a table's entry, a huge PMD's page, or none).
+    const int p = int(tag_index(a.tag));
+    if (pmd_is_table(a.before)) table_hooked[serial_of_pmd(a.before)] = false;
+    if (pmd_is_table(a.after)) table_hooked[serial_of_pmd(a.after)] = true;
+    for (int i = 0; i < PTRS_PER_PTE; i++) {
+      const int va = p * PTRS_PER_PTE + i;
+      pteval_t v = 0;
+      if (pmd_is_table(a.after)) v = table_of(a.after)->e[i].peek();
+      else if (pmd_leaf(a.after)) v = pmd_page_pte(a.after, i);
+      hist_push(va, v, at);
+    }
+  }
+}
+
+// The scheduler's race detector for plain loads: a plain load stays in flight
+// until its CPU's next access; a write by another CPU meanwhile is a data race
+// (the two accesses overlap, so neither happens before the other).
+GF_NO_COVERAGE void Machine::check_watches(const Access& a) {
+  CpuState& me = cpu[running_cpu];
+  if (me.watch) {
+    me.watch = nullptr;
+    nwatch--;
+    if (me.watch_hit) {
+      me.watch_hit = false;
+      const Access& w = me.watch_write;
+      char buf[320];
+      std::snprintf(buf, sizeof buf, "cpu%d read page %u's entry with a plain load while cpu%d wrote it (%s %s -> %s, %s)",
+                    running_cpu, tag_index(w.tag), me.watch_writer, access_name(w.kind), hex(w.before).c_str(),
+                    hex(w.after).c_str(), model_line(w.file, w.line).c_str());
+      violate(Oracle::data_race, buf);
+      return;
+    }
+  }
+  if (a.kind == Acc::plain) {
+    me.watch = a.addr;
+    nwatch++;
+    return;
+  }
+  if (nwatch == 0 || a.kind == Acc::load || !a.ok) return;
+  for (int c = 0; c < int(sc().cpus.size()); c++) {
+    CpuState& o = cpu[c];
+    if (c == running_cpu || o.watch != a.addr || o.watch_hit) continue;
+    o.watch_hit = true;
+    o.watch_write = a;
+    o.watch_writer = running_cpu;
+  }
+}
+
+GF_NO_COVERAGE void Machine::on_access(const Access& a) {
+  if (opt.threaded) return on_access_threaded(a);
+  step++;
+  if (nwatch > 0 || a.kind == Acc::plain) check_watches(a);
+  if (a.kind != Acc::load && a.before != a.after) record_change(a, step);
+  if (opt.trace) events.push_back(Event{step, running_cpu, a, {}});
+  if (step >= opt.max_steps && !verdict.violated)
+    violate(Oracle::no_progress, "no CPU finished within " + std::to_string(opt.max_steps) + " steps");
+}
+
+// Real threads: a PTE or PMD change arrives here under change_mu (cell.h),
+// so the history and its clock follow each entry's modification order.
+GF_NO_COVERAGE void Machine::on_access_threaded(const Access& a) {
+  ExecCtx& x = *tl_exec;
+  const bool changed = a.kind != Acc::load && a.kind != Acc::plain && a.before != a.after;
+  if (changed && is_mapping_kind(tag_kind(a.tag)))
+    record_change(a, tstep.fetch_add(1, std::memory_order_relaxed) + 1);
+  if (++x.steps == opt.max_steps)
+    violate(Oracle::no_progress, "cpu" + std::to_string(x.cpu) + " made " + std::to_string(opt.max_steps) +
+                                     " accesses without finishing");
+  // A CPU that keeps finding nothing changed is spinning on another: let it run.
+  if (changed) {
+    x.idle = 0;
+  } else if (++x.idle == 64) {
+    x.idle = 0;
+    std::this_thread::yield();
+  }
+}
+
+void Machine::note(int c, std::string text) {
+  if (opt.trace) events.push_back(Event{step, c, Access{Acc::load, true, 0, nullptr, 0, 0, nullptr, 0}, std::move(text)});
+}
+
+void Machine::violate(Oracle o, std::string message) {
+  std::unique_lock<std::mutex> g(verdict_mu, std::defer_lock);
+  if (opt.threaded) g.lock();
+  if (verdict.violated) return;
+  const int c = cur_cpu();
+  verdict.violated = true;
+  verdict.oracle = o;
+  verdict.message = std::move(message);
+  verdict.step = opt.threaded ? now() : step;
+  verdict.cpu = c;
+  verdict.op = c >= 0 ? cpu[c].current_op : -1;
+  if (opt.trace) note(c, "VIOLATION " + std::string(info(o).id) + ": " + verdict.message);
+}
+
+}  // namespace gf

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Machine: the state of one execution — one mm's page table, the page frames
+// (folios), the simulated CPUs, and what the oracles record about them.
+//
+//   pmd[0..3] ──▶ PteTable (heap, 32 entries, its own PTL) ──▶ pfn ──▶ Folio
+//
+// A table PMD holds (table serial << 12) | PMD_TABLE, as a real PMD holds the
+// table's physical address; the serial indexes `tables`, so walkers turn a PMD
+// value into a pointer exactly once and keep using it, as the kernel does
+// with pte_offset_map().  A huge PMD (pmd_leaf) holds the architecture's
+// block entry for a 32-page folio instead; THP collapse keeps the replaced
+// table deposited (pgtable_trans_huge_deposit) and split reuses it.  Tables are freed after the grace
+// period; a walker that still touches one is reported as
+// table_use_after_free before the access (and with `unchecked_tables` the
+// access really happens, for AddressSanitizer to see).  Under the scheduler a
+// freed table is poisoned for AddressSanitizer and goes back to a per-thread
+// pool only when the execution ends, so no execution reuses its own freed
+// tables; real threads and `unchecked_tables` use new and delete.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/base/ids.h"
+#include "core/base/types.h"
+#include "core/mm/cell_kind.h"
+#include "core/mm/hooks.h"
+#include "core/scenario/scenario.h"
+#include "core/sched/cell.h"
+
+namespace gf {
+
+inline constexpr pmdval_t PMD_TABLE = 3;  // x86 Present|RW without PSE; arm64 PMD_TYPE_TABLE
+inline constexpr int MAX_TABLES = 255;
+inline constexpr int MAX_HELD = 64;  // references one CPU can hold from GUP
+inline constexpr int HIST = 8;       // remembered values per virtual page
+
+struct PteTable {
+  std::array<Cell<pteval_t>, PTRS_PER_PTE> e;
+  Cell<uint32_t> ptl;  // the split PTE lock: 0 free, cpu+1 held
+  int pmd_index = 0;
+  uint32_t serial = 0;
+};
+
+struct Folio {
+  Cell<int64_t> refcount;  // meaningful on the head page
+  Cell<int64_t> pincount;  // large folios: FOLL_PIN count (_pincount)
+  Cell<uint8_t> dirty;     // PG_dirty
+  Shared<int32_t> mapcount;  // PTE and PMD mappings of the folio (head), changed under the PTL
+  Shared<uint16_t> head;     // pfn of the head page
+  Shared<uint8_t> order;     // 0, 4 (a contpte-sized folio) or HPAGE_PMD_ORDER
+  Shared<bool> allocated;
+  Shared<bool> anon;       // meaningful on the head page
+  Shared<bool> exclusive;  // PageAnonExclusive: per page, as in the kernel (a large folio's pages differ after fork)
+  Shared<bool> written;    // ground truth for the oracles: this page was stored to since allocation
+  Shared<uint32_t> data;   // this page's content: the number of the store that last landed here (0: none)
+  Shared<int32_t> child_refs;  // references a forked child holds (its mappings; the child is not modelled further)
+};
+
+// A reference held by a CPU after a successful GUP-fast.  Eight-byte
+// aligned, so the ledger's Shared<Held> is a lock-free atomic everywhere.
+struct alignas(8) Held {
+  uint16_t va;
+  uint16_t pfn;
+  uint16_t head;
+  uint8_t flags;
+  uint8_t gen;  // Machine::vma_gen[va] when taken: a DMA write is for that mapping only
+};
+
+// One event of the trace (kept only when tracing).
+struct Event {
+  uint64_t step;
+  int cpu;
+  Access acc;       // acc.tag == 0: a note, text in `note`
+  std::string note;
+};
+
+struct Verdict {
+  bool violated = false;
+  Oracle oracle{};
+  std::string message;
+  uint64_t step = 0;
+  int cpu = -1;  // -1: found by the end-of-run checks
+  int op = -1;   // index of the operation in that CPU's program
+};
+
+struct CpuState {
+  Cell<uint32_t> irq;   // odd while IRQs are disabled
+  Cell<uint32_t> rcu;   // odd inside rcu_read_lock()
+  Cell<uint32_t> walk;  // odd while the MMU walks the table for this CPU
+  // The GUP ledger: written by this CPU only, read by the refcount oracle of
+  // whichever CPU frees a folio.
+  std::array<Shared<Held>, MAX_HELD> held{};
+  Shared<int> nheld;
+  // held[gup_from..nheld) belong to a gup_fast() still running (its
+  // write_protect_seq check may yet undo them); MAX_HELD when none runs.
+  Shared<int> gup_from{MAX_HELD};
+  int current_op = -1;
+  const void* watch = nullptr;  // the cell of a plain load still in flight (Acc::plain)
+  bool watch_hit = false;       // another CPU wrote it meanwhile
+  Access watch_write{};         // that write
+  int watch_writer = -1;
+};
+
+struct VmaInfo {
+  bool mapped = false;  // some vma covers the page
+  bool write = false;
+  bool anon = false;
+};
+
+struct MachineOptions {
+  bool trace = false;
+  bool unchecked_tables = false;  // let a walker really touch a freed table (ASan demo)
+  uint64_t max_steps = 1'000'000;  // threads: per CPU
+  bool threaded = false;           // driven by real threads (core/exec/threads.h); no trace
+};
+
+class Machine {
+ public:
+  Machine(const Scenario& s, const MachineOptions& o);
+  ~Machine();
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+  // The state of Machine(s, o) again, for the next execution, without
+  // rebuilding what no execution changes (the cells' tags) and touching only
+  // the frames and tables the last execution used.  Tables go back to the
+  // per-thread pool.  tests/test_machine_reset.cc compares it with a fresh one.
+  void reset(const Scenario& s, const MachineOptions& o);
+
+  const Scenario& sc() const { return *sc_; }
+  MachineOptions opt;
+  uint64_t step = 0;                  // the scheduler: accesses so far
+  std::atomic<uint64_t> tstep{0};     // real threads: mapping changes so far (relaxed)
+  Verdict verdict;
+  std::vector<Event> events;
+  int running_cpu = -1;  // the scheduler's; real threads: ExecCtx::cpu
+  // Real threads: the lock of ExecCtx::change_lock, the allocators' lock (the
+  // kernel's zone and page-table allocators) and the verdict's.
+  std::mutex change_mu, alloc_mu, verdict_mu;
+
+  // The clock of the value history and of pin windows.
+  uint64_t now() const { return opt.threaded ? tstep.load(std::memory_order_relaxed) : step; }
+  // The CPU making the access; -1 for the end-of-run checks.
+  int cur_cpu() const { return opt.threaded ? (tl_exec ? tl_exec->cpu : -1) : running_cpu; }
+
+  std::array<Cell<pmdval_t>, NR_PMDS> pmd;
+  std::array<Shared<PteTable*>, MAX_TABLES + 1> tables{};  // by serial; kept dangling after free
+  std::array<Shared<bool>, MAX_TABLES + 1> table_live{};
+  std::array<Shared<bool>, MAX_TABLES + 1> table_hooked{};
+  int next_serial = 1;
+  std::array<Folio, NR_PFNS> folio;
+  std::array<uint16_t, NR_PFNS> free_pfns{};
+  int nfree = 0;
+  int next_pfn = 16;
+  std::array<CpuState, MAX_CPUS> cpu;
+  Cell<uint32_t> pmd_ptl;  // pmd_lock(): the lock of the one PMD page, 0 free, cpu+1 held
+  std::array<Shared<uint32_t>, NR_PMDS> deposit{};  // serial of the table a huge PMD deposited, 0 none
+  Cell<uint32_t> write_protect_seq;
+  Cell<int32_t> mmap_lock;  // rwsem: >0 readers, -1 writer
+  Cell<int32_t> rmap_lock;  // the anon_vma / i_mmap rwsem, likewise
+  std::array<VmaInfo, NR_VPAGES> vma{};
+  Shared<bool> has_pinned;  // MMF_HAS_PINNED: some FOLL_PIN was ever taken in this mm
+  Shared<uint32_t> data_counter;  // numbers the stores (store_lands())
+  // lost_write: the content the process last wrote to each virtual page,
+  // through the MMU or through a FOLL_PIN of that mapping (-1: nothing
+  // expected), and a generation bumped when munmap ends the mapping.
+  std::array<Shared<int32_t>, NR_VPAGES> expect{};
+  std::array<Shared<uint8_t>, NR_VPAGES> vma_gen{};
+  // Who judges (the oracles, core/oracle/) and who counts GUP-fast's
+  // rechecks (nullptr: nobody); see core/mm/hooks.h.  Installed by the runner.
+  Judge* judge = nullptr;
+  GupObserver* gup_observer = nullptr;
+  void gup_step(int c, GupStep s) {
+    if (gup_observer) gup_observer->step(c, s);
+  }
+
+  bool bug(Bug b) const { return sc().bugs.has(b); }
+
+  // --- page table ------------------------------------------------------
+  static pmdval_t pmd_of_serial(uint32_t s) { return (pmdval_t(s) << 12) | PMD_TABLE; }
+  static uint32_t serial_of_pmd(pmdval_t v) { return uint32_t(v >> 12); }
+  static bool pmd_none(pmdval_t v) { return v == 0; }
+  bool pmd_leaf(pmdval_t v) const;  // the architecture's pmd_leaf() (a huge PMD, maybe invalidated)
+  bool pmd_is_table(pmdval_t v) const { return !pmd_none(v) && !pmd_leaf(v); }
+  // The entry a huge PMD amounts to for its page k, as a PTE (for oracles).
+  pteval_t pmd_page_pte(pmdval_t v, int k) const;
+  PteTable* table_of(pmdval_t v) const { return tables[serial_of_pmd(v)]; }
+  PteTable* alloc_table(int pmd_index);  // returns nullptr when out of serials
+  void free_table(PteTable* t);          // after the grace period
+
+  // --- folios ------------------------------------------------------------
+  Folio& head_of(uint64_t pfn) { return folio[folio[pfn].head]; }
+  int alloc_pfn();  // a small folio, -1 when none is left
+  int alloc_huge();  // a HPAGE_PMD_ORDER folio from never-used frames, -1 when none is left
+  void free_folio(Folio& head);
+
+  // A store (the MMU's, or a device's through a pin) lands in `page`; when
+  // `va` >= 0 it is also what the process must read back at va (lost_write).
+  // Each store takes a new number, and page and expectation keep the largest:
+  // under the scheduler that is plain assignment (every store is the newest);
+  // under real threads, where two stores to one page interleave these
+  // updates, page and expectation still settle on the same store.
+  void store_lands(Folio& page, int va) {
+    const uint32_t d = ++data_counter;
+    page_holds(page, d);
+    if (va >= 0) va_expects(va, d);
+  }
+  // Its two updates, apart so that tests can interleave them as threads do.
+  void page_holds(Folio& page, uint32_t d) {
+    page.data.raise_to(d);
+    page.written = true;
+  }
+  void va_expects(int va, uint32_t d) { expect[va].raise_to(int32_t(d)); }
+
+  // --- observation (called from Cell accesses) ---------------------------
+  static void observe(void* self, const Access& a);
+  bool check_table(uint32_t serial, int pte_index, const char* file, uint32_t line);
+  // Trace notes, kept only when tracing.  Build a computed text under
+  // `if (tracing())`: untraced executions allocate nothing.
+  void note(int c, std::string text);
+  void note(int c, const char* text) {
+    if (opt.trace) note(c, std::string(text));
+  }
+  bool tracing() const { return opt.trace; }
+
+  // --- oracles -----------------------------------------------------------
+  void violate(Oracle o, std::string message);
+  // PTE value history per virtual page, for pin_not_in_history.
+  struct HistEntry { uint64_t step; pteval_t v; };
+  // Only the last min(hist_n, HIST) entries are ever read: neither built nor reset.
+  std::array<std::array<HistEntry, HIST>, NR_VPAGES> hist;
+  std::array<uint32_t, NR_VPAGES> hist_n{};  // total pushed
+  void hist_push(int va, pteval_t v, uint64_t at) {
+    hist[va][hist_n[va] % HIST] = {at, v};
+    hist_n[va]++;
+  }
+
+ private:
+  void on_access(const Access& a);
+  void on_access_threaded(const Access& a);
+  void record_change(const Access& a, uint64_t at);
+  void check_watches(const Access& a);
+  void clear_state(int nr_pfns);  // every member but the tags, frames [0, nr_pfns) (machine.cc)
+  void release_tables();
+  const Scenario* sc_;
+  int nwatch = 0;  // plain loads in flight
+  bool pooled_ = false;  // this execution's tables come from (and go back to) the table pool
+};
+
+// A walker's view of one PTE table, taken from a PMD value.  Every access goes
+// through the liveness check at its scheduling point.
+struct TableRef {
+  PteTable* t = nullptr;
+  uint32_t serial = 0;
+};
+
+namespace detail {
+template <class Aw>
+struct PteAwait {
+  Aw inner;
+  Machine* m;
+  uint32_t serial;
+  int idx;
+  bool await_ready() const noexcept { return inner.await_ready(); }
+  void await_suspend(std::coroutine_handle<> h) const noexcept { inner.await_suspend(h); }
+  auto await_resume() {
+    if (!m->check_table(serial, idx, inner.file, inner.line)) return decltype(inner.await_resume()){};
+    return inner.await_resume();
+  }
+};
+}  // namespace detail
+
+#define GF_LOC const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()
+inline auto pte_load(Machine& m, TableRef r, int i, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::load, 0, 0, file, line}, &m, r.serial, i};
+}
+inline auto pte_plain_load(Machine& m, TableRef r, int i, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::plain, 0, 0, file, line}, &m, r.serial, i};
+}
+inline auto pte_store(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::store, v, 0, file, line}, &m, r.serial, i};
+}
+inline auto pte_xchg(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::xchg, v, 0, file, line}, &m, r.serial, i};
+}
+inline auto pte_cmpxchg(Machine& m, TableRef r, int i, pteval_t exp, pteval_t des, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::cmpxchg, exp, des, file, line}, &m, r.serial, i};
+}
+inline auto pte_fetch_and(Machine& m, TableRef r, int i, pteval_t mask, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::fetch_and, mask, 0, file, line}, &m, r.serial, i};
+}
+// The table's lock word, checked like an entry (index -1).
+inline auto ptl_cmpxchg(Machine& m, TableRef r, uint32_t exp, uint32_t des, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<uint32_t>>{{&r.t->ptl, Acc::cmpxchg, exp, des, file, line}, &m, r.serial, -1};
+}
+inline auto ptl_store(Machine& m, TableRef r, uint32_t v, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<uint32_t>>{{&r.t->ptl, Acc::store, v, 0, file, line}, &m, r.serial, -1};
+}
+#undef GF_LOC
+
+}  // namespace gf

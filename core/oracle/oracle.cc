@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/oracle/oracle.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "core/mm/machine.h"
+#include "core/decoder/semantic.h"
+
+namespace gf {
+namespace {
+
+// Does this entry value let a user access of `write` kind reach `pfn`?
+bool maps_with(const PteSem& s, uint64_t pfn, bool write, bool* maps_pfn) {
+  bool m = s.kind == PteSem::present && s.valid && s.pfn == pfn;
+  if (m) *maps_pfn = true;
+  return m && s.user && (!write || s.write);
+}
+
+// References a CPU's holds contribute to a folio (GUP ledger).
+GF_NO_COVERAGE void held_refs(const Machine& m, uint16_t head, int64_t* refs, int64_t* pins) {
+  for (int c = 0; c < int(m.sc().cpus.size()); c++) {
+    const CpuState& cs = m.cpu[c];
+    for (int k = 0; k < cs.nheld; k++) {
+      const Held& h = cs.held[k];
+      if (h.head != head) continue;
+      if (h.flags & FOLL_PIN) {
+        if (m.folio[head].order) {
+          *refs += 1;
+          *pins += 1;
+        } else {
+          *refs += GUP_PIN_COUNTING_BIAS;
+        }
+      } else {
+        *refs += 1;
+      }
+    }
+  }
+  *refs += m.folio[head].child_refs;
+}
+
+}  // namespace
+
+namespace {
+void norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) {
+  if (!same) return;
+  PteSem sa = sem_decode(m.sc().arch, a), sb = sem_decode(m.sc().arch, b);
+  if (sa.same_but_recency(sb)) return;
+  m.violate(Oracle::norecency_hides_change, "pte_same_norecency(" + hex(a) + ", " + hex(b) +
+                                                ") is true but they differ in: " + sa.diff(sb) + " [" + sa.str() +
+                                                " vs " + sb.str() + "]");
+}
+
+void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) {
+  // Real threads: the history is read whole, between two changes.
+  std::unique_lock<std::mutex> g(m.change_mu, std::defer_lock);
+  if (m.opt.threaded) g.lock();
+  // The entry's values while the reference was held: the one it had at
+  // grab_step (the last stored at or before it) and every later one.
+  const uint32_t n = m.hist_n[va];
+  const uint32_t oldest = n > HIST ? n - HIST : 0;
+  uint32_t from = oldest;
+  bool found = false;
+  for (uint32_t k = n; k-- > oldest;) {
+    if (m.hist[va][k % HIST].step <= grab_step) {
+      from = k;
+      found = true;
+      break;
+    }
+  }
+  // Nothing stored up to grab_step: either the entry was still none (every
+  // entry starts none; the layout records its values), or the window fell out
+  // of the ring — then the oracle cannot judge and stays silent.
+  if (!found && n > HIST) return;
+  bool maps_pfn = false;
+  for (uint32_t k = from; k < n; k++) {
+    if (maps_with(sem_decode(m.sc().arch, m.hist[va][k % HIST].v), pfn, write, &maps_pfn)) return;
+  }
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "cpu%d kept a %s reference on pfn %llu for page %d, taken at step %llu, but from then to step %llu "
+                "the entry %s",
+                cpu, write ? "write" : "read", (unsigned long long)pfn, va, (unsigned long long)grab_step,
+                (unsigned long long)m.now(),
+                maps_pfn ? "never allowed a write" : "never mapped that page");
+  m.violate(maps_pfn && write ? Oracle::write_pin_without_write : Oracle::pin_not_in_history, buf);
+}
+
+void gup_returns(Machine& m, int cpu, int first) {
+  const CpuState& cs = m.cpu[cpu];
+  for (int k = first; k < cs.nheld; k++) {
+    const Held h = cs.held[k];
+    if (!(h.flags & FOLL_PIN) || !m.folio[h.head].anon || m.folio[h.pfn].exclusive) continue;
+    m.violate(Oracle::pin_on_shared_anon,
+              "cpu" + std::to_string(cpu) + "'s gup_fast returned a FOLL_PIN on pfn " + std::to_string(h.pfn) +
+                  " for page " + std::to_string(h.va) + ", an anon page that is not exclusive (shared with a child)");
+    return;
+  }
+}
+
+namespace {
+// A GUP reference some CPU holds on page `pfn`: any, or (pins_returned) only
+// FOLL_PINs whose gup_fast() has returned (its write_protect_seq check can no
+// longer undo them).  Returns the CPU, or -1.
+int gup_holder(const Machine& m, uint64_t pfn, bool pins_returned, Held* found) {
+  for (int c = 0; c < int(m.sc().cpus.size()); c++) {
+    const CpuState& cs = m.cpu[c];
+    const int n = pins_returned ? std::min<int>(cs.nheld, cs.gup_from) : int(cs.nheld);
+    for (int k = 0; k < n; k++) {
+      const Held h = cs.held[k];
+      if (h.pfn != pfn || (pins_returned && !(h.flags & FOLL_PIN))) continue;
+      *found = h;
+      return c;
+    }
+  }
+  return -1;
+}
+}  // namespace
+
+void cow_copy(Machine& m, int cpu, int va, uint64_t old) {
+  Held h;
+  const int c = gup_holder(m, old, true, &h);
+  if (c < 0) return;
+  m.violate(Oracle::pin_diverged_from_mapping,
+            "cpu" + std::to_string(cpu) + "'s write fault on page " + std::to_string(va) + " copies pfn " +
+                std::to_string(old) + " away, but cpu" + std::to_string(c) + " holds a FOLL_PIN on it (page " +
+                std::to_string(h.va) + "): writes through the pin no longer reach the process");
+}
+
+void migration_replaces(Machine& m, int cpu, int va, uint64_t old) {
+  Held h;
+  const int c = gup_holder(m, old, false, &h);
+  if (c < 0) return;
+  m.violate(Oracle::pin_diverged_from_mapping,
+            "cpu" + std::to_string(cpu) + "'s migration maps a copy of pfn " + std::to_string(old) + " at page " +
+                std::to_string(va) + ", but cpu" + std::to_string(c) + " holds a GUP reference on pfn " +
+                std::to_string(old) + " (page " + std::to_string(h.va) + "): the process and GUP now see different pages");
+}
+
+void refcount_changed(Machine& m, Folio& head, int64_t after) {
+  if (after >= 0) return;
+  m.violate(Oracle::refcount, "refcount of folio " + std::to_string(head.head) + " underflowed to " +
+                                  std::to_string(after));
+}
+
+void folio_freed(Machine& m, Folio& head) {
+  int64_t refs = 0, pins = 0;
+  held_refs(m, head.head, &refs, &pins);
+  if (head.mapcount > 0 || refs > 0) {
+    m.violate(Oracle::refcount, "folio " + std::to_string(head.head) + " freed while mapped " +
+                                    std::to_string(head.mapcount) + " times and referenced by GUP or a child " +
+                                    std::to_string(refs) + " times");
+    return;
+  }
+  bool written = false;
+  for (int k = 0; k < folio_nr_pages(head.order); k++) written |= m.folio[head.head + k].written;
+  if (!head.anon && written && !head.dirty.peek())
+    m.violate(Oracle::dirty_lost, "file folio " + std::to_string(head.head) +
+                                      " was written but freed clean: the write never reaches the file");
+}
+
+GF_NO_COVERAGE void at_end(Machine& m) {
+  // Count the mappings the page table really holds.
+  std::array<int64_t, NR_PFNS> mapped{};
+  std::array<bool, NR_PFNS> dirty_pte{};      // by head: some PTE of the folio is dirty
+  std::array<bool, NR_PFNS> page_mapped{};    // by pfn
+  std::array<int16_t, NR_VPAGES> maps{};      // by va: the pfn a valid user entry maps there, or -1
+  maps.fill(-1);
+  for (int p = 0; p < NR_PMDS; p++) {
+    const pmdval_t pmd = m.pmd[p].peek();
+    if (Machine::pmd_none(pmd)) continue;
+    const bool huge = m.pmd_leaf(pmd);
+    for (int i = 0; i < PTRS_PER_PTE; i++) {
+      const int va = p * PTRS_PER_PTE + i;
+      const pteval_t v = huge ? m.pmd_page_pte(pmd, i) : m.table_of(pmd)->e[i].peek();
+      if (v == 0) continue;
+      PteSem s = sem_decode(m.sc().arch, v);
+      if ((s.kind != PteSem::present && s.kind != PteSem::protnone) || s.special || s.pfn >= NR_PFNS) continue;
+      if (s.kind == PteSem::present && s.valid) maps[va] = int16_t(s.pfn);
+      const uint16_t h = m.folio[s.pfn].head;
+      if (!huge || i == 0) mapped[h]++;  // a huge PMD is one mapping of the whole folio
+      page_mapped[s.pfn] = true;
+      if (s.dirty) dirty_pte[h] = true;
+    }
+  }
+  // lost_write: what the process last wrote to a page it still maps is in
+  // the page it maps.
+  for (int va = 0; va < NR_VPAGES && !m.verdict.violated; va++) {
+    const int32_t want = m.expect[va];
+    if (want < 0 || maps[va] < 0) continue;
+    const uint32_t have = m.folio[maps[va]].data;
+    if (have == uint32_t(want)) continue;
+    m.violate(Oracle::lost_write, "page " + std::to_string(va) + " maps pfn " + std::to_string(maps[va]) +
+                                      " holding data " + std::to_string(have) + ", but the process last wrote " +
+                                      std::to_string(want) + " there (through the mapping or a FOLL_PIN of it)");
+    return;
+  }
+  for (int p = 0; p < m.next_pfn && !m.verdict.violated; p++) {
+    Folio& f = m.folio[p];
+    if (!f.allocated || f.head != p) continue;
+    int64_t refs = 0, pins = 0;
+    held_refs(m, f.head, &refs, &pins);
+    int64_t want = mapped[p] + refs;
+    if (f.refcount.peek() != want || f.pincount.peek() != pins || f.mapcount != mapped[p]) {
+      m.violate(Oracle::refcount, "at the end folio " + std::to_string(p) + " has refcount " +
+                                      std::to_string(f.refcount.peek()) + ", pincount " +
+                                      std::to_string(f.pincount.peek()) + ", mapcount " + std::to_string(f.mapcount) +
+                                      "; the page table and GUP hold " + std::to_string(want) + ", " +
+                                      std::to_string(pins) + ", " + std::to_string(mapped[p]));
+      return;
+    }
+    // A written page that is still mapped must find its dirty state in the
+    // folio or in some PTE of the folio (the kernel tracks dirt per folio).
+    if (f.dirty.peek() || dirty_pte[p]) continue;
+    for (int k = 0; k < folio_nr_pages(f.order); k++) {
+      if (m.folio[p + k].written && page_mapped[p + k]) {
+        m.violate(Oracle::dirty_lost, "page " + std::to_string(p + k) + " of folio " + std::to_string(p) +
+                                          " was written and is still mapped, but no PTE of the folio is dirty "
+                                          "and the folio is clean");
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+namespace {
+class Oracles final : public Judge {
+ public:
+  void norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) override { gf::norecency_compare(m, a, b, same); }
+  void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) override {
+    gf::pin_kept(m, cpu, va, pfn, write, grab_step);
+  }
+  void gup_returns(Machine& m, int cpu, int first) override { gf::gup_returns(m, cpu, first); }
+  void cow_copy(Machine& m, int cpu, int va, uint64_t old) override { gf::cow_copy(m, cpu, va, old); }
+  void migration_replaces(Machine& m, int cpu, int va, uint64_t old) override {
+    gf::migration_replaces(m, cpu, va, old);
+  }
+  void refcount_changed(Machine& m, Folio& head, int64_t after) override { gf::refcount_changed(m, head, after); }
+  void folio_freed(Machine& m, Folio& head) override { gf::folio_freed(m, head); }
+  void at_end(Machine& m) override { gf::at_end(m); }
+};
+}  // namespace
+
+Judge& oracles() {
+  static Oracles o;
+  return o;
+}
+
+}  // namespace gf

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/report/report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "core/arch/arm64.h"
+#include "core/arch/x86_64.h"
+#include "core/decoder/semantic.h"
+#include "core/mm/cell_kind.h"
+
+namespace gf {
+namespace {
+
+constexpr int kStepWidth = 8;
+constexpr int kColWidth = 52;
+
+std::string cell_name(uint32_t tag) {
+  char b[64];
+  std::snprintf(b, sizeof b, info(tag_kind(tag)).trace, unsigned(tag_index(tag)));
+  return b;
+}
+
+// The kind of a cell, without its index: "pte", "refcount", ...
+const char* cell_kind_name(uint32_t tag) { return info(tag_kind(tag)).name; }
+
+std::string value(ArchId arch, uint32_t tag, uint64_t v) {
+  switch (tag_kind(tag)) {
+    case CellKind::pte: return describe_pte(arch, v);
+    case CellKind::pmd: return describe_pmd(arch, v);
+    case CellKind::refcount:
+    case CellKind::pincount: return std::to_string(int64_t(v));
+    default: return std::to_string(v);
+  }
+}
+
+// The accesses a reader needs to follow the race.
+bool matters(const Event& e) {
+  if (e.acc.tag == 0) return true;
+  const CellKind k = tag_kind(e.acc.tag);
+  switch (k) {
+    case CellKind::pte:
+    case CellKind::pmd:
+    case CellKind::refcount:
+    case CellKind::pincount:
+    case CellKind::folio_dirty:
+    case CellKind::seqcount: return e.acc.kind != Acc::cmpxchg || e.acc.ok || k == CellKind::pte;
+    case CellKind::irq:
+    case CellKind::rcu: return e.acc.kind != Acc::load;
+    default: return false;  // MMU-walk markers, locks, waits
+  }
+}
+
+std::string describe(ArchId arch, const Event& e) {
+  if (e.acc.tag == 0) return e.note;
+  const Access& a = e.acc;
+  const std::string name = cell_name(a.tag);
+  const CellKind k = tag_kind(a.tag);
+  if (a.kind == Acc::load && (k == CellKind::irq || k == CellKind::rcu || k == CellKind::walk))
+    return "wait for cpu" + std::to_string(tag_index(a.tag)) + " " + name + ": epoch " + std::to_string(a.before);
+  if (k == CellKind::irq) return a.after & 1 ? "local_irq_save()" : "local_irq_restore()";
+  if (k == CellKind::rcu) return a.after & 1 ? "rcu_read_lock()" : "rcu_read_unlock()";
+  if (k == CellKind::walk) return a.after & 1 ? "MMU walk begins" : "MMU walk ends";
+  switch (a.kind) {
+    case Acc::load: return "read " + name + " = " + value(arch, a.tag, a.before);
+    case Acc::plain: return "plain read (not READ_ONCE) " + name + " = " + value(arch, a.tag, a.before);
+    case Acc::cmpxchg:
+      if (!a.ok) return "cmpxchg " + name + " failed, found " + value(arch, a.tag, a.before);
+      [[fallthrough]];
+    default:
+      if (a.before == a.after) return "write " + name + " = " + value(arch, a.tag, a.after) + " (unchanged)";
+      return "write " + name + " = " + value(arch, a.tag, a.after) + "  [was " +
+             (k == CellKind::pte ? hex(a.before) : value(arch, a.tag, a.before)) + "]";
+  }
+}
+
+}  // namespace
+
+std::string describe_pte(ArchId arch, uint64_t v) { return hex(v) + " (" + sem_decode(arch, v).str() + ")"; }
+
+std::string describe_pmd(ArchId arch, uint64_t v) {
+  if (v == 0) return "none";
+  const bool arm = arch == ArchId::arm64;
+  if (arm ? arch::Arm64::pmd_leaf(v) : arch::X86_64::pmd_leaf(v))
+    return "huge " + hex(v) + " (" + sem_decode(arch, arm ? arch::Arm64::pmd_pte(v) : arch::X86_64::pmd_pte(v)).str() + ")";
+  return "table #" + std::to_string(Machine::serial_of_pmd(v));
+}
+
+std::string violating_access(const Scenario& s, const RunResult& traced) {
+  const Verdict& v = traced.verdict;
+  if (!v.violated || v.cpu < 0) return "end";
+  // The last shared access of the violating CPU at or before the violating step.
+  for (auto it = traced.events.rbegin(); it != traced.events.rend(); ++it) {
+    if (it->cpu != v.cpu || it->acc.tag == 0 || it->step > v.step) continue;
+    return std::string(access_name(it->acc.kind)) + " " + cell_kind_name(it->acc.tag);
+  }
+  (void)s;
+  return "none";
+}
+
+std::string report_json(const Scenario& s, const RunResult& traced, const std::string& file, int indent) {
+  using nlohmann::json;
+  const Verdict& v = traced.verdict;
+  json j = {{"schema", kReportSchema}, {"file", file}, {"verdict", v.violated ? "violation" : "clean"},
+            {"steps", traced.steps}, {"arch", arch_name(s.arch)}};
+  json bugs = json::array();
+  for (int i = 0; i < NR_BUGS; i++)
+    if (s.bugs.has(Bug(i))) bugs.push_back(std::string(info(Bug(i)).id));
+  j["bugs"] = bugs;
+  if (v.violated) {
+    j["invariant"] = {{"id", std::string(info(v.oracle).id)}, {"statement", std::string(info(v.oracle).statement)}};
+    j["message"] = v.message;
+    j["step"] = v.step;
+    j["cpu"] = v.cpu;
+    j["op_index"] = v.op;
+    j["op"] = violating_op(s, traced);
+    j["access"] = violating_access(s, traced);
+    j["signature"] = crash_signature(s, traced);
+  }
+  j["scenario"] = json::parse(scenario_to_json(s, -1));
+  json events = json::array();
+  for (const Event& e : traced.events) {
+    json o = {{"step", e.step}, {"cpu", e.cpu}, {"text", describe(s.arch, e)}, {"matters", matters(e)}};
+    if (e.acc.tag != 0) {
+      o["cell"] = cell_name(e.acc.tag);
+      o["access"] = access_name(e.acc.kind);
+      o["ok"] = e.acc.ok;
+      o["before"] = hex(e.acc.before);
+      o["after"] = hex(e.acc.after);
+      if (e.acc.file) o["source"] = model_line(e.acc.file, e.acc.line);
+    }
+    events.push_back(o);
+  }
+  j["events"] = events;
+  return j.dump(indent);
+}
+
+std::string crash_signature(const Scenario& s, const RunResult& traced) {
+  if (!traced.verdict.violated) return "clean";
+  return std::string(info(traced.verdict.oracle).id) + " in " + violating_op(s, traced) + " at " +
+         violating_access(s, traced) + " [" + arch_name(s.arch) + "]";
+}
+
+std::string bug_list(const BugSet& b) {
+  std::string s;
+  for (int i = 0; i < NR_BUGS; i++) {
+    if (!b.has(Bug(i))) continue;
+    if (!s.empty()) s += ',';
+    s += info(Bug(i)).id;
+  }
+  return s;
+}
+
+std::string format_trace(const Scenario& s, const RunResult& r, const TraceOptions& o) {
+  const int ncpu = int(s.cpus.size());
+  std::string out(kStepWidth, ' ');
+  for (int c = 0; c < ncpu; c++) {
+    std::string h = "CPU " + std::to_string(c);
+    out += h + std::string(kColWidth - h.size(), ' ');
+  }
+  out += '\n';
+  const char* red = o.color ? "\033[1;31m" : "";
+  const char* dim = o.color ? "\033[2m" : "";
+  const char* reset = o.color ? "\033[0m" : "";
+  for (const Event& e : r.events) {
+    if (!o.all && !matters(e)) continue;
+    const bool violation = e.acc.tag == 0 && e.note.rfind("VIOLATION", 0) == 0;
+    char stepbuf[16];
+    std::snprintf(stepbuf, sizeof stepbuf, "%6llu  ", (unsigned long long)e.step);
+    std::string line = violation ? std::string(">>>>    ") : std::string(stepbuf);
+    const int col = e.cpu < 0 ? 0 : e.cpu;
+    line += std::string(size_t(col) * kColWidth, ' ');
+    std::string text = describe(s.arch, e);
+    if (e.acc.tag == 0 && !violation) text = "-- " + text;
+    out += line + (violation ? red : (e.acc.tag == 0 ? dim : "")) + text + reset + '\n';
+  }
+  return out;
+}
+
+std::string violating_op(const Scenario& s, const RunResult& r) {
+  const Verdict& v = r.verdict;
+  if (v.cpu < 0 || v.op < 0 || size_t(v.cpu) >= s.cpus.size() || size_t(v.op) >= s.cpus[v.cpu].size()) return "end";
+  return std::string(info(s.cpus[v.cpu][v.op].kind).id);
+}
+
+std::string format_report(const Scenario& s, const RunResult& r, const std::string& artifact, const TraceOptions& o) {
+  const Verdict& v = r.verdict;
+  const std::string id(info(v.oracle).id);
+  const std::string bugs = bug_list(s.bugs);
+  std::string out = "==gupfuzz== ERROR: " + id + " at step " + std::to_string(v.step) +
+                    (v.cpu >= 0 ? " on cpu" + std::to_string(v.cpu) : std::string(" (end of run)")) + " (" +
+                    arch_name(s.arch) + ", bugs: " + (bugs.empty() ? "none" : bugs) + ")\n";
+  out += "  " + v.message + "\n";
+  out += "  invariant: " + std::string(info(v.oracle).statement) + "\n\n";
+  if (!r.events.empty()) out += format_trace(s, r, o) + "\n";
+  out += "SUMMARY: gupfuzz: " + id + " in " + violating_op(s, r) + " [" + arch_name(s.arch) + "]\n";
+  out += "replay: " + (bugs.empty() ? std::string() : "GUPFUZZ_BUGS=" + bugs + " ") + "gupfuzz replay " + artifact +
+         "   (trace: gupfuzz trace " + artifact + ")\n";
+  return out;
+}
+
+}  // namespace gf

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Scenario: everything one execution needs, and its two encodings.
+//
+// Bytes (what libFuzzer mutates) — decoding is total: every byte string is a
+// scenario, missing bytes read as zero and each value is reduced into range:
+//
+//   arch  options  nregions-1  { va pages flags }*  ncpus-1  { nops { op args }* }*  schedule...
+//
+// encode() writes the canonical bytes, so decode(encode(s)) == s and
+// encode(decode(b)) decodes to decode(b).  Injected bugs are never in the
+// bytes (they come from GUPFUZZ_BUGS or JSON), nor is the note.
+//
+// JSON (what people write and commit; see corpus/README.md) carries the same
+// fields, plus "bugs" and "note"; unknown fields and out-of-range values are
+// errors, never silently fixed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/base/ids.h"
+#include "core/base/parse_error.h"
+#include "core/base/types.h"
+
+namespace gf {
+
+inline constexpr int MAX_REGIONS = 4;
+inline constexpr int MAX_OPS_PER_CPU = 8;
+inline constexpr int MAX_SCHEDULE = 4096;
+inline constexpr int MAX_GUP_PAGES = 8;     // gup_fast nr: 1..8
+inline constexpr int MAX_RANGE_PAGES = 64;  // unmap / wrprotect nr: 1..64
+
+// Region flag bits (bytes and JSON booleans of the same names).
+enum RegionFlag : uint8_t {
+  RF_ANON = 1 << 0,      // anonymous private mapping (else a shared file mapping)
+  RF_WRITE = 1 << 1,     // the vma is writable
+  RF_LARGE = 1 << 2,     // 16-page folios (arm64: contpte-mapped)
+  RF_OLD = 1 << 3,       // entries start old (young clear)
+  RF_DIRTY = 1 << 4,     // entries start dirty (and the folio written)
+  RF_WP = 1 << 5,        // entries start write-protected although the vma is writable
+  RF_PROTNONE = 1 << 6,  // NUMA-hinting PROT_NONE entries
+  RF_ZERO = 1 << 7,      // read-faulted anon: the (special) zero page
+};
+
+struct Region {
+  uint8_t va = 0;     // first virtual page
+  uint8_t pages = 1;  // 1..32
+  uint8_t flags = 0;
+  bool operator==(const Region&) const = default;
+};
+
+// GUP flags in Op::flags for gup_fast; fault uses FOLL_WRITE for a write fault.
+enum GupFlag : uint8_t { FOLL_WRITE = 1 << 0, FOLL_PIN = 1 << 1, FOLL_LONGTERM = 1 << 2 };
+inline constexpr uint8_t GUP_FLAG_MASK = 7;
+
+struct Op {
+  OpKind kind = OpKind::gup_fast;
+  uint8_t va = 0;
+  uint8_t nr = 1;
+  uint8_t flags = 0;
+  bool operator==(const Op&) const = default;
+};
+
+enum class Recheck : uint8_t {
+  norecency = 0,  // the RFC: ptep_get_lockless_norecency() + pte_same_norecency()
+  mainline = 1,   // 6.12: ptep_get_lockless() + pte_val(pte) != pte_val(ptep_get(ptep))
+};
+
+struct Scenario {
+  ArchId arch = ArchId::x86_64;
+  Recheck recheck = Recheck::norecency;
+  std::vector<Region> regions;
+  std::vector<std::vector<Op>> cpus;
+  std::vector<uint8_t> schedule;  // each: the CPU to step (or the next runnable after it)
+  BugSet bugs;
+  std::string note;
+  bool operator==(const Scenario& o) const {  // the note is commentary, not behaviour
+    return arch == o.arch && recheck == o.recheck && regions == o.regions && cpus == o.cpus &&
+           schedule == o.schedule && bugs == o.bugs;
+  }
+};
+
+Scenario decode(std::span<const uint8_t> bytes);
+// The same into `out`, reusing its vectors' storage: what the fuzz targets
+// call for every input, so decoding allocates nothing once they are warm.
+void decode(std::span<const uint8_t> bytes, Scenario& out);
+std::vector<uint8_t> encode(const Scenario& s);
+
+// Which arguments an operation uses (unused ones are 0, nr is 1, in canonical form).
+bool op_uses_va(OpKind k);
+int op_max_nr(OpKind k);  // 1 when the operation has no nr
+uint8_t op_flag_mask(OpKind k);
+
+// JSON text → scenario; on error returns nullopt and fills `err` with one line.
+std::optional<Scenario> scenario_from_json(std::string_view text, ParseError& err);
+std::string scenario_to_json(const Scenario& s, int indent = 2);
+
+// Parses "a,b" bug lists (GUPFUZZ_BUGS); nullopt with a message on an unknown name.
+std::optional<BugSet> parse_bug_list(std::string_view list, ParseError& err);
+
+}  // namespace gf

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/sched/strategies.h"
+
+#include <algorithm>
+
+
+namespace gf {
+
+void SpinWatch::observed(int cpu, const Access& a) {
+  if (cpu < 0 || cpu >= MAX_CPUS) return;
+  if (a.before != a.after) {  // something changed: every waiter may get through now
+    changes_++;
+    for (auto& s : seen_) s.clear();
+    spinning_.fill(false);
+    return;
+  }
+  auto& seen = seen_[cpu];
+  if (seen.size() == MAX_SEEN) return;  // keep the verdict we have
+  seen.push_back(Sig{a.addr, a.file, a.line, a.kind, a.ok, a.before});
+  // The same lap twice in a row: the last p accesses equal the p before them.
+  const size_t n = seen.size();
+  for (size_t p = 1; 2 * p <= n; p++) {
+    if (std::equal(seen.end() - long(p), seen.end(), seen.end() - long(2 * p))) {
+      spinning_[cpu] = true;
+      return;
+    }
+  }
+}
+
+int RandomStrategy::next_cpu(std::span<const int> runnable, int) {
+  return runnable[rng_.below(runnable.size())];
+}
+
+PctStrategy::PctStrategy(uint64_t seed, int depth, uint64_t k_estimate) : depth_(std::max(depth, 1)) {
+  Rng rng{seed};
+  // Distinct initial priorities depth..depth+MAX_CPUS-1 in random order (Fisher-Yates).
+  std::array<int64_t, MAX_CPUS> p{};
+  for (int c = 0; c < MAX_CPUS; c++) p[c] = depth_ + c;
+  for (int c = MAX_CPUS - 1; c > 0; c--) std::swap(p[c], p[rng.below(uint64_t(c) + 1)]);
+  prio_ = p;
+  lowest_ = depth_;
+  // d-1 distinct change points among the first k steps.
+  const uint64_t k = std::max<uint64_t>(k_estimate, 1);
+  while (change_.size() < uint64_t(depth_ - 1) && change_.size() < k) {
+    const uint64_t at = rng.below(k);
+    if (std::find(change_.begin(), change_.end(), at) == change_.end()) change_.push_back(at);
+  }
+  std::sort(change_.begin(), change_.end());
+}
+
+void PctStrategy::lower(int cpu) { prio_[cpu] = --lowest_; }
+
+int PctStrategy::next_cpu(std::span<const int> runnable, int) {
+  auto best = [&] {
+    int b = runnable[0];
+    for (int c : runnable)
+      if (prio_[c] > prio_[b]) b = c;
+    return b;
+  };
+  int c = best();
+  if (next_change_ < change_.size() && step_ == change_[next_change_]) {
+    next_change_++;
+    lower(c);
+    c = best();
+  }
+  step_++;
+  return c;
+}
+
+void PctStrategy::observed(int cpu, const Access& a) {
+  spin_.observed(cpu, a);
+  if (spin_.spinning(cpu)) lower(cpu);
+}
+
+
+FreeChoice free_choice(std::span<const int> runnable, int current, const SpinWatch& spin) {
+  uint8_t run_mask = 0, work_mask = 0;
+  for (int c : runnable) {
+    run_mask |= uint8_t(1u << c);
+    if (!spin.spinning(c)) work_mask |= uint8_t(1u << c);
+  }
+  const bool cur_works = current >= 0 && (work_mask >> current & 1);
+  int pick;
+  if (cur_works) {
+    pick = current;
+  } else if (work_mask) {
+    pick = -1;
+    for (int k = 1; k <= MAX_CPUS && pick < 0; k++) {
+      const int c = ((current < 0 ? -1 : current) + k + MAX_CPUS) % MAX_CPUS;
+      if (work_mask >> c & 1) pick = c;
+    }
+  } else {
+    pick = (current >= 0 && (run_mask >> current & 1)) ? current : next_runnable_after(runnable, current);
+  }
+  const uint8_t costly = uint8_t((cur_works ? run_mask : uint8_t(run_mask & ~work_mask)) & ~(1u << pick));
+  return {pick, run_mask, costly};
+}
+
+}  // namespace gf
