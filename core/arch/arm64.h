@@ -34,6 +34,8 @@ struct Arm64T {
   static constexpr pteval_t PTE_RDONLY = 1ull << 7;  // AP[2]
   static constexpr pteval_t PTE_SHARED = 3ull << 8;
   static constexpr pteval_t PTE_AF = 1ull << 10;
+  // What ptep_test_and_clear_young() clears (generic code names no bit).
+  static constexpr pteval_t YOUNG_BITS = PTE_AF;
   static constexpr pteval_t PTE_NG = 1ull << 11;
   static constexpr pteval_t PTE_GP = 1ull << 50;
   static constexpr pteval_t PTE_DBM = 1ull << 51;

@@ -43,6 +43,8 @@ struct Ppc64T {
   static constexpr pteval_t _PAGE_TOLERANT = 0x30;
   static constexpr pteval_t _PAGE_DIRTY = 0x80;      // C: changed, set by the MMU
   static constexpr pteval_t _PAGE_ACCESSED = 0x100;  // R: referenced, set by the MMU
+  // What ptep_test_and_clear_young() clears (generic code names no bit).
+  static constexpr pteval_t YOUNG_BITS = _PAGE_ACCESSED;
   static constexpr pteval_t _PAGE_RW = _PAGE_READ | _PAGE_WRITE;
   static constexpr pteval_t _PAGE_RWX = _PAGE_RW | _PAGE_EXEC;
   // Software bits.

@@ -49,6 +49,8 @@ struct Riscv64T {
   static constexpr pteval_t _PAGE_USER = 1ull << 4;
   static constexpr pteval_t _PAGE_GLOBAL = 1ull << 5;
   static constexpr pteval_t _PAGE_ACCESSED = 1ull << 6;
+  // What ptep_test_and_clear_young() clears (generic code names no bit).
+  static constexpr pteval_t YOUNG_BITS = _PAGE_ACCESSED;
   static constexpr pteval_t _PAGE_DIRTY = 1ull << 7;
   static constexpr pteval_t _PAGE_SPECIAL = 1ull << 8;  // RSW
   static constexpr pteval_t _PAGE_DEVMAP = 1ull << 9;   // RSW

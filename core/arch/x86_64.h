@@ -33,6 +33,8 @@ struct X86_64T {
   static constexpr pteval_t _PAGE_PWT = 1ull << 3;
   static constexpr pteval_t _PAGE_PCD = 1ull << 4;
   static constexpr pteval_t _PAGE_ACCESSED = 1ull << 5;
+  // What ptep_test_and_clear_young() clears (generic code names no bit).
+  static constexpr pteval_t YOUNG_BITS = _PAGE_ACCESSED;
   static constexpr pteval_t _PAGE_DIRTY = 1ull << 6;
   static constexpr pteval_t _PAGE_PSE = 1ull << 7;
   static constexpr pteval_t _PAGE_GLOBAL = 1ull << 8;

@@ -99,17 +99,14 @@ struct Pgtable {
         int base = i & ~(CONT_PTES - 1);
         bool young = false;
         for (int k = 0; k < CONT_PTES; k++) {
-          const pteval_t old = co_await pte_fetch_and(m, r, base + k, ~A::PTE_AF);
+          const pteval_t old = co_await pte_fetch_and(m, r, base + k, ~A::YOUNG_BITS);
           young |= A::pte_young(old);
         }
         co_return young;
       }
-      const pteval_t old = co_await pte_fetch_and(m, r, i, ~A::PTE_AF);
-      co_return A::pte_young(old);
-    } else {
-      const pteval_t old = co_await pte_fetch_and(m, r, i, ~A::_PAGE_ACCESSED);
-      co_return A::pte_young(old);
     }
+    const pteval_t old = co_await pte_fetch_and(m, r, i, ~A::YOUNG_BITS);
+    co_return A::pte_young(old);
   }
 
   // ptep_get_and_clear(): arm64 first unfolds a contpte block (contpte_try_unfold).
