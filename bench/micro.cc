@@ -118,22 +118,22 @@ void bm_oracle_at_end(benchmark::State& st, gf::Scenario s) {
   gf::Machine m(s, mo);
   m.judge = &gf::oracles();
   gf::build_layout(m);
-  for (int c = 0; c < int(s.cpus.size()) && !m.verdict.violated; c++) {
+  for (int c = 0; c < int(s.cpus.size()) && !m.exec.verdict.violated; c++) {
     gf::ExecCtx ctx = gf::threaded_ctx(m, c);
     gf::ExecCtx* saved = gf::tl_exec;
     gf::tl_exec = &ctx;
     gf::run_cpu_threaded(m, c);
     gf::tl_exec = saved;
   }
-  if (m.verdict.violated) {
+  if (m.exec.verdict.violated) {
     st.SkipWithError("the sequential run violated an invariant");
     return;
   }
   for (auto _ : st) {
     gf::oracles().at_end(m);
-    benchmark::DoNotOptimize(m.verdict);
+    benchmark::DoNotOptimize(m.exec.verdict);
   }
-  if (m.verdict.violated) st.SkipWithError("oracle_at_end reported a violation");
+  if (m.exec.verdict.violated) st.SkipWithError("oracle_at_end reported a violation");
 }
 
 void register_all() {

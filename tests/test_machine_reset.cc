@@ -89,10 +89,10 @@ std::string fingerprint(const gf::CountedRun& cr) {
 // Field by field, the state a reset machine and a fresh one must share.
 void expect_same_state(const gf::Machine& a, const gf::Machine& b, const std::string& what) {
   SCOPED_TRACE(what);
-  EXPECT_EQ(a.step, b.step);
-  EXPECT_EQ(a.verdict.violated, b.verdict.violated);
-  EXPECT_EQ(a.events.size(), b.events.size());
-  EXPECT_EQ(a.running_cpu, b.running_cpu);
+  EXPECT_EQ(a.exec.step, b.exec.step);
+  EXPECT_EQ(a.exec.verdict.violated, b.exec.verdict.violated);
+  EXPECT_EQ(a.exec.events.size(), b.exec.events.size());
+  EXPECT_EQ(a.exec.running_cpu, b.exec.running_cpu);
   for (int p = 0; p < gf::NR_PMDS; p++) EXPECT_EQ(a.pmd[p].peek(), b.pmd[p].peek()) << "pmd " << p;
   for (int t = 0; t <= gf::MAX_TABLES; t++) {
     EXPECT_EQ(bool(a.table_live[t]), bool(b.table_live[t])) << "table " << t;
@@ -112,8 +112,8 @@ void expect_same_state(const gf::Machine& a, const gf::Machine& b, const std::st
     EXPECT_EQ(bool(x.allocated), bool(y.allocated));
     EXPECT_EQ(bool(x.anon), bool(y.anon));
     EXPECT_EQ(bool(x.exclusive), bool(y.exclusive));
-    EXPECT_EQ(bool(x.written), bool(y.written));
-    EXPECT_EQ(uint32_t(x.data), uint32_t(y.data));
+    EXPECT_EQ(bool(x.truth.written), bool(y.truth.written));
+    EXPECT_EQ(uint32_t(x.truth.data), uint32_t(y.truth.data));
     EXPECT_EQ(int32_t(x.child_refs), int32_t(y.child_refs));
   }
   EXPECT_EQ(a.nfree, b.nfree);
@@ -146,12 +146,12 @@ void expect_same_state(const gf::Machine& a, const gf::Machine& b, const std::st
     EXPECT_EQ(a.vma[v].mapped, b.vma[v].mapped);
     EXPECT_EQ(a.vma[v].write, b.vma[v].write);
     EXPECT_EQ(a.vma[v].anon, b.vma[v].anon);
-    EXPECT_EQ(int32_t(a.expect[v]), int32_t(b.expect[v]));
-    EXPECT_EQ(uint8_t(a.vma_gen[v]), uint8_t(b.vma_gen[v]));
-    EXPECT_EQ(a.hist_n[v], b.hist_n[v]);
+    EXPECT_EQ(int32_t(a.truth.expect[v]), int32_t(b.truth.expect[v]));
+    EXPECT_EQ(uint8_t(a.truth.vma_gen[v]), uint8_t(b.truth.vma_gen[v]));
+    EXPECT_EQ(a.truth.hist_n[v], b.truth.hist_n[v]);
   }
   EXPECT_EQ(bool(a.has_pinned), bool(b.has_pinned));
-  EXPECT_EQ(uint32_t(a.data_counter), uint32_t(b.data_counter));
+  EXPECT_EQ(uint32_t(a.truth.data_counter), uint32_t(b.truth.data_counter));
 }
 
 // After any execution — a violating witness included — reset() gives the
@@ -163,7 +163,7 @@ TEST(MachineReset, ResetAfterEveryScenarioEqualsFresh) {
   for (const Named& n : all) {
     gf::Machine m(n.s, {});
     gf::run_on(m, n.s);
-    EXPECT_GT(m.step, 0u) << n.name;
+    EXPECT_GT(m.exec.step, 0u) << n.name;
     m.reset(next, {});
     const gf::Machine fresh(next, {});
     expect_same_state(m, fresh, n.name);

@@ -259,7 +259,7 @@ TYPED_TEST(Norecency, TrueForRecencyOnlyDifferences) {
     }
   }
   EXPECT_GT(n, 100);  // the hardware-write case really ran
-  EXPECT_FALSE(m->verdict.violated) << m->verdict.message;
+  EXPECT_FALSE(m->exec.verdict.violated) << m->exec.verdict.message;
 }
 
 TYPED_TEST(Norecency, FalseForRealChanges) {
@@ -280,7 +280,7 @@ TYPED_TEST(Norecency, FalseForRealChanges) {
   EXPECT_FALSE(gf::Pgtable<A>::pte_same_norecency(*m, a, A::mk_user_pte(17, UserProt{.write = true})));
   EXPECT_FALSE(gf::Pgtable<A>::pte_same_norecency(*m, a, A::mk_user_pte(16, UserProt{.write = true, .protnone = true})));
   EXPECT_TRUE(gf::Pgtable<A>::pte_same_norecency(*m, 0, 0));
-  EXPECT_FALSE(m->verdict.violated) << m->verdict.message;
+  EXPECT_FALSE(m->exec.verdict.violated) << m->exec.verdict.message;
 }
 
 // Non-present entries are compared raw (RFC 2/4: only pte_present() sides
@@ -294,7 +294,7 @@ TYPED_TEST(Norecency, NonPresentComparedRaw) {
   EXPECT_TRUE(gf::Pgtable<A>::pte_same_norecency(*m, swp, swp));
   // The bit that is "young" on a present entry is payload on a swap entry.
   EXPECT_FALSE(gf::Pgtable<A>::pte_same_norecency(*m, swp, A::pte_mkyoung(swp)));
-  EXPECT_FALSE(m->verdict.violated) << m->verdict.message;
+  EXPECT_FALSE(m->exec.verdict.violated) << m->exec.verdict.message;
 }
 
 // Injected bug norecency_ignores_write: the helper answers "same" for a
@@ -307,15 +307,15 @@ TYPED_TEST(Norecency, InjectedBugIsCaughtByOracle) {
   // A recency-only difference still passes silently with the bug.
   const pteval_t a = A::mk_user_pte(16, UserProt{.write = true, .dirty = true});
   EXPECT_TRUE(gf::Pgtable<A>::pte_same_norecency(*m, a, A::pte_mkold(A::pte_mkclean(a))));
-  EXPECT_FALSE(m->verdict.violated) << m->verdict.message;
+  EXPECT_FALSE(m->exec.verdict.violated) << m->exec.verdict.message;
   // A pfn difference is still seen.
   EXPECT_FALSE(gf::Pgtable<A>::pte_same_norecency(*m, a, A::mk_user_pte(17, UserProt{.write = true})));
-  EXPECT_FALSE(m->verdict.violated);
+  EXPECT_FALSE(m->exec.verdict.violated);
 
   EXPECT_TRUE(gf::Pgtable<A>::pte_same_norecency(*m, a, A::pte_wrprotect(a)));
-  EXPECT_TRUE(m->verdict.violated);
-  EXPECT_EQ(m->verdict.oracle, gf::Oracle::norecency_hides_change);
-  EXPECT_NE(m->verdict.message.find("write"), std::string::npos) << m->verdict.message;
+  EXPECT_TRUE(m->exec.verdict.violated);
+  EXPECT_EQ(m->exec.verdict.oracle, gf::Oracle::norecency_hides_change);
+  EXPECT_NE(m->exec.verdict.message.find("write"), std::string::npos) << m->exec.verdict.message;
 }
 
 TYPED_TEST(Norecency, WithoutBugWrprotectDoesNotFire) {
@@ -324,7 +324,7 @@ TYPED_TEST(Norecency, WithoutBugWrprotectDoesNotFire) {
   auto m = gf::new_machine(s);
   const pteval_t a = A::mk_user_pte(16, UserProt{.write = true, .dirty = true});
   EXPECT_FALSE(gf::Pgtable<A>::pte_same_norecency(*m, a, A::pte_wrprotect(a)));
-  EXPECT_FALSE(m->verdict.violated);
+  EXPECT_FALSE(m->exec.verdict.violated);
 }
 
 }  // namespace

@@ -138,7 +138,7 @@ TEST(Threads, RacingStoresToOnePageSettleOnOneStore) {
     if (__builtin_popcount(order) != 2) continue;
     orders++;
     m.reset(*s, mo);
-    const uint32_t d[2] = {++m.data_counter, ++m.data_counter};
+    const uint32_t d[2] = {++m.truth.data_counter, ++m.truth.data_counter};
     int next[2] = {0, 0};
     for (int k = 0; k < 4; k++) {
       const int w = (order >> k) & 1;
@@ -147,8 +147,8 @@ TEST(Threads, RacingStoresToOnePageSettleOnOneStore) {
       else
         m.va_expects(kVa, d[w]);
     }
-    EXPECT_EQ(uint32_t(m.folio[kPfn].data), d[1]) << "order " << order;
-    EXPECT_EQ(int32_t(m.expect[kVa]), int32_t(d[1])) << "order " << order;
+    EXPECT_EQ(uint32_t(m.folio[kPfn].truth.data), d[1]) << "order " << order;
+    EXPECT_EQ(int32_t(m.truth.expect[kVa]), int32_t(d[1])) << "order " << order;
   }
   EXPECT_EQ(orders, 6);
 }

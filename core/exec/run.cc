@@ -67,7 +67,7 @@ GF_NO_COVERAGE void build_layout(Machine& m) {
         m.folio[pfn].anon = anon;
         for (int k = 0; k < step; k++) {
           m.folio[pfn + k].exclusive = anon;
-          m.folio[pfn + k].written = prot.dirty;
+          m.folio[pfn + k].truth.written = prot.dirty;
         }
       }
       for (int k = 0; k < step; k++) {
@@ -76,7 +76,7 @@ GF_NO_COVERAGE void build_layout(Machine& m) {
         // invalid entries; the zero page is never contpte-mapped).
         if (large && pfn != 0 && !prot.protnone) v = A::pte_mkcont(v);
         t->e[(va0 + k) % PTRS_PER_PTE].poke(v);
-        m.hist_push(va0 + k, v, 0);
+        m.truth.hist_push(va0 + k, v, 0);
       }
     }
   }
@@ -140,7 +140,7 @@ GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOption
     static void observe(void* self, const Access& a) {
       Tap* t = static_cast<Tap*>(self);
       Machine::observe(t->m, a);
-      t->s->observed(t->m->running_cpu, a);
+      t->s->observed(t->m->exec.running_cpu, a);
     }
   } tap{&m, o.strategy};
   if (o.strategy && o.strategy->observes()) {
@@ -159,34 +159,34 @@ GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOption
   }
   // Start every CPU: it runs to its first shared access without a schedule
   // entry, so each entry of a schedule is exactly one shared access.
-  for (int c = 0; c < ncpu && !m.verdict.violated; c++) {
-    m.running_cpu = c;
+  for (int c = 0; c < ncpu && !m.exec.verdict.violated; c++) {
+    m.exec.running_cpu = c;
     ctx.resume_slot = &slot[c];
     slot[c].resume();
   }
   ScheduleStrategy fallback(s.schedule);
   Strategy& strat = o.strategy ? *o.strategy : fallback;
   int current = -1;
-  while (!m.verdict.violated) {
+  while (!m.exec.verdict.violated) {
     std::array<int, MAX_CPUS> runnable{};
     int n = 0;
     for (int c = 0; c < ncpu; c++)
       if (!tasks[c]->handle().done()) runnable[n++] = c;
     if (n == 0) break;
     current = strat.next_cpu(std::span<const int>(runnable.data(), n), current);
-    m.running_cpu = current;
+    m.exec.running_cpu = current;
     ctx.resume_slot = &slot[current];
     slot[current].resume();
-    if (m.verdict.violated) break;
+    if (m.exec.verdict.violated) break;
   }
-  m.running_cpu = -1;
-  if (!m.verdict.violated) m.judge->at_end(m);
+  m.exec.running_cpu = -1;
+  if (!m.exec.verdict.violated) m.judge->at_end(m);
   tl_exec = saved;
 
   RunResult r;
-  r.verdict = m.verdict;
-  r.steps = m.step;
-  r.events = std::move(m.events);
+  r.verdict = m.exec.verdict;
+  r.steps = m.exec.step;
+  r.events = std::move(m.exec.events);
   return r;
 }
 

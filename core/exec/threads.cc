@@ -69,11 +69,11 @@ GF_NO_COVERAGE RunResult ThreadRunner::run(const Scenario& s, const ThreadOption
     pending_.wait(p, std::memory_order_acquire);
   m_ = nullptr;
 
-  if (!m.verdict.violated) m.judge->at_end(m);
+  if (!m.exec.verdict.violated) m.judge->at_end(m);
   done_execs_.fetch_add(1, std::memory_order_relaxed);
   RunResult r;
-  r.verdict = m.verdict;
-  r.steps = m.tstep.load(std::memory_order_relaxed);
+  r.verdict = m.exec.verdict;
+  r.steps = m.exec.tstep.load(std::memory_order_relaxed);
   return r;
 }
 

@@ -77,11 +77,11 @@ GF_NO_COVERAGE void Machine::reset(const Scenario& s, const MachineOptions& o) {
 
 // Every member's initial value (the tags aside): the constructor's and reset()'s.
 GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
-  step = 0;
-  tstep.store(0, std::memory_order_relaxed);
-  verdict = Verdict{};
-  events.clear();
-  running_cpu = -1;
+  exec.step = 0;
+  exec.tstep.store(0, std::memory_order_relaxed);
+  exec.verdict = Verdict{};
+  exec.events.clear();
+  exec.running_cpu = -1;
   for (auto& p : pmd) p.poke(0);
   for (int t = 0; t < next_serial && t <= MAX_TABLES; t++) {
     tables[t] = nullptr;
@@ -100,8 +100,8 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
     f.allocated = false;
     f.anon = false;
     f.exclusive = false;
-    f.written = false;
-    f.data = 0;
+    f.truth.written = false;
+    f.truth.data = 0;
     f.child_refs = 0;
   }
   // The zero page: reserved, never freed, never counted.
@@ -128,10 +128,10 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
   rmap_lock.poke(0);
   vma.fill(VmaInfo{});
   has_pinned = false;
-  data_counter = 0;
-  for (auto& e : expect) e = int32_t(-1);
-  for (auto& g : vma_gen) g = 0;
-  hist_n.fill(0);
+  truth.data_counter = 0;
+  for (auto& e : truth.expect) e = int32_t(-1);
+  for (auto& g : truth.vma_gen) g = 0;
+  truth.hist_n.fill(0);
   nwatch = 0;
 }
 
@@ -193,9 +193,9 @@ int Machine::alloc_pfn() {
   f.allocated = true;
   f.head = uint16_t(pfn);
   f.order = 0;
-  f.anon = f.exclusive = f.written = false;
+  f.anon = f.exclusive = f.truth.written = false;
   f.mapcount = 0;
-  f.data = 0;
+  f.truth.data = 0;
   f.child_refs = 0;
   f.dirty.poke(0);
   f.pincount.poke(0);
@@ -214,8 +214,8 @@ int Machine::alloc_huge() {
   for (int k = 0; k < HPAGE_PMD_NR; k++) {
     Folio& f = folio[base + k];
     f.head = uint16_t(base);
-    f.exclusive = f.written = false;
-    f.data = 0;
+    f.exclusive = f.truth.written = false;
+    f.truth.data = 0;
   }
   Folio& h = folio[base];
   h.allocated = true;
@@ -277,7 +277,7 @@ GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
     // unhooked table are not part of the mapping's history.
     pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
     if (pmd_is_table(p) && table_hooked[serial_of_pmd(p)] && &table_of(p)->e[va % PTRS_PER_PTE] == a.addr)
-      hist_push(va, a.after, at);
+      truth.hist_push(va, a.after, at);
   } else if (k == CellKind::pmd) {
     // The PMD-level history: every page under the PMD takes the value it now
     // amounts to (a table's entry, a huge PMD's page, or none).
@@ -289,7 +289,7 @@ GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
       pteval_t v = 0;
       if (pmd_is_table(a.after)) v = table_of(a.after)->e[i].peek();
       else if (pmd_leaf(a.after)) v = pmd_page_pte(a.after, i);
-      hist_push(va, v, at);
+      truth.hist_push(va, v, at);
     }
   }
 }
@@ -298,7 +298,7 @@ GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
 // until its CPU's next access; a write by another CPU meanwhile is a data race
 // (the two accesses overlap, so neither happens before the other).
 GF_NO_COVERAGE void Machine::check_watches(const Access& a) {
-  CpuState& me = cpu[running_cpu];
+  CpuState& me = cpu[exec.running_cpu];
   if (me.watch) {
     me.watch = nullptr;
     nwatch--;
@@ -307,7 +307,7 @@ GF_NO_COVERAGE void Machine::check_watches(const Access& a) {
       const Access& w = me.watch_write;
       char buf[320];
       std::snprintf(buf, sizeof buf, "cpu%d read page %u's entry with a plain load while cpu%d wrote it (%s %s -> %s, %s)",
-                    running_cpu, tag_index(w.tag), me.watch_writer, access_name(w.kind), hex(w.before).c_str(),
+                    exec.running_cpu, tag_index(w.tag), me.watch_writer, access_name(w.kind), hex(w.before).c_str(),
                     hex(w.after).c_str(), model_line(w.file, w.line).c_str());
       violate(Oracle::data_race, buf);
       return;
@@ -321,20 +321,20 @@ GF_NO_COVERAGE void Machine::check_watches(const Access& a) {
   if (nwatch == 0 || a.kind == Acc::load || !a.ok) return;
   for (int c = 0; c < int(sc().cpus.size()); c++) {
     CpuState& o = cpu[c];
-    if (c == running_cpu || o.watch != a.addr || o.watch_hit) continue;
+    if (c == exec.running_cpu || o.watch != a.addr || o.watch_hit) continue;
     o.watch_hit = true;
     o.watch_write = a;
-    o.watch_writer = running_cpu;
+    o.watch_writer = exec.running_cpu;
   }
 }
 
 GF_NO_COVERAGE void Machine::on_access(const Access& a) {
   if (opt.threaded) return on_access_threaded(a);
-  step++;
+  exec.step++;
   if (nwatch > 0 || a.kind == Acc::plain) check_watches(a);
-  if (a.kind != Acc::load && a.before != a.after) record_change(a, step);
-  if (opt.trace) events.push_back(Event{step, running_cpu, a, {}});
-  if (step >= opt.max_steps && !verdict.violated)
+  if (a.kind != Acc::load && a.before != a.after) record_change(a, exec.step);
+  if (opt.trace) exec.events.push_back(Event{exec.step, exec.running_cpu, a, {}});
+  if (exec.step >= opt.max_steps && !exec.verdict.violated)
     violate(Oracle::no_progress, "no CPU finished within " + std::to_string(opt.max_steps) + " steps");
 }
 
@@ -344,7 +344,7 @@ GF_NO_COVERAGE void Machine::on_access_threaded(const Access& a) {
   ExecCtx& x = *tl_exec;
   const bool changed = a.kind != Acc::load && a.kind != Acc::plain && a.before != a.after;
   if (changed && is_mapping_kind(tag_kind(a.tag)))
-    record_change(a, tstep.fetch_add(1, std::memory_order_relaxed) + 1);
+    record_change(a, exec.tstep.fetch_add(1, std::memory_order_relaxed) + 1);
   if (++x.steps == opt.max_steps)
     violate(Oracle::no_progress, "cpu" + std::to_string(x.cpu) + " made " + std::to_string(opt.max_steps) +
                                      " accesses without finishing");
@@ -358,21 +358,21 @@ GF_NO_COVERAGE void Machine::on_access_threaded(const Access& a) {
 }
 
 void Machine::note(int c, std::string text) {
-  if (opt.trace) events.push_back(Event{step, c, Access{Acc::load, true, 0, nullptr, 0, 0, nullptr, 0}, std::move(text)});
+  if (opt.trace) exec.events.push_back(Event{exec.step, c, Access{Acc::load, true, 0, nullptr, 0, 0, nullptr, 0}, std::move(text)});
 }
 
 void Machine::violate(Oracle o, std::string message) {
   std::unique_lock<std::mutex> g(verdict_mu, std::defer_lock);
   if (opt.threaded) g.lock();
-  if (verdict.violated) return;
+  if (exec.verdict.violated) return;
   const int c = cur_cpu();
-  verdict.violated = true;
-  verdict.oracle = o;
-  verdict.message = std::move(message);
-  verdict.step = opt.threaded ? now() : step;
-  verdict.cpu = c;
-  verdict.op = c >= 0 ? cpu[c].current_op : -1;
-  if (opt.trace) note(c, "VIOLATION " + std::string(info(o).id) + ": " + verdict.message);
+  exec.verdict.violated = true;
+  exec.verdict.oracle = o;
+  exec.verdict.message = std::move(message);
+  exec.verdict.step = opt.threaded ? now() : exec.step;
+  exec.verdict.cpu = c;
+  exec.verdict.op = c >= 0 ? cpu[c].current_op : -1;
+  if (opt.trace) note(c, "VIOLATION " + std::string(info(o).id) + ": " + exec.verdict.message);
 }
 
 }  // namespace gf

@@ -1,7 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // Machine: the state of one execution — one mm's page table, the page frames
-// (folios), the simulated CPUs, and what the oracles record about them.
+// (folios), the simulated CPUs, and what the oracles record about them.  Three
+// kinds of state, kept apart by type:
+//   - what the kernel has: the PMDs and PTE tables, the folios (Folio), the
+//     locks, IRQ/RCU epochs, vmas, write_protect_seq — what operations decide on;
+//   - what only the oracles read (Truth, and each page's PageTruth): value
+//     histories, what the process must read back, written data; operations
+//     record into it and never decide from it;
+//   - the execution's bookkeeping (ExecRecord): the clock, verdict, trace.
+// The machine judges nothing itself beyond the accesses it sees (freed
+// tables, plain-load races, the step budget): it reports to a Judge and a
+// GupObserver (core/mm/hooks.h).
 //
 //   pmd[0..3] ──▶ PteTable (heap, 32 entries, its own PTL) ──▶ pfn ──▶ Folio
 //
@@ -47,6 +57,15 @@ struct PteTable {
   uint32_t serial = 0;
 };
 
+// What only the oracles read about a page (never what an operation decides
+// on; operations only record it): the ground truth lost writes and lost
+// dirtiness are judged against.
+struct PageTruth {
+  Shared<bool> written;   // this page was stored to since allocation
+  Shared<uint32_t> data;  // this page's content: the number of the store that last landed here (0: none)
+};
+
+// What the kernel has about a page frame (struct folio / struct page).
 struct Folio {
   Cell<int64_t> refcount;  // meaningful on the head page
   Cell<int64_t> pincount;  // large folios: FOLL_PIN count (_pincount)
@@ -57,9 +76,11 @@ struct Folio {
   Shared<bool> allocated;
   Shared<bool> anon;       // meaningful on the head page
   Shared<bool> exclusive;  // PageAnonExclusive: per page, as in the kernel (a large folio's pages differ after fork)
-  Shared<bool> written;    // ground truth for the oracles: this page was stored to since allocation
-  Shared<uint32_t> data;   // this page's content: the number of the store that last landed here (0: none)
-  Shared<int32_t> child_refs;  // references a forked child holds (its mappings; the child is not modelled further)
+  // The forked child's mappings of the folio: its mapcount in the child's mm
+  // (and the references they hold), which the child, not modelled further,
+  // never drops.  Kernel state: split's refcount check counts it.
+  Shared<int32_t> child_refs;
+  PageTruth truth;  // the oracles' alone
 };
 
 // A reference held by a CPU after a successful GUP-fast.  Eight-byte
@@ -107,6 +128,37 @@ struct CpuState {
   int watch_writer = -1;
 };
 
+// What only the oracles read about the mm: the value history of every entry,
+// what the process must read back, the generation of each mapping.  The
+// operations record into it (store_lands(), munmap's generation bump); none
+// decides anything from it.
+struct Truth {
+  // PTE value history per virtual page, for pin_not_in_history.
+  struct HistEntry { uint64_t step; pteval_t v; };
+  // Only the last min(hist_n, HIST) entries are ever read: neither built nor reset.
+  std::array<std::array<HistEntry, HIST>, NR_VPAGES> hist;
+  std::array<uint32_t, NR_VPAGES> hist_n{};  // total pushed
+  void hist_push(int va, pteval_t v, uint64_t at) {
+    hist[va][hist_n[va] % HIST] = {at, v};
+    hist_n[va]++;
+  }
+  Shared<uint32_t> data_counter;  // numbers the stores (Machine::store_lands())
+  // lost_write: the content the process last wrote to each virtual page,
+  // through the MMU or through a FOLL_PIN of that mapping (-1: nothing
+  // expected), and a generation bumped when munmap ends the mapping.
+  std::array<Shared<int32_t>, NR_VPAGES> expect{};
+  std::array<Shared<uint8_t>, NR_VPAGES> vma_gen{};
+};
+
+// The execution's bookkeeping: the clock, the verdict, the trace.
+struct ExecRecord {
+  uint64_t step = 0;                  // the scheduler: accesses so far
+  std::atomic<uint64_t> tstep{0};     // real threads: mapping changes so far (relaxed)
+  Verdict verdict;
+  std::vector<Event> events;
+  int running_cpu = -1;  // the scheduler's; real threads: ExecCtx::cpu
+};
+
 struct VmaInfo {
   bool mapped = false;  // some vma covers the page
   bool write = false;
@@ -134,19 +186,16 @@ class Machine {
 
   const Scenario& sc() const { return *sc_; }
   MachineOptions opt;
-  uint64_t step = 0;                  // the scheduler: accesses so far
-  std::atomic<uint64_t> tstep{0};     // real threads: mapping changes so far (relaxed)
-  Verdict verdict;
-  std::vector<Event> events;
-  int running_cpu = -1;  // the scheduler's; real threads: ExecCtx::cpu
+  ExecRecord exec;  // the execution's bookkeeping
+  Truth truth;      // what only the oracles read
   // Real threads: the lock of ExecCtx::change_lock, the allocators' lock (the
   // kernel's zone and page-table allocators) and the verdict's.
   std::mutex change_mu, alloc_mu, verdict_mu;
 
   // The clock of the value history and of pin windows.
-  uint64_t now() const { return opt.threaded ? tstep.load(std::memory_order_relaxed) : step; }
+  uint64_t now() const { return opt.threaded ? exec.tstep.load(std::memory_order_relaxed) : exec.step; }
   // The CPU making the access; -1 for the end-of-run checks.
-  int cur_cpu() const { return opt.threaded ? (tl_exec ? tl_exec->cpu : -1) : running_cpu; }
+  int cur_cpu() const { return opt.threaded ? (tl_exec ? tl_exec->cpu : -1) : exec.running_cpu; }
 
   std::array<Cell<pmdval_t>, NR_PMDS> pmd;
   std::array<Shared<PteTable*>, MAX_TABLES + 1> tables{};  // by serial; kept dangling after free
@@ -165,12 +214,6 @@ class Machine {
   Cell<int32_t> rmap_lock;  // the anon_vma / i_mmap rwsem, likewise
   std::array<VmaInfo, NR_VPAGES> vma{};
   Shared<bool> has_pinned;  // MMF_HAS_PINNED: some FOLL_PIN was ever taken in this mm
-  Shared<uint32_t> data_counter;  // numbers the stores (store_lands())
-  // lost_write: the content the process last wrote to each virtual page,
-  // through the MMU or through a FOLL_PIN of that mapping (-1: nothing
-  // expected), and a generation bumped when munmap ends the mapping.
-  std::array<Shared<int32_t>, NR_VPAGES> expect{};
-  std::array<Shared<uint8_t>, NR_VPAGES> vma_gen{};
   // Who judges (the oracles, core/oracle/) and who counts GUP-fast's
   // rechecks (nullptr: nobody); see core/mm/hooks.h.  Installed by the runner.
   Judge* judge = nullptr;
@@ -206,16 +249,16 @@ class Machine {
   // under real threads, where two stores to one page interleave these
   // updates, page and expectation still settle on the same store.
   void store_lands(Folio& page, int va) {
-    const uint32_t d = ++data_counter;
+    const uint32_t d = ++truth.data_counter;
     page_holds(page, d);
     if (va >= 0) va_expects(va, d);
   }
   // Its two updates, apart so that tests can interleave them as threads do.
   void page_holds(Folio& page, uint32_t d) {
-    page.data.raise_to(d);
-    page.written = true;
+    page.truth.data.raise_to(d);
+    page.truth.written = true;
   }
-  void va_expects(int va, uint32_t d) { expect[va].raise_to(int32_t(d)); }
+  void va_expects(int va, uint32_t d) { truth.expect[va].raise_to(int32_t(d)); }
 
   // --- observation (called from Cell accesses) ---------------------------
   static void observe(void* self, const Access& a);
@@ -228,17 +271,8 @@ class Machine {
   }
   bool tracing() const { return opt.trace; }
 
-  // --- oracles -----------------------------------------------------------
+  // --- the verdict ---------------------------------------------------------
   void violate(Oracle o, std::string message);
-  // PTE value history per virtual page, for pin_not_in_history.
-  struct HistEntry { uint64_t step; pteval_t v; };
-  // Only the last min(hist_n, HIST) entries are ever read: neither built nor reset.
-  std::array<std::array<HistEntry, HIST>, NR_VPAGES> hist;
-  std::array<uint32_t, NR_VPAGES> hist_n{};  // total pushed
-  void hist_push(int va, pteval_t v, uint64_t at) {
-    hist[va][hist_n[va] % HIST] = {at, v};
-    hist_n[va]++;
-  }
 
  private:
   void on_access(const Access& a);

@@ -120,7 +120,7 @@ struct Ops {
       if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
       m.gup_step(cpu, GupStep::grabbed);
       const uint64_t grab_step = m.now();
-      const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags, m.vma_gen[va]};
+      const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags, m.truth.vma_gen[va]};
       if (!m.bug(Bug::no_pte_recheck)) {  // 7.
         bool changed = false;
         pteval_t seen = pte;  // what the recheck read, for the GupObserver
@@ -203,7 +203,7 @@ struct Ops {
       co_return bail(m, cpu, va, why);
     }
     for (int k = 0; k < refs; k++) {
-      cs.held[cs.nheld++] = Held{uint16_t(va + k), uint16_t(pfn0 + k), head.head, op.flags, m.vma_gen[va + k]};
+      cs.held[cs.nheld++] = Held{uint16_t(va + k), uint16_t(pfn0 + k), head.head, op.flags, m.truth.vma_gen[va + k]};
       m.judge->pin_kept(m, cpu, va + k, pfn0 + k, write, grab_step);
     }
     if (m.tracing()) m.note(cpu, "gup_fast: keep " + std::to_string(refs) + " pages of huge folio " + std::to_string(head.head));
@@ -283,7 +283,7 @@ struct Ops {
     while (cs.nheld > 0) {
       const Held h = cs.held[--cs.nheld];
       if ((h.flags & (FOLL_PIN | FOLL_WRITE)) == (FOLL_PIN | FOLL_WRITE)) {
-        m.store_lands(m.folio[h.pfn], m.vma_gen[h.va] == h.gen ? int(h.va) : -1);
+        m.store_lands(m.folio[h.pfn], m.truth.vma_gen[h.va] == h.gen ? int(h.va) : -1);
         co_await store(m.folio[h.head].dirty, 1);  // set_page_dirty_lock(), anon or file
       }
       co_await gup_put_folio(m, h);
@@ -447,8 +447,8 @@ struct Ops {
     co_await mmap_write_lock(m);
     for (int va = op.va; va < end; va++) {
       m.vma[va] = VmaInfo{};
-      m.expect[va] = int16_t(-1);  // the data goes with the mapping
-      m.vma_gen[va]++;
+      m.truth.expect[va] = int16_t(-1);  // the data goes with the mapping
+      m.truth.vma_gen[va]++;
     }
     std::array<uint16_t, MAX_RANGE_PAGES> put{};
     int nput = 0;
@@ -572,7 +572,7 @@ struct Ops {
             }
             Folio& copy = m.folio[c];
             copy.anon = copy.exclusive = true;
-            copy.data = uint32_t(m.folio[A::pte_pfn(pte)].data);
+            copy.truth.data = uint32_t(m.folio[A::pte_pfn(pte)].truth.data);
             copy.child_refs = 1;
             copy.refcount.poke(1);
             if (m.tracing())
@@ -633,7 +633,7 @@ struct Ops {
     }
     Folio& src = m.folio[pfn];
     co_await refcount_add(m, src, 1);  // folio_isolate_lru(): the migration's reference
-    const uint32_t early = src.data;   // migrate_copy_before_unmap: the copy taken too soon
+    const uint32_t early = src.truth.data;   // migrate_copy_before_unmap: the copy taken too soon
     const pteval_t mig = A::swp_entry_pte(MIGRATION_TYPE, pfn);
     const pteval_t old = co_await pte_xchg(m, r, i, mig);  // try_to_migrate_one(): ptep_clear_flush + set_pte_at
     co_await P::flush_tlb(m, cpu);
@@ -658,8 +658,8 @@ struct Ops {
     if (dst >= 0) {
       to.anon = bool(src.anon);
       to.exclusive = bool(src.exclusive);
-      to.data = m.bug(Bug::migrate_copy_before_unmap) ? early : uint32_t(src.data);
-      to.written = bool(src.written);
+      to.truth.data = m.bug(Bug::migrate_copy_before_unmap) ? early : uint32_t(src.truth.data);
+      to.truth.written = bool(src.truth.written);
       to.dirty.poke(src.dirty.peek());  // folio_migrate_flags()
       to.refcount.poke(0);
     }
@@ -795,7 +795,7 @@ struct Ops {
           f.exclusive = true;
           f.mapcount = 1;
           f.refcount.poke(1);
-          f.data = A::pte_special(pte) ? 0 : uint32_t(m.folio[A::pte_pfn(pte)].data);
+          f.truth.data = A::pte_special(pte) ? 0 : uint32_t(m.folio[A::pte_pfn(pte)].truth.data);
           co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_clear_flush()
           co_await P::flush_tlb(m, cpu);
           co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = true, .dirty = true}));

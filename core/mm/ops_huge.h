@@ -294,8 +294,8 @@ Task<void> Ops<A>::thp_collapse(Machine& m, int cpu, Op op) {
   // 5. __collapse_huge_page_copy(): copy, then clear the old PTEs.
   for (int k = 0; k < PTRS_PER_PTE; k++) {
     Folio& to = m.folio[hpage + k];
-    to.data = uint32_t(m.folio[src[k]].data);
-    to.written = bool(m.folio[src[k]].written);
+    to.truth.data = uint32_t(m.folio[src[k]].truth.data);
+    to.truth.written = bool(m.folio[src[k]].truth.written);
     to.exclusive = true;
   }
   for (int k = 0; k < PTRS_PER_PTE; k++) {

@@ -97,7 +97,7 @@ Task<void> Ops<A>::writeback(Machine& m, int cpu, Op op) {
   if (cleaned) co_await store(head->dirty, 1);  // folio_mark_dirty()
   const uint8_t was = co_await xchg(head->dirty, 0);  // folio_test_clear_dirty()
   if (was) {
-    for (int k = 0; k < folio_nr_pages(head->order); k++) m.folio[head->head + k].written = false;
+    for (int k = 0; k < folio_nr_pages(head->order); k++) m.folio[head->head + k].truth.written = false;
     if (m.tracing()) m.note(cpu, "writeback: folio " + std::to_string(head->head) + " written out");
   }
   co_await folio_put(m, *head, 1);

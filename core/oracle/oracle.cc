@@ -58,12 +58,12 @@ void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t gr
   if (m.opt.threaded) g.lock();
   // The entry's values while the reference was held: the one it had at
   // grab_step (the last stored at or before it) and every later one.
-  const uint32_t n = m.hist_n[va];
+  const uint32_t n = m.truth.hist_n[va];
   const uint32_t oldest = n > HIST ? n - HIST : 0;
   uint32_t from = oldest;
   bool found = false;
   for (uint32_t k = n; k-- > oldest;) {
-    if (m.hist[va][k % HIST].step <= grab_step) {
+    if (m.truth.hist[va][k % HIST].step <= grab_step) {
       from = k;
       found = true;
       break;
@@ -75,7 +75,7 @@ void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t gr
   if (!found && n > HIST) return;
   bool maps_pfn = false;
   for (uint32_t k = from; k < n; k++) {
-    if (maps_with(sem_decode(m.sc().arch, m.hist[va][k % HIST].v), pfn, write, &maps_pfn)) return;
+    if (maps_with(sem_decode(m.sc().arch, m.truth.hist[va][k % HIST].v), pfn, write, &maps_pfn)) return;
   }
   char buf[200];
   std::snprintf(buf, sizeof buf,
@@ -154,7 +154,7 @@ void folio_freed(Machine& m, Folio& head) {
     return;
   }
   bool written = false;
-  for (int k = 0; k < folio_nr_pages(head.order); k++) written |= m.folio[head.head + k].written;
+  for (int k = 0; k < folio_nr_pages(head.order); k++) written |= m.folio[head.head + k].truth.written;
   if (!head.anon && written && !head.dirty.peek())
     m.violate(Oracle::dirty_lost, "file folio " + std::to_string(head.head) +
                                       " was written but freed clean: the write never reaches the file");
@@ -186,17 +186,17 @@ GF_NO_COVERAGE void at_end(Machine& m) {
   }
   // lost_write: what the process last wrote to a page it still maps is in
   // the page it maps.
-  for (int va = 0; va < NR_VPAGES && !m.verdict.violated; va++) {
-    const int32_t want = m.expect[va];
+  for (int va = 0; va < NR_VPAGES && !m.exec.verdict.violated; va++) {
+    const int32_t want = m.truth.expect[va];
     if (want < 0 || maps[va] < 0) continue;
-    const uint32_t have = m.folio[maps[va]].data;
+    const uint32_t have = m.folio[maps[va]].truth.data;
     if (have == uint32_t(want)) continue;
     m.violate(Oracle::lost_write, "page " + std::to_string(va) + " maps pfn " + std::to_string(maps[va]) +
                                       " holding data " + std::to_string(have) + ", but the process last wrote " +
                                       std::to_string(want) + " there (through the mapping or a FOLL_PIN of it)");
     return;
   }
-  for (int p = 0; p < m.next_pfn && !m.verdict.violated; p++) {
+  for (int p = 0; p < m.next_pfn && !m.exec.verdict.violated; p++) {
     Folio& f = m.folio[p];
     if (!f.allocated || f.head != p) continue;
     int64_t refs = 0, pins = 0;
@@ -214,7 +214,7 @@ GF_NO_COVERAGE void at_end(Machine& m) {
     // folio or in some PTE of the folio (the kernel tracks dirt per folio).
     if (f.dirty.peek() || dirty_pte[p]) continue;
     for (int k = 0; k < folio_nr_pages(f.order); k++) {
-      if (m.folio[p + k].written && page_mapped[p + k]) {
+      if (m.folio[p + k].truth.written && page_mapped[p + k]) {
         m.violate(Oracle::dirty_lost, "page " + std::to_string(p + k) + " of folio " + std::to_string(p) +
                                           " was written and is still mapped, but no PTE of the folio is dirty "
                                           "and the folio is clean");
