@@ -198,7 +198,7 @@ void exhaustive(const std::string& file, const gf::Scenario& s, const gf::BugSet
   j["complete"] = r.complete;
   j["bound_done"] = r.bound_done;
   j["schedules"] = r.schedules;
-  j["pruned"] = r.diverged;
+  j["pruned"] = r.pruned;
   j["executions_to_bug"] = r.found ? ordered_json::array({r.executions}) : ordered_json::array({nullptr});
   j["seconds_to_bug"] = r.found ? ordered_json::array({secs}) : ordered_json::array({nullptr});
   if (r.found) {
@@ -243,7 +243,7 @@ int explore_cost(const std::string& file, const Options& o) {
   j["bound_done"] = r.bound_done;
   j["schedules"] = r.schedules;
   j["executions_run"] = r.executions;
-  j["pruned"] = r.diverged;
+  j["pruned"] = r.pruned;
   j["steps_run"] = r.steps;
   j["max_depth"] = r.max_depth;
   j["seconds"] = secs;

@@ -68,7 +68,7 @@ int cmd_explore(const std::string& file, const std::string& bugs_flag, int preem
     j["bound_done"] = r.bound_done;
     j["schedules"] = r.schedules;
     j["executions"] = r.executions;
-    j["pruned"] = r.diverged;
+    j["pruned"] = r.pruned;
     j["steps"] = r.steps;
     j["max_depth"] = r.max_depth;
     j["seconds"] = secs;
@@ -107,7 +107,7 @@ int cmd_explore(const std::string& file, const std::string& bugs_flag, int preem
   std::printf("explore: %llu schedules in %.3f s (%.0f schedules/s; %llu runs counting the reruns of smaller "
               "bounds), %llu pruned at the step budget, longest %llu steps\n",
               (unsigned long long)r.schedules, secs, rate, (unsigned long long)r.executions,
-              (unsigned long long)r.diverged, (unsigned long long)r.max_depth);
+              (unsigned long long)r.pruned, (unsigned long long)r.max_depth);
   if (!r.found) {
     if (r.complete)
       std::printf("explore: no violation up to %d preemption%s\n", preemptions, preemptions == 1 ? "" : "s");

@@ -168,7 +168,7 @@ TEST(Explore, CountsTheSchedulesOfTwoCpusByHand) {
   // Unbounded: every interleaving of 4 and 4 steps, C(8,4) = 70.
   gf::ExploreResult rall = gf::explore(s, {.max_preemptions = 8});
   EXPECT_EQ(rall.schedules, 70u);
-  EXPECT_EQ(rall.diverged, 0u);
+  EXPECT_EQ(rall.pruned, 0u);
 }
 
 struct Timed {
@@ -251,13 +251,13 @@ TEST(Explore, BenignSeedsAreCleanUpToOne) {
   for (const fs::path& f : seeds()) {
     const gf::Scenario s = load_json(f);
     const Timed t = timed_explore(s, 1);
-    std::printf("[explore] %-40s C=1 schedules=%llu executions=%llu diverged=%llu depth=%llu %.3f s\n",
+    std::printf("[explore] %-40s C=1 schedules=%llu executions=%llu pruned=%llu depth=%llu %.3f s\n",
                 f.filename().c_str(), (unsigned long long)t.r.schedules, (unsigned long long)t.r.executions,
-                (unsigned long long)t.r.diverged, (unsigned long long)t.r.max_depth, t.seconds);
+                (unsigned long long)t.r.pruned, (unsigned long long)t.r.max_depth, t.seconds);
     EXPECT_FALSE(t.r.found) << f.filename() << ": " << gf::info(t.r.verdict.oracle).id << " with "
                             << t.r.preemptions << " preemptions: " << t.r.verdict.message << "\n"
                             << gf::scenario_to_json(t.r.replay);
-    EXPECT_EQ(t.r.diverged, 0u) << f.filename();
+    EXPECT_EQ(t.r.pruned, 0u) << f.filename();
     EXPECT_EQ(t.r.bound_done, 1) << f.filename();
   }
 }
@@ -278,7 +278,7 @@ TEST(Explore, BenignSeedsAreCleanAtTwoWithinABudget) {
     EXPECT_FALSE(r.found) << f.filename() << ": " << gf::info(r.verdict.oracle).id << " with " << r.preemptions
                           << " preemptions: " << r.verdict.message << "\n"
                           << gf::scenario_to_json(r.replay);
-    EXPECT_EQ(r.diverged, 0u) << f.filename();
+    EXPECT_EQ(r.pruned, 0u) << f.filename();
   }
 }
 
@@ -287,7 +287,7 @@ TEST(Explore, StepBudgetPrunesNeverReports) {
   gf::ExploreResult r = gf::explore(s, {.max_preemptions = 1, .max_steps = 6});
   EXPECT_FALSE(r.found) << gf::info(r.verdict.oracle).id;
   EXPECT_EQ(r.schedules, 8u);
-  EXPECT_EQ(r.diverged, 8u);  // every schedule needs 8 steps
+  EXPECT_EQ(r.pruned, 8u);  // every schedule needs 8 steps
 }
 
 TEST(Explore, ExecutionBudgetLeavesTheAnswerIncomplete) {

@@ -31,7 +31,7 @@ TEST(KernelValues, X86PteNoneIgnoresAccessedAndDirty) {
 }
 
 TEST(KernelValues, X86DebianConfig) {
-  // ../shared/kernel-ground-truth.md, "Known values seen through the real helpers".
+  // Seen through the real helpers (tools/kernel-truth on Debian's amd64 config).
   EXPECT_TRUE(X86_64::pte_present(0x8000000000000067ull));
   EXPECT_TRUE(X86_64::pte_access_permitted(0x8000000000000067ull, true));
   EXPECT_EQ(X86_64::pte_wrprotect(0x8000000000000067ull), 0x8400000000000025ull);

@@ -53,8 +53,8 @@ std::string age_block(const char* arch, const std::string& region, int va0) {
   return std::string(R"({"arch": ")") + arch + R"(", "regions": [)" + region + R"(], "cpus": [)" + cpus + "]}";
 }
 
-// kernel-facts.md, contpte: 16 aligned entries inside one folio, contiguous
-// PFNs, same prot, CONT set.
+// arm64 contpte (arch/arm64/mm/contpte.c, 6.12): 16 aligned entries inside one
+// folio, contiguous PFNs, same prot, CONT set.
 TEST(Layout, Arm64LargeRegionIsAContpteBlock) {
   const auto first = initial_ptes(age_block(
       "arm64", R"({"va": 16, "pages": 16, "anon": true, "write": true, "large": true, "dirty": true})", 16));

@@ -32,11 +32,11 @@ ExploreResult explore(const Scenario& s, const ExploreOptions& o) {
       res.steps += r.steps;
       if (r.steps > res.max_depth) res.max_depth = r.steps;
       // Schedules within a smaller bound were counted (and judged) by its pass.
-      const bool fresh = st.spent() == bound && !st.diverged();
+      const bool fresh = st.spent() == bound && !st.replay_diverged();
       if (fresh) res.schedules++;
-      if (!r.verdict.violated || st.diverged()) continue;
+      if (!r.verdict.violated || st.replay_diverged()) continue;
       if (is_budget(r, o)) {
-        if (fresh) res.diverged++;
+        if (fresh) res.pruned++;
         continue;
       }
       res.found = true;

@@ -23,8 +23,8 @@
 // there), and charging it keeps every search finite.
 //
 // Step budget.  An execution that reaches ExploreOptions::max_steps ends with
-// the machine's no_progress verdict; the explorer counts it as diverged (a
-// pruned schedule: every CPU spinning on another, or a lap longer than the
+// the machine's no_progress verdict; the explorer counts it as pruned (a
+// schedule cut short: every CPU spinning on another, or a lap longer than the
 // budget), never as a finding.  The default budget is MAX_SCHEDULE, so any
 // violating schedule fits a scenario's "schedule" and replays.
 //
@@ -67,7 +67,7 @@ struct ExploreResult {
   int bound_done = -1;      // the largest bound explored in full
   uint64_t schedules = 0;   // distinct schedules run, up to bound_done (or the one found)
   uint64_t executions = 0;  // runs, counting the reruns of smaller bounds
-  uint64_t diverged = 0;    // distinct schedules pruned at the step budget
+  uint64_t pruned = 0;      // distinct schedules pruned at the step budget
   uint64_t steps = 0;       // accesses over every execution
   uint64_t max_depth = 0;   // the longest schedule (steps)
   // The first violation, when found:

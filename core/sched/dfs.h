@@ -39,7 +39,7 @@ class DfsStrategy final : public Strategy {
     if (i < path_.size()) {
       pick = path_[i].chosen;
       if (!(run_mask >> pick & 1)) {  // the replay went elsewhere: cannot happen in a deterministic model
-        diverged_ = true;
+        replay_diverged_ = true;
         pick = dflt;
       }
     } else {
@@ -55,14 +55,15 @@ class DfsStrategy final : public Strategy {
   void observed(int cpu, const Access& a) override { spin_.observed(cpu, a); }
 
   int spent() const { return spent_; }
-  bool diverged() const { return diverged_; }
+  // The replay of the path went elsewhere (cannot happen in a deterministic model).
+  bool replay_diverged() const { return replay_diverged_; }
   std::vector<uint8_t>& choices() { return choices_; }
 
  private:
   std::vector<ChoicePoint>& path_;
   size_t pos_ = 0;
   int spent_ = 0;
-  bool diverged_ = false;
+  bool replay_diverged_ = false;
   std::vector<uint8_t> choices_;
   SpinWatch spin_;
 };

@@ -9,7 +9,6 @@ namespace gf {
 void SpinWatch::observed(int cpu, const Access& a) {
   if (cpu < 0 || cpu >= MAX_CPUS) return;
   if (a.before != a.after) {  // something changed: every waiter may get through now
-    changes_++;
     for (auto& s : seen_) s.clear();
     spinning_.fill(false);
     return;

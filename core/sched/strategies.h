@@ -38,7 +38,6 @@ class SpinWatch {
  public:
   void observed(int cpu, const Access& a);
   bool spinning(int cpu) const { return cpu >= 0 && spinning_[cpu]; }
-  uint64_t changes() const { return changes_; }
 
  private:
   static constexpr size_t MAX_SEEN = 256;  // a longer lap is not a spin we need to see
@@ -53,7 +52,6 @@ class SpinWatch {
   };
   std::array<std::vector<Sig>, MAX_CPUS> seen_{};  // this CPU's accesses since the last change
   std::array<bool, MAX_CPUS> spinning_{};
-  uint64_t changes_ = 0;
 };
 
 // The pick that costs no preemption in a bounded search (explore(),

@@ -9,7 +9,8 @@
 // The fraction is over schedules counted alike: each distinct interleaving
 // of the model's shared accesses weighs one, which is not a probability on
 // real hardware but is exact and reproducible.  The study itself (families
-// of scenarios, the table) is bench/spurious.cc.
+// of scenarios, the table) is `gupfuzz spurious` (repro/spurious_commands.cc),
+// its results bench/spurious.md.
 #pragma once
 
 #include <cstdint>
