@@ -51,59 +51,74 @@ struct PromiseBase {
 template <class T = void>
 class Task;
 
+namespace detail {
+// The promise of a Task<T>: the value, or nothing for Task<void>.
 template <class T>
-class [[nodiscard]] Task {
+struct Promise : PromiseBase {
+  T value{};
+  Task<T> get_return_object();
+  void return_value(T v) { value = std::move(v); }
+};
+template <>
+struct Promise<void> : PromiseBase {
+  Task<void> get_return_object();
+  void return_void() noexcept {}
+};
+
+// What every Task shares: it owns its frame, and awaiting it runs it with
+// the awaiting frame as its continuation (symmetric transfer).
+template <class T>
+class TaskBase {
  public:
-  struct promise_type : detail::PromiseBase {
-    T value{};
-    Task get_return_object() { return Task(std::coroutine_handle<promise_type>::from_promise(*this)); }
-    void return_value(T v) { value = std::move(v); }
-  };
+  using promise_type = Promise<T>;
   using handle_type = std::coroutine_handle<promise_type>;
 
-  Task(Task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
-  Task& operator=(Task&&) = delete;
-  ~Task() { if (h_) h_.destroy(); }
+  TaskBase(TaskBase&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+  TaskBase& operator=(TaskBase&&) = delete;
+  ~TaskBase() { if (h_) h_.destroy(); }
 
   bool await_ready() const noexcept { return false; }
   std::coroutine_handle<> await_suspend(std::coroutine_handle<> parent) noexcept {
     h_.promise().continuation = parent;
     return h_;
   }
-  T await_resume() { return std::move(h_.promise().value); }
 
   handle_type handle() const { return h_; }
 
- private:
-  explicit Task(handle_type h) : h_(h) {}
+ protected:
+  explicit TaskBase(handle_type h) : h_(h) {}
   handle_type h_;
+};
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Task : public detail::TaskBase<T> {
+ public:
+  T await_resume() { return std::move(this->h_.promise().value); }
+
+ private:
+  friend struct detail::Promise<T>;
+  using detail::TaskBase<T>::TaskBase;
 };
 
 template <>
-class [[nodiscard]] Task<void> {
+class [[nodiscard]] Task<void> : public detail::TaskBase<void> {
  public:
-  struct promise_type : detail::PromiseBase {
-    Task get_return_object() { return Task(std::coroutine_handle<promise_type>::from_promise(*this)); }
-    void return_void() noexcept {}
-  };
-  using handle_type = std::coroutine_handle<promise_type>;
-
-  Task(Task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
-  Task& operator=(Task&&) = delete;
-  ~Task() { if (h_) h_.destroy(); }
-
-  bool await_ready() const noexcept { return false; }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> parent) noexcept {
-    h_.promise().continuation = parent;
-    return h_;
-  }
   void await_resume() noexcept {}
 
-  handle_type handle() const { return h_; }
-
  private:
-  explicit Task(handle_type h) : h_(h) {}
-  handle_type h_;
+  friend struct detail::Promise<void>;
+  using detail::TaskBase<void>::TaskBase;
 };
+
+namespace detail {
+template <class T>
+Task<T> Promise<T>::get_return_object() {
+  return Task<T>(std::coroutine_handle<Promise<T>>::from_promise(*this));
+}
+inline Task<void> Promise<void>::get_return_object() {
+  return Task<void>(std::coroutine_handle<Promise<void>>::from_promise(*this));
+}
+}  // namespace detail
 
 }  // namespace gf
