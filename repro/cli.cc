@@ -46,6 +46,14 @@ bool bytes_bugs(const std::string& flag, gf::BugSet& out, std::string& err) {
   return true;
 }
 
+int bugs_and_files(const std::string& bugs_flag, const std::vector<std::string>& args, gf::BugSet& bugs,
+                   std::vector<std::string>& files) {
+  std::string err;
+  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
+  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  return kClean;
+}
+
 gf::RunResult run_traced(const gf::Scenario& s) {
   gf::RunOptions o;
   o.machine.trace = true;

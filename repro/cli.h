@@ -61,11 +61,24 @@ inline constexpr int kClean = 0, kViolation = 1, kBadInput = 2;
 int bad(const std::string& msg);
 // Injected bugs for byte inputs: --bugs, else GUPFUZZ_BUGS.
 bool bytes_bugs(const std::string& flag, BugSet& out, std::string& err);
+// The injected bugs for byte inputs and the files named (folders expanded):
+// kClean, or the one-line error's kBadInput.
+int bugs_and_files(const std::string& bugs_flag, const std::vector<std::string>& args, BugSet& bugs,
+                   std::vector<std::string>& files);
 RunResult run_traced(const Scenario& s);
 // A JSON PTE case (it has "start") rather than a scenario.
 bool is_pte_case_file(const std::string& file);
 // One row of a listing (gupfuzz archs, oracles): the name padded to `width`, then the text.
 void print_row(int width, std::string_view name, std::string_view text);
+// A listing: print_row() of row(i) = {name, text} for i in 0..n-1; kClean.
+template <class Row>
+int print_rows(int width, int n, Row row) {
+  for (int i = 0; i < n; i++) {
+    const auto [name, text] = row(i);
+    print_row(width, name, text);
+  }
+  return kClean;
+}
 // To stdout, or atomically to `out`.
 int write_or_print(const std::string& out, const std::string& data);
 

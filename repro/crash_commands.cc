@@ -53,10 +53,9 @@ int cmd_minimize(const std::string& file, const std::string& out_prefix, const s
 // Groups crash files by signature: invariant, operation, access, arch.
 int cmd_triage(const std::vector<std::string>& args, const std::string& bugs_flag, bool json, bool pte) {
   gf::BugSet bugs;
-  std::string err;
-  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
   std::vector<std::string> files;
-  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  if (const int r = bugs_and_files(bugs_flag, args, bugs, files); r != kClean) return r;
+  std::string err;
   struct Group {
     size_t count = 0;
     std::string smallest;

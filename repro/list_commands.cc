@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "core/base/ids.h"
 #include "core/scenario/scenario.h"
@@ -26,11 +27,10 @@ int cmd_bugs() {
 }
 
 int cmd_oracles() {
-  for (int i = 0; i < gf::NR_ORACLES; i++) {
+  return print_rows(26, gf::NR_ORACLES, [](int i) {
     const auto& o = gf::info(gf::Oracle(i));
-    print_row(26, o.id, o.statement);
-  }
-  return kClean;
+    return std::pair{o.id, o.statement};
+  });
 }
 
 int cmd_ops() {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 #include "core/check/audit.h"
 #include "core/base/json_get.h"
@@ -35,11 +36,10 @@ bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch
 }
 
 int cmd_archs() {
-  for (int i = 0; i < gf::NR_PTE_ARCHES; i++) {
+  return print_rows(14, gf::NR_PTE_ARCHES, [](int i) {
     const auto& a = gf::info(gf::PteArch(i));
-    print_row(14, a.name, a.text);
-  }
-  return kClean;
+    return std::pair{a.name, a.text};
+  });
 }
 
 // Exit 0 when every cell is safe or known, 1 when one is unsafe or spurious.
@@ -134,10 +134,8 @@ namespace {
 
 int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet) {
   gf::BugSet bugs;
-  std::string err;
-  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
   std::vector<std::string> files;
-  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  if (const int r = bugs_and_files(bugs_flag, args, bugs, files); r != kClean) return r;
   int rc = kClean;
   for (const auto& f : files) rc = std::max(rc, run_pte_case_file(f, bugs, quiet, false));
   return rc;

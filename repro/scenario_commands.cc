@@ -23,10 +23,9 @@ namespace {
 int cmd_replay(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet, bool unchecked,
                bool json) {
   gf::BugSet bugs;
-  std::string err;
-  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
   std::vector<std::string> files;
-  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  if (const int r = bugs_and_files(bugs_flag, args, bugs, files); r != kClean) return r;
+  std::string err;
   int rc = kClean;
   size_t clean = 0, violated = 0;
   for (const auto& f : files) {
