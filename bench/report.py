@@ -151,9 +151,10 @@ def main():
         row["oracles"] = j.get("oracles", {})
         row["executions_to_bug"] = j["executions_to_bug"]
         if j["strategy"] == "exhaustive":
-            row["preemptions"] = j.get("preemptions")
-            row["schedules"] = j.get("schedules")
-            row["complete"] = j.get("complete")
+            ex = j["explore"]  # gupfuzz-explore/1, as `gupfuzz explore --json` writes it
+            row["preemptions"] = ex.get("preemptions")
+            row["schedules"] = ex["schedules"]
+            row["complete"] = ex["result"] != "incomplete"
         if j.get("pct_k") is not None:
             row["pct_k"] = j["pct_k"]
         row["cpus"] = j["cpus"]
@@ -172,14 +173,15 @@ def main():
 
     # --- correct-model executions
     n_correct = {"strategies": sum(j.get("executions_run", 0) for j in correct),
-                 "explore_targets": sum(j.get("executions_run", 0) for j in explore if not j.get("found")),
+                 "explore_targets": sum(j["executions"] for j in explore if j["result"] != "found"),
                  # the targets that run the machine (the PTE-level ones check helpers, not executions)
                  "fuzz_throughput": sum(t["executions"] or 0 for t in tput if not t.get("crashed")
                                         and t["target"] in ("fuzz_gup_interleave", "fuzz_scenario_json")),
                  "micro_run": sum(b["iterations"] for rows in micro.values() for b in rows
                                   if b["name"].startswith("run/"))}
     violations_correct = [f'{j["bug"]}/{j["strategy"]}: {j["oracles"]}' for j in correct if j.get("found")]
-    violations_correct += [f'{j["target"]} ({j["build"]}): {j.get("oracle")}' for j in explore if j.get("found")]
+    violations_correct += [f'{j["target"]} ({j["build"]}): {j["invariant"]["id"]}' for j in explore
+                           if j["result"] == "found"]
     violations_correct += [f'{t["target"]} ({t["build"]}) crashed' for t in tput if t.get("crashed")]
 
     # --- targets of issue 8
@@ -231,13 +233,13 @@ def main():
         else:
             continue
         v = (f'{fmt_s(e["seconds"])}, {e["schedules"]:,} schedules, ' +
-             ("complete" if e["complete"] else f'incomplete: complete up to {e["bound_done"]} preemptions'))
-        target(name, v, e["complete"] and e["seconds"] <= limit)
+             ("complete" if e["result"] == "clean" else f'incomplete: complete up to {e["bound_done"]} preemptions'))
+        target(name, v, e["result"] == "clean" and e["seconds"] <= limit)
     pre = {b: ttb[b].get("exhaustive", {}).get("preemptions") for b in bugs}
     bad = [f"{b} ({p})" for b, p in pre.items() if p is None or p > 2]
     target("every historic race within 2 preemptions", f"{len(bugs) - len(bad)}/{len(bugs)} bugs", not bad, ", ".join(bad))
     ce = [j for j in correct if j["strategy"] == "exhaustive"]
-    inc = [j["bug"] for j in ce if not j.get("complete") or j.get("bound_done", -1) < 3]
+    inc = [j["bug"] for j in ce if j["explore"]["result"] == "incomplete" or j["explore"]["bound_done"] < 3]
     target("correct model passes exhaustive with 3 preemptions (on each witness's operations)",
            f"{len(ce) - len(inc)}/{len(ce)} complete and clean", bool(ce) and not inc and not any(j["found"] for j in ce),
            ("incomplete within the budget: " + ", ".join(inc)) if inc else "")
@@ -324,8 +326,8 @@ def main():
           "execution hit, the corpus bookkeeping, writing new inputs to disk in the first seconds) comes on top: "
           "the execs/s of the throughput table is what is left.\n")
     for e in explore:
-        if e["target"].startswith("2x12") and not e["complete"] and e["seconds"] > 0:
-            rate = e["executions_run"] / e["seconds"]
+        if e["target"].startswith("2x12") and e["result"] == "incomplete" and e["seconds"] > 0:
+            rate = e["executions"] / e["seconds"]
             full = math.comb(sum(e["steps_per_cpu"]), e["steps_per_cpu"][0]) if len(e["steps_per_cpu"]) == 2 else None
             if full:
                 w(f"Every schedule of 2 × 12 steps: at most C(24, 12) = {full:,} interleavings; the explorer ran "
@@ -416,9 +418,9 @@ def main():
     w("## Exhaustive exploration targets\n")
     w("| scenario | build | steps per CPU | bound | schedules | executions | seconds | complete |\n|---|---|---|---|---|---|---|---|")
     for e in explore:
-        w(f"| `{os.path.basename(e['witness'])}` ({e['target']}) | {e['build']} | {e['steps_per_cpu']} | {e['max_preemptions']} | "
-          f"{e['schedules']:,} | {e['executions_run']:,} | {e['seconds']:.3f} | "
-          f"{'yes' if e['complete'] else 'no: up to ' + str(e['bound_done'])} |")
+        w(f"| `{os.path.basename(e['file'])}` ({e['target']}) | {e['build']} | {e['steps_per_cpu']} | {e['max_preemptions']} | "
+          f"{e['schedules']:,} | {e['executions']:,} | {e['seconds']:.3f} | "
+          f"{'yes' if e['result'] == 'clean' else 'no: up to ' + str(e['bound_done'])} |")
     w("")
     w("Commands: `make bench` (`BUDGET=full make bench` for the long table); the pieces: `bench/run.sh`, "
       "`build/bench/bench/gupfuzz_strategy_ttb --trials N WITNESS...`, `build/bench/bench/gupfuzz_bench`, "

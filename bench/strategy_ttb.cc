@@ -17,9 +17,11 @@
 // (--correct-execs): they must find nothing.
 //
 // Output: JSON Lines (schema gupfuzz-strategy-ttb/1), one object per witness
-// × strategy, for bench/report.py; or with --explore FILE, one object with
-// the cost of every schedule of FILE up to --preemptions (the exhaustive
-// targets of issue 8).
+// × strategy, for bench/report.py (the exhaustive strategy's search itself
+// under "explore", as `gupfuzz explore --json` writes it); or with --explore
+// FILE, one gupfuzz-explore/1 object (repro/SCHEMA.md) with the cost of every
+// schedule of FILE up to --preemptions (the exhaustive targets of issue 8)
+// and "steps_per_cpu".
 //
 // Usage:
 //   gupfuzz_strategy_ttb [--trials N] [--max-execs E] [--max-seconds S]
@@ -42,6 +44,7 @@
 #include "core/base/ids.h"
 #include "core/base/rng.h"
 #include "core/exec/run.h"
+#include "core/report/report.h"
 #include "core/scenario/scenario.h"
 #include "core/sched/strategies.h"
 
@@ -192,25 +195,17 @@ void exhaustive(const std::string& file, const gf::Scenario& s, const gf::BugSet
   const double secs = since(t0);
   ordered_json j = header(file, s, "exhaustive", wb);
   j["trials"] = 1;
-  j["max_preemptions"] = o.preemptions;
   j["budget_executions"] = o.max_execs;
   j["found"] = r.found ? 1 : 0;
-  j["complete"] = r.complete;
-  j["bound_done"] = r.bound_done;
-  j["schedules"] = r.schedules;
-  j["pruned"] = r.pruned;
   j["executions_to_bug"] = r.found ? ordered_json::array({r.executions}) : ordered_json::array({nullptr});
   j["seconds_to_bug"] = r.found ? ordered_json::array({secs}) : ordered_json::array({nullptr});
-  if (r.found) {
-    j["preemptions"] = r.preemptions;
-    j["oracles"] = {{std::string(gf::info(r.verdict.oracle).id), 1}};
-    j["replays"] = r.replays;
-  } else {
-    j["oracles"] = ordered_json::object();
-  }
+  if (r.found) j["oracles"] = {{std::string(gf::info(r.verdict.oracle).id), 1}};
+  else j["oracles"] = ordered_json::object();
   j["executions_run"] = r.executions;
   j["steps_run"] = r.steps;
   j["seconds_run"] = secs;
+  // The search itself, as gupfuzz explore --json writes it (gupfuzz-explore/1).
+  j["explore"] = ordered_json::parse(gf::explore_json(file, s, o.preemptions, r, secs));
   emit(j);
 }
 
@@ -234,19 +229,9 @@ int explore_cost(const std::string& file, const Options& o) {
   const auto t0 = Clock::now();
   const gf::ExploreResult r = gf::explore(s, eo);
   const double secs = since(t0);
-  ordered_json j = header(file, s, "exhaustive", s.bugs);
+  // gupfuzz explore --json's object (one writer, one key set), and the cost of the scenario.
+  ordered_json j = ordered_json::parse(gf::explore_json(file, s, o.preemptions, r, secs));
   j["steps_per_cpu"] = per_cpu;
-  j["max_preemptions"] = o.preemptions;
-  j["found"] = r.found ? 1 : 0;
-  if (r.found) j["oracle"] = std::string(gf::info(r.verdict.oracle).id);
-  j["complete"] = r.complete;
-  j["bound_done"] = r.bound_done;
-  j["schedules"] = r.schedules;
-  j["executions_run"] = r.executions;
-  j["pruned"] = r.pruned;
-  j["steps_run"] = r.steps;
-  j["max_depth"] = r.max_depth;
-  j["seconds"] = secs;
   emit(j);
   return 0;
 }

@@ -14,6 +14,10 @@ foreach(run 1 2)
   endif()
 endforeach()
 
+# A semicolon (in a scenario's note, under "explore") would split a CMake list:
+# JSON uses none outside strings, so a comma in its place changes no field read here.
+string(REPLACE ";" "," out1 "${out1}")
+string(REPLACE ";" "," out2 "${out2}")
 string(REGEX REPLACE "\n$" "" out1 "${out1}")
 string(REPLACE "\n" ";" lines "${out1}")
 set(strategies)

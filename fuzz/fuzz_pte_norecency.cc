@@ -5,7 +5,7 @@
 // sequences of legal transformations; core/check/pte_case.h) → the checks of
 // core/check/pte_check.h: soundness (norecency_hides_change), stale-view agreement
 // of every predicate GUP-fast consults (stale_view_changes_decision), and
-// completeness.  A violation prints the one failure shape and aborts.
+// completeness.  A violation prints the one failure shape (core/report/report.h) and aborts.
 //
 // Findings that are not crashes — `spurious` (entries that differ only in
 // young/dirty compare unequal: a spurious GUP-fast failure) and `known`
@@ -20,6 +20,7 @@
 #include <string>
 
 #include "core/check/pte_check.h"
+#include "core/report/report.h"
 #include "core/scenario/scenario.h"
 
 namespace {

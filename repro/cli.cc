@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "repro/cli.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -10,6 +12,15 @@
 #include "repro/load.h"
 
 namespace gf::repro::cli {
+
+void add_bugs_option(CLI::App& sub, std::string& bugs, const char* help) { sub.add_option("--bugs", bugs, help); }
+
+void add_output_option(CLI::App& sub, std::string& out, const char* help) { sub.add_option("-o,--output", out, help); }
+
+void add_unchecked_tables_flag(CLI::App& sub, bool& unchecked) {
+  sub.add_flag("--unchecked-tables", unchecked,
+               "diagnostic: let walkers really touch freed PTE tables (for AddressSanitizer to report)");
+}
 
 void print_row(int width, std::string_view name, std::string_view text) {
   std::printf("%-*.*s %.*s\n", width, int(name.size()), name.data(), int(text.size()), text.data());
@@ -33,6 +44,14 @@ bool bytes_bugs(const std::string& flag, gf::BugSet& out, std::string& err) {
   }
   out = *set;
   return true;
+}
+
+int bugs_and_files(const std::string& bugs_flag, const std::vector<std::string>& args, gf::BugSet& bugs,
+                   std::vector<std::string>& files) {
+  std::string err;
+  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
+  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  return kClean;
 }
 
 gf::RunResult run_traced(const gf::Scenario& s) {

@@ -2,10 +2,12 @@
 //
 // gupfuzz minimize and gupfuzz triage: what a developer does with a folder of
 // crashes from continuous fuzzing.
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <map>
+#include <memory>
 
 #include "core/check/pte_check.h"
 #include "core/report/report.h"
@@ -14,6 +16,7 @@
 #include "repro/minimize.h"
 
 namespace gf::repro::cli {
+namespace {
 
 // Minimal scenario with the same invariant: PREFIX.json and PREFIX.bin, both
 // written atomically (default PREFIX: FILE without its extension, plus .min).
@@ -50,10 +53,9 @@ int cmd_minimize(const std::string& file, const std::string& out_prefix, const s
 // Groups crash files by signature: invariant, operation, access, arch.
 int cmd_triage(const std::vector<std::string>& args, const std::string& bugs_flag, bool json, bool pte) {
   gf::BugSet bugs;
-  std::string err;
-  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
   std::vector<std::string> files;
-  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  if (const int r = bugs_and_files(bugs_flag, args, bugs, files); r != kClean) return r;
+  std::string err;
   struct Group {
     size_t count = 0;
     std::string smallest;
@@ -118,5 +120,31 @@ int cmd_triage(const std::vector<std::string>& args, const std::string& bugs_fla
   }
   return groups.empty() ? kClean : kViolation;
 }
+
+Run setup_minimize(CLI::App& c) {
+  struct A { std::string file, out, bugs; };
+  auto a = std::make_shared<A>();
+  c.add_option("FILE", a->file, "scenario file (JSON or bytes)")->required();
+  c.add_option("-o,--output", a->out, "write PREFIX.json and PREFIX.bin (default: FILE.min.*)");
+  add_bugs_option(c, a->bugs);
+  return [a] { return cmd_minimize(a->file, a->out, a->bugs); };
+}
+
+Run setup_triage(CLI::App& c) {
+  struct A { std::vector<std::string> files; std::string bugs; bool json = false, pte = false; };
+  auto a = std::make_shared<A>();
+  c.add_option("DIR", a->files, "crash files or folders")->required();
+  add_bugs_option(c, a->bugs);
+  c.add_flag("--json", a->json, "JSON (schema gupfuzz-triage/1)");
+  c.add_flag("--pte", a->pte, "byte files are PTE cases (fuzz_pte_norecency crashes)");
+  return [a] { return cmd_triage(a->files, a->bugs, a->json, a->pte); };
+}
+
+}  // namespace
+
+const Command kMinimizeCommand{"minimize", "shrink a violating scenario, keeping its invariant and bugs",
+                               setup_minimize};
+const Command kTriageCommand{"triage", "group crash files by signature (invariant, operation, access, arch)",
+                             setup_triage};
 
 }  // namespace gf::repro::cli

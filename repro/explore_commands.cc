@@ -7,11 +7,12 @@
 //
 // Exit codes: 0 no violation (up to the bound, or within --max-schedules),
 // 1 a violation, 2 bad input.
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/exec/explore.h"
 #include "core/report/report.h"
@@ -25,7 +26,39 @@ namespace {
 // larger values are almost certainly a typo.
 constexpr int MAX_PREEMPTIONS = 16;
 
-}  // namespace
+// The text summary: the report of the violation found, or how far the search got.
+void print_explore(const std::string& file, const Scenario& s, int preemptions, const ExploreResult& r,
+                   double secs, const std::string& written) {
+  const std::string bl = bug_list(s.bugs);
+  const double rate = secs > 0 ? double(r.schedules) / secs : 0.0;
+  std::printf("explore: %s [%s]%s%s, up to %d preemption%s\n", file.c_str(), arch_name(s.arch),
+              bl.empty() ? "" : " bugs: ", bl.c_str(), preemptions, preemptions == 1 ? "" : "s");
+  if (r.found) {
+    // The one failure shape, on the found schedule, with the command that replays it.
+    std::fputs(format_report(r.replay, run_traced(r.replay), written.empty() ? "<explored.json>" : written).c_str(),
+               stdout);
+    if (r.preemptions == 0)
+      std::printf("explore: found with 0 preemptions\n");
+    else
+      std::printf("explore: found with %d preemption%s, the fewest: every schedule with %d is clean\n",
+                  r.preemptions, r.preemptions == 1 ? "" : "s", r.preemptions - 1);
+    if (!r.replays)
+      std::printf("explore: WARNING: replaying the schedule did not give the same verdict (model not deterministic?)\n");
+    if (written.empty()) std::printf("explore: the scenario with this schedule: rerun with --out FILE\n");
+    else std::printf("explore: wrote %s\n", written.c_str());
+  }
+  std::printf("explore: %llu schedules in %.3f s (%.0f schedules/s; %llu runs counting the reruns of smaller "
+              "bounds), %llu pruned at the step budget, longest %llu steps\n",
+              (unsigned long long)r.schedules, secs, rate, (unsigned long long)r.executions,
+              (unsigned long long)r.pruned, (unsigned long long)r.max_depth);
+  if (r.found) return;
+  if (r.complete)
+    std::printf("explore: no violation up to %d preemption%s\n", preemptions, preemptions == 1 ? "" : "s");
+  else
+    std::printf("explore: no violation in %llu executions (--max-schedules): complete only up to %d "
+                "preemption%s\n",
+                (unsigned long long)r.executions, r.bound_done, r.bound_done == 1 ? "" : "s");
+}
 
 int cmd_explore(const std::string& file, const std::string& bugs_flag, int preemptions, uint64_t max_schedules,
                 const std::string& out, bool json) {
@@ -47,76 +80,34 @@ int cmd_explore(const std::string& file, const std::string& bugs_flag, int preem
   const ExploreResult r = explore(s, o);
   // Wall time is for the report only; it decides nothing.
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double rate = secs > 0 ? double(r.schedules) / secs : 0.0;
 
   std::string written;
   if (r.found && !out.empty()) {
     if (!write_atomically(out, scenario_to_json(r.replay) + "\n", err)) return bad(err);
     written = out;
   }
-  const std::string bl = bug_list(s.bugs);
-
-  if (json) {
-    nlohmann::ordered_json j = {{"schema", "gupfuzz-explore/1"},
-                                {"file", file},
-                                {"arch", arch_name(s.arch)},
-                                {"bugs", nlohmann::json::array()},
-                                {"max_preemptions", preemptions}};
-    for (int b = 0; b < NR_BUGS; b++)
-      if (s.bugs.has(Bug(b))) j["bugs"].push_back(std::string(info(Bug(b)).id));
-    j["result"] = r.found ? "found" : r.complete ? "clean" : "incomplete";
-    j["bound_done"] = r.bound_done;
-    j["schedules"] = r.schedules;
-    j["executions"] = r.executions;
-    j["pruned"] = r.pruned;
-    j["steps"] = r.steps;
-    j["max_depth"] = r.max_depth;
-    j["seconds"] = secs;
-    j["schedules_per_second"] = rate;
-    if (r.found) {
-      j["preemptions"] = r.preemptions;
-      j["invariant"] = {{"id", std::string(info(r.verdict.oracle).id)},
-                        {"statement", std::string(info(r.verdict.oracle).statement)}};
-      j["message"] = r.verdict.message;
-      j["step"] = r.verdict.step;
-      j["replays"] = r.replays;
-      j["schedule"] = r.replay.schedule;
-      j["scenario"] = nlohmann::ordered_json::parse(scenario_to_json(r.replay));
-      if (!written.empty()) j["output"] = written;
-    }
-    std::printf("%s\n", j.dump().c_str());
-    return r.found ? kViolation : kClean;
-  }
-
-  std::printf("explore: %s [%s]%s%s, up to %d preemption%s\n", file.c_str(), arch_name(s.arch),
-              bl.empty() ? "" : " bugs: ", bl.c_str(), preemptions, preemptions == 1 ? "" : "s");
-  if (r.found) {
-    // The one failure shape, on the found schedule, with the command that replays it.
-    std::fputs(format_report(r.replay, run_traced(r.replay), written.empty() ? "<explored.json>" : written).c_str(),
-               stdout);
-    if (r.preemptions == 0)
-      std::printf("explore: found with 0 preemptions\n");
-    else
-      std::printf("explore: found with %d preemption%s, the fewest: every schedule with %d is clean\n",
-                  r.preemptions, r.preemptions == 1 ? "" : "s", r.preemptions - 1);
-    if (!r.replays)
-      std::printf("explore: WARNING: replaying the schedule did not give the same verdict (model not deterministic?)\n");
-    if (written.empty()) std::printf("explore: the scenario with this schedule: rerun with --out FILE\n");
-    else std::printf("explore: wrote %s\n", written.c_str());
-  }
-  std::printf("explore: %llu schedules in %.3f s (%.0f schedules/s; %llu runs counting the reruns of smaller "
-              "bounds), %llu pruned at the step budget, longest %llu steps\n",
-              (unsigned long long)r.schedules, secs, rate, (unsigned long long)r.executions,
-              (unsigned long long)r.pruned, (unsigned long long)r.max_depth);
-  if (!r.found) {
-    if (r.complete)
-      std::printf("explore: no violation up to %d preemption%s\n", preemptions, preemptions == 1 ? "" : "s");
-    else
-      std::printf("explore: no violation in %llu executions (--max-schedules): complete only up to %d "
-                  "preemption%s\n",
-                  (unsigned long long)r.executions, r.bound_done, r.bound_done == 1 ? "" : "s");
-  }
+  if (json) std::printf("%s\n", explore_json(file, s, preemptions, r, secs, written).c_str());
+  else print_explore(file, s, preemptions, r, secs, written);
   return r.found ? kViolation : kClean;
 }
+
+Run setup_explore(CLI::App& c) {
+  struct A { std::string file, bugs, out; int preemptions = 2; uint64_t max = 0; bool json = false; };
+  auto a = std::make_shared<A>();
+  c.add_option("FILE", a->file, "scenario file (JSON or bytes)")->required();
+  c.add_option("--preemptions", a->preemptions, "the bound C (default 2)");
+  c.add_option("--max-schedules", a->max, "stop after N executions (default: no limit)");
+  add_bugs_option(c, a->bugs);
+  c.add_option("--out", a->out, "write the violating scenario here (atomically)");
+  c.add_flag("--json", a->json, "one JSON summary (schema gupfuzz-explore/1)");
+  return [a] { return cmd_explore(a->file, a->bugs, a->preemptions, a->max, a->out, a->json); };
+}
+
+}  // namespace
+
+const Command kExploreCommand{"explore",
+                              "every schedule of a scenario up to a preemption bound: no violation, or the one "
+                              "needing the fewest preemptions",
+                              setup_explore};
 
 }  // namespace gf::repro::cli

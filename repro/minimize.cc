@@ -48,10 +48,20 @@ class Minimizer {
     return try_keep(c);
   }
 
-  bool drop_cpus() {
+  // Tries the candidates make(k) for k from the last of `size()` items to the
+  // first while more than `keep` are left, keeping each that still violates.
+  template <class Size, class Make>
+  bool drop_each(Size size, size_t keep, Make make) {
     bool changed = false;
-    for (int cpu = int(best_.cpus.size()) - 1; cpu >= 0 && best_.cpus.size() > 1; cpu--) {
-      if (cpu >= int(best_.cpus.size())) continue;
+    for (int k = int(size()) - 1; k >= 0 && size() > keep; k--) {
+      if (k >= int(size())) continue;
+      changed |= try_keep(make(k));
+    }
+    return changed;
+  }
+
+  bool drop_cpus() {
+    return drop_each([&] { return best_.cpus.size(); }, 1, [&](int cpu) {
       Scenario c = best_;
       c.cpus.erase(c.cpus.begin() + cpu);
       std::vector<uint8_t> sched;
@@ -60,32 +70,27 @@ class Minimizer {
         sched.push_back(uint8_t(x > cpu ? x - 1 : x));
       }
       c.schedule = sched;
-      changed |= try_keep(c);
-    }
-    return changed;
+      return c;
+    });
   }
 
   bool drop_ops() {
     bool changed = false;
     for (size_t cpu = 0; cpu < best_.cpus.size(); cpu++)
-      for (int k = int(best_.cpus[cpu].size()) - 1; k >= 0; k--) {
-        if (k >= int(best_.cpus[cpu].size())) continue;
+      changed |= drop_each([&] { return best_.cpus[cpu].size(); }, 0, [&](int k) {
         Scenario c = best_;
         c.cpus[cpu].erase(c.cpus[cpu].begin() + k);
-        changed |= try_keep(c);
-      }
+        return c;
+      });
     return changed;
   }
 
   bool drop_regions() {
-    bool changed = false;
-    for (int k = int(best_.regions.size()) - 1; k >= 0 && best_.regions.size() > 1; k--) {
-      if (k >= int(best_.regions.size())) continue;
+    return drop_each([&] { return best_.regions.size(); }, 1, [&](int k) {
       Scenario c = best_;
       c.regions.erase(c.regions.begin() + k);
-      changed |= try_keep(c);
-    }
-    return changed;
+      return c;
+    });
   }
 
   bool ddmin_schedule() {

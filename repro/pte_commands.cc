@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // The PTE-level subcommands: gupfuzz archs, audit, pte, pte-check.
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <utility>
 
 #include "core/check/audit.h"
 #include "core/base/json_get.h"
@@ -16,6 +19,7 @@
 #include "repro/load.h"
 
 namespace gf::repro::cli {
+namespace {
 
 bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch>& out, std::string& err) {
   if (names.empty())
@@ -32,11 +36,10 @@ bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch
 }
 
 int cmd_archs() {
-  for (int i = 0; i < gf::NR_PTE_ARCHES; i++) {
+  return print_rows(14, gf::NR_PTE_ARCHES, [](int i) {
     const auto& a = gf::info(gf::PteArch(i));
-    print_row(14, a.name, a.text);
-  }
-  return kClean;
+    return std::pair{a.name, a.text};
+  });
 }
 
 // Exit 0 when every cell is safe or known, 1 when one is unsafe or spurious.
@@ -96,6 +99,8 @@ int cmd_pte(const std::string& arch_name, const std::string& value, bool json) {
   return kClean;
 }
 
+}  // namespace
+
 int run_pte_case_file(const std::string& f, const BugSet& bugs, bool quiet, bool json) {
   std::string err;
   auto c = gf::repro::load_pte_case(f, bugs, err);
@@ -125,15 +130,58 @@ int run_pte_case_file(const std::string& f, const BugSet& bugs, bool quiet, bool
   return kViolation;
 }
 
+namespace {
+
 int cmd_pte_check(const std::vector<std::string>& args, const std::string& bugs_flag, bool quiet) {
   gf::BugSet bugs;
-  std::string err;
-  if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
   std::vector<std::string> files;
-  if (!gf::repro::expand_paths(args, files, err)) return bad(err);
+  if (const int r = bugs_and_files(bugs_flag, args, bugs, files); r != kClean) return r;
   int rc = kClean;
   for (const auto& f : files) rc = std::max(rc, run_pte_case_file(f, bugs, quiet, false));
   return rc;
 }
+
+Run setup_audit(CLI::App& c) {
+  struct A { std::vector<std::string> arches; std::string bugs, out; bool json = false, markdown = false; int max_bits = 24; };
+  auto a = std::make_shared<A>();
+  c.add_option("--arch", a->arches, "architectures (default: all; see gupfuzz archs)");
+  add_bugs_option(c, a->bugs, "injected helper bugs to audit instead of the correct models");
+  c.add_flag("--json", a->json, "JSON (schema gupfuzz-audit/1)");
+  c.add_flag("--markdown", a->markdown, "the README table");
+  c.add_option("--max-bits", a->max_bits, "enumerate exhaustively up to 2^N entries, else sample (default 24)");
+  add_output_option(c, a->out);
+  return [a] { return cmd_audit(a->arches, a->bugs, a->json, a->markdown, a->max_bits, a->out); };
+}
+
+Run setup_pte(CLI::App& c) {
+  struct A { std::string arch, value; bool json = false; };
+  auto a = std::make_shared<A>();
+  c.add_option("--arch", a->arch, "architecture (see gupfuzz archs)")->required();
+  c.add_option("VALUE", a->value, "the entry, 0x... or decimal")->required();
+  c.add_flag("--json", a->json, "JSON");
+  return [a] { return cmd_pte(a->arch, a->value, a->json); };
+}
+
+Run setup_pte_check(CLI::App& c) {
+  struct A { std::vector<std::string> files; std::string bugs; bool quiet = false; };
+  auto a = std::make_shared<A>();
+  c.add_option("FILE", a->files, "PTE case files or folders")->required();
+  add_bugs_option(c, a->bugs);
+  c.add_flag("-q,--quiet", a->quiet, "print only violations");
+  return [a] { return cmd_pte_check(a->files, a->bugs, a->quiet); };
+}
+
+Run setup_archs(CLI::App&) { return cmd_archs; }
+
+}  // namespace
+
+const Command kAuditCommand{"audit",
+                            "every architecture x predicate GUP-fast consults: does a stale young/dirty change the "
+                            "answer? (exit 1 on an unsafe or spurious cell)",
+                            setup_audit};
+const Command kPteCommand{"pte", "decode a raw page-table entry into its named fields", setup_pte};
+const Command kPteCheckCommand{"pte-check", "run PTE cases (fuzz_pte_norecency inputs, JSON or bytes)",
+                               setup_pte_check};
+const Command kArchsCommand{"archs", "list the architecture models of the PTE-level commands", setup_archs};
 
 }  // namespace gf::repro::cli

@@ -9,10 +9,13 @@
 //
 // Exit codes: 0 clean, 1 an oracle fired or TSan reported a race (TSan
 // itself then exits 66 unless TSAN_OPTIONS sets exitcode), 2 bad input.
+#include <CLI/CLI.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,19 +70,93 @@ void print_finding(const Input& in, const char* oracle, const std::string& messa
                    const std::string& op) {
   const Scenario& s = in.scenario;
   const std::string b = bug_list(s.bugs);
-  std::fprintf(stderr, "==gupfuzz== ERROR: %s on real threads (execution %llu, after %.3f s)\n", oracle,
-               (unsigned long long)exec, secs);
-  if (!message.empty()) std::fprintf(stderr, "%s\n", message.c_str());
-  std::fprintf(stderr, "scenario: %s [%s]%s%s\n", in.file.c_str(), arch_name(s.arch), b.empty() ? "" : " bugs: ",
-               b.c_str());
-  std::fprintf(stderr, "SUMMARY: gupfuzz: %s in %s [%s] (real threads)\n", oracle, op.c_str(), arch_name(s.arch));
-  std::fprintf(stderr, "again: %s   (the interleaving is the scheduler's: a rerun finds it by chance)\n",
-               replay_line(in).c_str());
-  std::fprintf(stderr, "a replayable schedule: %smake fuzz FUZZ_TARGETS=fuzz_gup_interleave, then gupfuzz minimize "
-               "its crash\n", b.empty() ? "" : ("GUPFUZZ_BUGS=" + b + " ").c_str());
+  char when[96];
+  std::snprintf(when, sizeof when, " on real threads (execution %llu, after %.3f s)", (unsigned long long)exec, secs);
+  Failure f;
+  f.id = oracle;
+  f.headline = when;
+  if (!message.empty()) f.details = message + "\n";
+  f.details += "scenario: " + in.file + " [" + arch_name(s.arch) + "]" + (b.empty() ? "" : " bugs: " + b) + "\n";
+  f.where = op;
+  f.arch = arch_name(s.arch);
+  f.summary_note = " (real threads)";
+  f.after = "again: " + replay_line(in) + "   (the interleaving is the scheduler's: a rerun finds it by chance)\n" +
+            "a replayable schedule: " + (b.empty() ? "" : "GUPFUZZ_BUGS=" + b + " ") +
+            "make fuzz FUZZ_TARGETS=fuzz_gup_interleave, then gupfuzz minimize its crash\n";
+  std::fputs(format_failure(f).c_str(), stderr);
 }
 
-}  // namespace
+// The scenarios among the files (PTE cases have no CPUs), each with the
+// extra bugs added.
+int load_inputs(const std::vector<std::string>& args, const BugSet& extra, std::vector<Input>& inputs) {
+  std::string err;
+  std::vector<std::string> files;
+  if (!expand_paths(args, files, err)) return bad(err);
+  for (const auto& f : files) {
+    if (is_pte_case_file(f)) continue;
+    auto l = load_scenario(f, extra, err);
+    if (!l) return bad(err);
+    l->scenario.bugs.bits |= extra.bits;
+    inputs.push_back({f, std::move(l->scenario)});
+  }
+  if (inputs.empty()) return bad("no scenario among the inputs");
+  return kClean;
+}
+
+// The watchdog: an execution that never finishes is a hang no oracle can
+// report from inside; say so and leave (the threads cannot be unwound).
+class Watchdog {
+ public:
+  Watchdog(const ThreadRunner& runner, const std::vector<Input>& inputs, double hang_seconds, Clock::time_point t0)
+      : thread_([this, &runner, &inputs, hang_seconds, t0] { watch(runner, inputs, hang_seconds, t0); }) {}
+  ~Watchdog() {
+    finished_.store(true, std::memory_order_relaxed);
+    thread_.join();
+  }
+  void running(size_t input) { current_.store(input, std::memory_order_relaxed); }
+
+ private:
+  void watch(const ThreadRunner& runner, const std::vector<Input>& inputs, double hang_seconds,
+             Clock::time_point t0) {
+    uint64_t last = runner.executions();
+    Clock::time_point moved = Clock::now();
+    while (!finished_.load(std::memory_order_relaxed)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const uint64_t now = runner.executions();
+      if (now != last) {
+        last = now;
+        moved = Clock::now();
+      } else if (since(moved) > hang_seconds) {
+        const Input& in = inputs[current_.load(std::memory_order_relaxed)];
+        print_finding(in, "no_progress", "an execution on real threads did not finish within " +
+                                             std::to_string(int(hang_seconds)) + " s", now + 1, since(t0), "?");
+        std::fflush(stderr);
+        std::_Exit(kViolation);
+      }
+    }
+  }
+
+  std::atomic<bool> finished_{false};
+  std::atomic<size_t> current_{0};
+  std::thread thread_;
+};
+
+// One execution that an oracle or ThreadSanitizer flagged: the report, and the JSON summary's fields.
+void found(const Input& in, const RunResult& r, uint64_t exec, double secs, nlohmann::ordered_json& out) {
+  std::string op = "end";
+  if (r.verdict.violated && r.verdict.cpu >= 0 && r.verdict.op >= 0)
+    op = std::string(info(in.scenario.cpus[r.verdict.cpu][r.verdict.op].kind).id);
+  const char* oracle = r.verdict.violated ? info(r.verdict.oracle).id.data() : "data_race";
+  print_finding(in, oracle, r.verdict.violated ? r.verdict.message : "ThreadSanitizer reported a data race (above)",
+                exec, secs, r.verdict.violated ? op : "?");
+  out["result"] = "found";
+  out["oracle"] = oracle;
+  out["by"] = r.verdict.violated ? "oracle" : "ThreadSanitizer";
+  out["file"] = in.file;
+  out["bugs"] = bug_list(in.scenario.bugs);
+  out["executions_to_bug"] = exec;
+  out["seconds_to_bug"] = secs;
+}
 
 int cmd_stress(const std::vector<std::string>& args, const std::string& bugs_flag, double seconds,
                uint64_t iterations, uint64_t seed, uint32_t jitter, bool unchecked, bool json, double hang_seconds) {
@@ -91,17 +168,8 @@ int cmd_stress(const std::vector<std::string>& args, const std::string& bugs_fla
       return bad("--bugs: " + std::string(info(Bug(b)).id) +
                  " breaks an architecture model's helpers; stress runs the machine's operations (use gupfuzz pte-check)");
   if (!(seconds > 0) && iterations == 0) return bad("--seconds must be > 0 (or give --iterations)");
-  std::vector<std::string> files;
-  if (!expand_paths(args, files, err)) return bad(err);
   std::vector<Input> inputs;
-  for (const auto& f : files) {
-    if (is_pte_case_file(f)) continue;  // PTE cases have no CPUs
-    auto l = load_scenario(f, extra, err);
-    if (!l) return bad(err);
-    l->scenario.bugs.bits |= extra.bits;
-    inputs.push_back({f, std::move(l->scenario)});
-  }
-  if (inputs.empty()) return bad("no scenario among the inputs");
+  if (const int rc = load_inputs(args, extra, inputs); rc != kClean) return rc;
 
   ThreadOptions o;
   o.seed = seed;
@@ -111,62 +179,25 @@ int cmd_stress(const std::vector<std::string>& args, const std::string& bugs_fla
 
   ThreadRunner runner;
   const Clock::time_point t0 = Clock::now();
-  // The watchdog: an execution that never finishes is a hang no oracle can
-  // report from inside; say so and leave (the threads cannot be unwound).
-  std::atomic<bool> finished{false};
-  std::atomic<size_t> current{0};
-  std::thread watchdog([&] {
-    uint64_t last = runner.executions();
-    Clock::time_point moved = Clock::now();
-    while (!finished.load(std::memory_order_relaxed)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      const uint64_t now = runner.executions();
-      if (now != last) {
-        last = now;
-        moved = Clock::now();
-      } else if (since(moved) > hang_seconds) {
-        const Input& in = inputs[current.load(std::memory_order_relaxed)];
-        print_finding(in, "no_progress", "an execution on real threads did not finish within " +
-                                             std::to_string(int(hang_seconds)) + " s", now + 1, since(t0), "?");
-        std::fflush(stderr);
-        std::_Exit(kViolation);
-      }
-    }
-  });
-
   uint64_t n = 0;
   int rc = kClean;
   nlohmann::ordered_json out = {{"schema", "gupfuzz-stress/1"}};
-  for (;; n++) {
-    if (iterations ? n >= iterations : since(t0) >= seconds) break;
-    const size_t k = n % inputs.size();
-    current.store(k, std::memory_order_relaxed);
-    const Input& in = inputs[k];
-    const uint64_t races_before = g_tsan_reports.load(std::memory_order_relaxed);
-    RunResult r = runner.run(in.scenario, o);
-    const bool race = g_tsan_reports.load(std::memory_order_relaxed) != races_before;
-    if (!r.verdict.violated && !race) continue;
-    const double secs = since(t0);
-    std::string op = "end";
-    if (r.verdict.violated && r.verdict.cpu >= 0 && r.verdict.op >= 0)
-      op = std::string(info(in.scenario.cpus[r.verdict.cpu][r.verdict.op].kind).id);
-    const char* oracle = r.verdict.violated ? info(r.verdict.oracle).id.data() : "data_race";
-    print_finding(in, oracle,
-                  r.verdict.violated ? r.verdict.message : "ThreadSanitizer reported a data race (above)", n + 1,
-                  secs, r.verdict.violated ? op : "?");
-    out["result"] = "found";
-    out["oracle"] = oracle;
-    out["by"] = r.verdict.violated ? "oracle" : "ThreadSanitizer";
-    out["file"] = in.file;
-    out["bugs"] = bug_list(in.scenario.bugs);
-    out["executions_to_bug"] = n + 1;
-    out["seconds_to_bug"] = secs;
-    rc = kViolation;
-    n++;
-    break;
+  {
+    Watchdog watchdog(runner, inputs, hang_seconds, t0);
+    for (;; n++) {
+      if (iterations ? n >= iterations : since(t0) >= seconds) break;
+      const size_t k = n % inputs.size();
+      watchdog.running(k);
+      const uint64_t races_before = g_tsan_reports.load(std::memory_order_relaxed);
+      RunResult r = runner.run(inputs[k].scenario, o);
+      const bool race = g_tsan_reports.load(std::memory_order_relaxed) != races_before;
+      if (!r.verdict.violated && !race) continue;
+      found(inputs[k], r, n + 1, since(t0), out);
+      rc = kViolation;
+      n++;
+      break;
+    }
   }
-  finished.store(true, std::memory_order_relaxed);
-  watchdog.join();
   const double secs = since(t0);
   if (rc == kClean) out["result"] = "clean";
   out["executions"] = n;
@@ -185,5 +216,37 @@ int cmd_stress(const std::vector<std::string>& args, const std::string& bugs_fla
   }
   return rc;
 }
+
+Run setup_stress(CLI::App& c) {
+  struct A {
+    std::vector<std::string> files;
+    std::string bugs;
+    double seconds = 10, hang_seconds = 30;
+    uint64_t iterations = 0, seed = 1;
+    uint32_t jitter = 256;
+    bool unchecked = false, json = false;
+  };
+  auto a = std::make_shared<A>();
+  c.add_option("FILE", a->files, "scenario files or folders (round robin)")->required();
+  add_bugs_option(c, a->bugs, "injected bugs for every scenario (default: $GUPFUZZ_BUGS)");
+  c.add_option("--seconds", a->seconds, "time budget (default 10)");
+  c.add_option("--iterations", a->iterations, "execution budget instead of --seconds");
+  c.add_option("--seed", a->seed, "seed of the start jitter (default 1)");
+  c.add_option("--jitter", a->jitter, "each CPU spins 0..N pauses before it starts (default 256)");
+  c.add_option("--hang-seconds", a->hang_seconds, "an execution this long is a hang (default 30)");
+  add_unchecked_tables_flag(c, a->unchecked);
+  c.add_flag("--json", a->json, "one JSON summary (schema gupfuzz-stress/1)");
+  return [a] {
+    return cmd_stress(a->files, a->bugs, a->seconds, a->iterations, a->seed, a->jitter, a->unchecked, a->json,
+                      a->hang_seconds);
+  };
+}
+
+}  // namespace
+
+const Command kStressCommand{"stress",
+                             "run scenarios on real threads, one per CPU (TSan build: make stress); stops at the "
+                             "first oracle report or ThreadSanitizer race",
+                             setup_stress};
 
 }  // namespace gf::repro::cli

@@ -294,6 +294,45 @@ TEST(Codec, JsonErrorBaseIsValid) {
   EXPECT_TRUE(gf::scenario_from_json(with(R1, R"([[{"op": "unpin"}]])"), err).has_value()) << err.message;
 }
 
+// ops.def's GF_ARGS column is the rule: for every operation the JSON loader
+// takes exactly the arguments it names, nr up to its max, and the byte
+// encoding carries one byte for each.
+TEST(Codec, OperationArgumentsFollowOpsDef) {
+  for (int k = 0; k < gf::NR_OPS; k++) {
+    const OpKind kind = OpKind(k);
+    const std::string name(gf::info(kind).id);
+    SCOPED_TRACE(name);
+    const bool va = gf::op_uses_va(kind);
+    const int max_nr = gf::op_max_nr(kind);
+    const uint8_t flags = gf::op_flag_mask(kind);
+    std::string op = R"({"op": ")" + name + "\"";
+    if (va) op += R"(, "va": 5)";
+    gf::ParseError err;
+    const std::string nr = max_nr > 1 ? R"(, "nr": )" + std::to_string(max_nr) : "";
+    const auto ok = gf::scenario_from_json(with(R1, "[[" + op + nr + "}]]"), err);
+    ASSERT_TRUE(ok.has_value()) << err.message;
+    EXPECT_EQ(ok->cpus[0][0].nr, max_nr);
+    EXPECT_FALSE(gf::scenario_from_json(with(R1, "[[" + op + R"(, "nr": )" + std::to_string(max_nr + 1) + "}]]"), err));
+    if (!va) {
+      EXPECT_FALSE(gf::scenario_from_json(with(R1, "[[" + op + R"(, "va": 0}]])"), err));
+    }
+    if (!flags) {
+      EXPECT_FALSE(gf::scenario_from_json(with(R1, "[[" + op + R"(, "flags": []}]])"), err));
+    }
+    const auto bytes = gf::encode(*ok);
+    const size_t op_bytes = 1 + va + (max_nr > 1) + (flags != 0);
+    // arch, recheck, nregions-1, one region, ncpus-1, nops, then the op.
+    EXPECT_EQ(bytes.size(), 3 + 3 + 1 + 1 + op_bytes);
+    const std::string args(gf::op_args_text(kind));
+    EXPECT_EQ(args.find("va") != std::string::npos, va);
+    EXPECT_EQ(args.find("nr") != std::string::npos, max_nr > 1);
+    EXPECT_EQ(args.find("flags") != std::string::npos, flags != 0);
+  }
+  EXPECT_EQ(gf::op_max_nr(OpKind::gup_fast), gf::MAX_GUP_PAGES);
+  EXPECT_EQ(gf::op_max_nr(OpKind::unmap), gf::MAX_RANGE_PAGES);
+  EXPECT_EQ(gf::op_max_nr(OpKind::mprotect), gf::MAX_RANGE_PAGES);
+}
+
 // ------------------------------------------------------------------ bug lists
 
 TEST(Codec, ParseBugList) {

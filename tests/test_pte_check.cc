@@ -26,6 +26,7 @@
 #include "core/check/audit_model.h"
 #include "core/check/pte_check_model.h"
 #include "core/check/pte_check.h"
+#include "core/report/report.h"
 #include "core/decoder/semantic.h"
 
 namespace fs = std::filesystem;

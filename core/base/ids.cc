@@ -19,7 +19,7 @@ constexpr std::array<BugInfo, NR_BUGS> kBugs = {{
 #undef GF_BUG
 }};
 constexpr std::array<OpInfo, NR_OPS> kOps = {{
-#define GF_OP(id, args, kernel, text) {#id, args, kernel, text},
+#define GF_OP(id, args, kernel, text) {#id, kernel, text},
 #include "core/base/ops.def"
 #undef GF_OP
 }};
@@ -38,6 +38,11 @@ const OpInfo& info(OpKind k) { return kOps[size_t(k)]; }
 std::optional<Oracle> oracle_from_name(std::string_view s) { return find<Oracle>(kOracles, s); }
 std::optional<Bug> bug_from_name(std::string_view s) { return find<Bug>(kBugs, s); }
 std::optional<OpKind> op_from_name(std::string_view s) { return find<OpKind>(kOps, s); }
+
+std::string_view op_args_text(OpKind k) {
+  static constexpr std::string_view kText[8] = {"", "va", "nr", "va nr", "flags", "va flags", "nr flags", "va nr flags"};
+  return kText[(op_uses_va(k) ? 1 : 0) | (op_max_nr(k) > 1 ? 2 : 0) | (op_flag_mask(k) ? 4 : 0)];
+}
 
 const char* arch_name(ArchId a) { return a == ArchId::arm64 ? "arm64" : "x86_64"; }
 std::optional<ArchId> arch_from_name(const char* s) {

@@ -111,17 +111,10 @@ std::string describe_pte(PteArch a, pteval_t v, BugSet bugs) {
   return out + "\n";
 }
 
-std::string format_pte_report(const PteCase& c, const PteVerdict& v, const std::string& file) {
-  std::string bugs;
-  for (int i = 0; i < NR_BUGS; i++)
-    if (c.bugs.has(Bug(i))) bugs += (bugs.empty() ? "" : ",") + std::string(info(Bug(i)).id);
-  std::string out;
-  if (!v.violation) return out;
-  const PteFinding& f = *v.violation;
-  out += "ERROR: gupfuzz: " + std::string(info(f.oracle).id) + ": " + std::string(info(f.oracle).statement) + "\n";
-  out += "  " + f.message() + "\n";
-  out += "  case: " + std::string(info(c.arch).name) + ", bugs: " + (bugs.empty() ? "none" : bugs) +
-         ", a = " + seq_str(c.seq[0]) + ", b = " + seq_str(c.seq[1]) + "\n";
+std::string pte_violation_details(const PteCase& c, const PteFinding& f) {
+  std::string out = "  " + f.message() + "\n";
+  out += "  invariant: " + std::string(info(f.oracle).statement) + "\n";
+  out += "  case: a = " + seq_str(c.seq[0]) + ", b = " + seq_str(c.seq[1]) + "\n";
   for (auto [name, val] : {std::pair{f.x_name, f.x}, std::pair{f.y_name, f.y}}) {
     out += "  " + name + ":\n";
     const std::string d = describe_pte(c.arch, val, c.bugs);
@@ -129,10 +122,6 @@ std::string format_pte_report(const PteCase& c, const PteVerdict& v, const std::
     for (size_t nl; (nl = d.find('\n', from)) != std::string::npos; from = nl + 1)
       out += "    " + d.substr(from, nl - from) + "\n";
   }
-  out += "SUMMARY: gupfuzz: " + std::string(info(f.oracle).id) + " in " + f.what + " [" +
-         std::string(info(c.arch).name) + "]\n";
-  // Byte inputs take their bugs from the environment (JSON ones ignore it).
-  if (!file.empty()) out += "Replay: " + (bugs.empty() ? "" : "GUPFUZZ_BUGS=" + bugs + " ") + "gupfuzz pte-check " + file + "\n";
   return out;
 }
 

@@ -56,8 +56,10 @@ PteVerdict check_pte_case(const PteCase& c);
 // The entry sequence s (0: a, 1: b) leads to, as applied by check_pte_case.
 pteval_t pte_case_entry(const PteCase& c, int s);
 
-// The failure shape: ERROR / the pair, decoded / SUMMARY / replay command.
-std::string format_pte_report(const PteCase& c, const PteVerdict& v, const std::string& file);
+// What a PTE report shows between its ERROR and SUMMARY lines: the message,
+// the invariant, the two sequences and the pair, decoded.  The report itself
+// is core/report/report.h's format_pte_report().
+std::string pte_violation_details(const PteCase& c, const PteFinding& f);
 
 // The triage of core/check/findings.def for (arch, oracle, what) when the two
 // entries' records differ in `fields` (beyond young/dirty), or nullptr.

@@ -184,20 +184,83 @@ std::string violating_op(const Scenario& s, const RunResult& r) {
   return std::string(info(s.cpus[v.cpu][v.op].kind).id);
 }
 
+std::string format_failure(const Failure& f) {
+  std::string out = "==gupfuzz== ERROR: " + f.id + f.headline + "\n" + f.details;
+  out += "SUMMARY: gupfuzz: " + f.id + " in " + f.where + " [" + f.arch + "]" + f.summary_note + "\n";
+  if (!f.replay.empty()) out += "replay: " + f.replay + "\n";
+  return out + f.after;
+}
+
+namespace {
+// "GUPFUZZ_BUGS=a,b " before a replay command, "" without bugs.
+std::string bugs_env(const std::string& bugs) { return bugs.empty() ? std::string() : "GUPFUZZ_BUGS=" + bugs + " "; }
+
+std::string headline_context(const char* arch, const std::string& bugs) {
+  return std::string(" (") + arch + ", bugs: " + (bugs.empty() ? "none" : bugs) + ")";
+}
+}  // namespace
+
 std::string format_report(const Scenario& s, const RunResult& r, const std::string& artifact, const TraceOptions& o) {
   const Verdict& v = r.verdict;
-  const std::string id(info(v.oracle).id);
   const std::string bugs = bug_list(s.bugs);
-  std::string out = "==gupfuzz== ERROR: " + id + " at step " + std::to_string(v.step) +
-                    (v.cpu >= 0 ? " on cpu" + std::to_string(v.cpu) : std::string(" (end of run)")) + " (" +
-                    arch_name(s.arch) + ", bugs: " + (bugs.empty() ? "none" : bugs) + ")\n";
-  out += "  " + v.message + "\n";
-  out += "  invariant: " + std::string(info(v.oracle).statement) + "\n\n";
-  if (!r.events.empty()) out += format_trace(s, r, o) + "\n";
-  out += "SUMMARY: gupfuzz: " + id + " in " + violating_op(s, r) + " [" + arch_name(s.arch) + "]\n";
-  out += "replay: " + (bugs.empty() ? std::string() : "GUPFUZZ_BUGS=" + bugs + " ") + "gupfuzz replay " + artifact +
-         "   (trace: gupfuzz trace " + artifact + ")\n";
-  return out;
+  Failure f;
+  f.id = info(v.oracle).id;
+  f.headline = " at step " + std::to_string(v.step) +
+               (v.cpu >= 0 ? " on cpu" + std::to_string(v.cpu) : std::string(" (end of run)")) +
+               headline_context(arch_name(s.arch), bugs);
+  f.details = "  " + v.message + "\n  invariant: " + std::string(info(v.oracle).statement) + "\n\n";
+  if (!r.events.empty()) f.details += format_trace(s, r, o) + "\n";
+  f.where = violating_op(s, r);
+  f.arch = arch_name(s.arch);
+  f.replay = bugs_env(bugs) + "gupfuzz replay " + artifact + "   (trace: gupfuzz trace " + artifact + ")";
+  return format_failure(f);
+}
+
+std::string format_pte_report(const PteCase& c, const PteVerdict& v, const std::string& file) {
+  if (!v.violation) return "";
+  const PteFinding& p = *v.violation;
+  const std::string bugs = bug_list(c.bugs);
+  Failure f;
+  f.id = info(p.oracle).id;
+  f.arch = info(c.arch).name;
+  f.headline = headline_context(f.arch.c_str(), bugs);
+  f.details = pte_violation_details(c, p);
+  f.where = p.what;
+  // Byte inputs take their bugs from the environment (JSON ones ignore it).
+  if (!file.empty()) f.replay = bugs_env(bugs) + "gupfuzz pte-check " + file;
+  return format_failure(f);
+}
+
+std::string explore_json(const std::string& file, const Scenario& s, int max_preemptions, const ExploreResult& r,
+                         double seconds, const std::string& output) {
+  nlohmann::ordered_json j = {{"schema", kExploreSchema},
+                              {"file", file},
+                              {"arch", arch_name(s.arch)},
+                              {"bugs", nlohmann::json::array()},
+                              {"max_preemptions", max_preemptions}};
+  for (int b = 0; b < NR_BUGS; b++)
+    if (s.bugs.has(Bug(b))) j["bugs"].push_back(std::string(info(Bug(b)).id));
+  j["result"] = r.found ? "found" : r.complete ? "clean" : "incomplete";
+  j["bound_done"] = r.bound_done;
+  j["schedules"] = r.schedules;
+  j["executions"] = r.executions;
+  j["pruned"] = r.pruned;
+  j["steps"] = r.steps;
+  j["max_depth"] = r.max_depth;
+  j["seconds"] = seconds;
+  j["schedules_per_second"] = seconds > 0 ? double(r.schedules) / seconds : 0.0;
+  if (r.found) {
+    j["preemptions"] = r.preemptions;
+    j["invariant"] = {{"id", std::string(info(r.verdict.oracle).id)},
+                      {"statement", std::string(info(r.verdict.oracle).statement)}};
+    j["message"] = r.verdict.message;
+    j["step"] = r.verdict.step;
+    j["replays"] = r.replays;
+    j["schedule"] = r.replay.schedule;
+    j["scenario"] = nlohmann::ordered_json::parse(scenario_to_json(r.replay));
+    if (!output.empty()) j["output"] = output;
+  }
+  return j.dump();
 }
 
 }  // namespace gf

@@ -32,8 +32,8 @@ namespace gf {
 inline constexpr int MAX_REGIONS = 4;
 inline constexpr int MAX_OPS_PER_CPU = 8;
 inline constexpr int MAX_SCHEDULE = 4096;
-inline constexpr int MAX_GUP_PAGES = 8;     // gup_fast nr: 1..8
-inline constexpr int MAX_RANGE_PAGES = 64;  // unmap / wrprotect nr: 1..64
+// MAX_GUP_PAGES, MAX_RANGE_PAGES, the GUP flags and the arguments each
+// operation takes (op_uses_va, op_max_nr, op_flag_mask) are ops.def's: core/base/ids.h.
 
 // Region flag bits (bytes and JSON booleans of the same names).
 enum RegionFlag : uint8_t {
@@ -53,10 +53,6 @@ struct Region {
   uint8_t flags = 0;
   bool operator==(const Region&) const = default;
 };
-
-// GUP flags in Op::flags for gup_fast; fault uses FOLL_WRITE for a write fault.
-enum GupFlag : uint8_t { FOLL_WRITE = 1 << 0, FOLL_PIN = 1 << 1, FOLL_LONGTERM = 1 << 2 };
-inline constexpr uint8_t GUP_FLAG_MASK = 7;
 
 struct Op {
   OpKind kind = OpKind::gup_fast;
@@ -91,10 +87,9 @@ Scenario decode(std::span<const uint8_t> bytes);
 void decode(std::span<const uint8_t> bytes, Scenario& out);
 std::vector<uint8_t> encode(const Scenario& s);
 
-// Which arguments an operation uses (unused ones are 0, nr is 1, in canonical form).
-bool op_uses_va(OpKind k);
-int op_max_nr(OpKind k);  // 1 when the operation has no nr
-uint8_t op_flag_mask(OpKind k);
+// The libFuzzer dictionary of fuzz_gup_interleave (corpus/fuzz_gup_interleave.dict):
+// the operation ids of ops.def, GUP and region flag sets, whole items.
+std::string fuzz_dictionary();
 
 // JSON text → scenario; on error returns nullopt and fills `err` with one line.
 std::optional<Scenario> scenario_from_json(std::string_view text, ParseError& err);

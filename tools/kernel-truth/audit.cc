@@ -69,38 +69,110 @@ bool Audit::untriaged() const {
   return norm_outside_recency != 0;
 }
 
-Audit run_audit(const char* arch, bool shstk, int max_bits, uint64_t sample, uint64_t seed) {
-  k_set_shstk(shstk);
-  Audit au;
-  au.config = std::string("shstk=") + (shstk ? "1" : "0");
+namespace {
 
-  // The PFN field: bits whose flip changes pte_pfn() of a present entry
-  // while it stays present.
+// The bits audited: outside the PFN field (the bits whose flip changes
+// pte_pfn() of a present entry while it stays present), plus its two lowest.
+std::vector<int> audit_bits() {
   const kt_pte base = k_pfn_pte(1, KT_PROT_RW);
   uint64_t pfn_mask = 0;
   for (int b = 0; b < 64; b++) {
     const kt_pte v = base ^ (1ull << b);
     if (k_pte_present(v) && k_pte_pfn(v) != k_pte_pfn(base)) pfn_mask |= 1ull << b;
   }
+  std::vector<int> bits;
   int low_pfn_bits = 0;
   for (int b = 0; b < 64; b++) {
-    if (!(pfn_mask >> b & 1)) au.bits.push_back(b);
-    else if (low_pfn_bits < 2) au.bits.push_back(b), low_pfn_bits++;
+    if (!(pfn_mask >> b & 1)) bits.push_back(b);
+    else if (low_pfn_bits < 2) bits.push_back(b), low_pfn_bits++;
   }
-  uint64_t audit_mask = 0;
-  for (int b : au.bits) audit_mask |= 1ull << b;
+  return bits;
+}
 
-  // The recency bits: those whose flip leaves the normalised entry of some
-  // present entry unchanged.
-  Rng rng{seed};
+// The recency bits: those whose flip leaves the normalised entry of some
+// present entry unchanged.
+uint64_t recency_bits(const std::vector<int>& bits, Rng& rng) {
+  uint64_t audit_mask = 0, recency = 0;
+  for (int b : bits) audit_mask |= 1ull << b;
   for (int i = 0; i < 1 << 14; i++) {
     const kt_pte v = rng.next() & audit_mask;
     if (!k_pte_present(v)) continue;
-    for (int b : au.bits) {
+    for (int b : bits) {
       const kt_pte w = v ^ (1ull << b);
-      if (k_pte_present(w) && norm(w) == norm(v)) au.recency_mask |= 1ull << b;
+      if (k_pte_present(w) && norm(w) == norm(v)) recency |= 1ull << b;
     }
   }
+  return recency;
+}
+
+uint64_t spread(uint64_t idx, const std::vector<int>& bits) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < bits.size(); i++)
+    if (idx >> i & 1) v |= 1ull << bits[i];
+  return v;
+}
+
+struct Member {
+  kt_pte v, key;
+  uint64_t pred[kNrPreds];
+};
+
+// Keeps the pair with the fewest differing bits (then the smallest) as the row's example.
+void keep_example(AuditRow& r, const Member& x, const Member& y, int p) {
+  const kt_pte a = x.v, b = y.v;
+  const int d = std::popcount(a ^ b), best = std::popcount(r.a ^ r.b);
+  if (r.a == r.b || d < best || (d == best && a < r.a)) r.a = a, r.b = b, r.va = x.pred[p], r.vb = y.pred[p];
+}
+
+// Classes of one group: members with the same key (a handful, compared pairwise).
+void audit_classes(Audit& au, const std::vector<Member>& group, size_t n, std::vector<bool>& used) {
+  std::fill(used.begin(), used.end(), false);
+  for (size_t i = 0; i < n; i++) {
+    if (used[i]) continue;
+    bool multi = false, differs[kNrPreds] = {};
+    for (size_t j = i + 1; j < n; j++) {
+      if (group[j].key != group[i].key) continue;
+      used[j] = true;
+      multi = true;
+      for (int p = 0; p < kNrPreds; p++) {
+        if (group[j].pred[p] == group[i].pred[p]) continue;
+        differs[p] = true;
+        keep_example(au.rows[p], group[i], group[j], p);
+      }
+    }
+    if (!multi) continue;
+    for (int p = 0; p < kNrPreds; p++) {
+      au.rows[p].classes++;
+      au.rows[p].differing += differs[p];
+    }
+  }
+}
+
+// One group: the outer bits fixed to `hi`, every value of the inner (recency) bits.
+size_t fill_group(Audit& au, uint64_t hi, const std::vector<int>& inner_bits, std::vector<Member>& group) {
+  size_t n = 0;
+  for (uint64_t i = 0; i < (1ull << inner_bits.size()); i++) {
+    const kt_pte v = hi | spread(i, inner_bits);
+    au.entries++;
+    if (!k_pte_present(v)) continue;  // compared raw: equal only to itself
+    Member& m = group[n++];
+    m.v = v;
+    m.key = norm(v);
+    if ((m.key ^ v) & ~au.recency_mask) au.norm_outside_recency++;
+    for (int p = 0; p < kNrPreds; p++) m.pred[p] = kPreds[p].fn(v);
+  }
+  return n;
+}
+
+}  // namespace
+
+Audit run_audit(const char* arch, bool shstk, int max_bits, uint64_t sample, uint64_t seed) {
+  k_set_shstk(shstk);
+  Audit au;
+  au.config = std::string("shstk=") + (shstk ? "1" : "0");
+  au.bits = audit_bits();
+  Rng rng{seed};
+  au.recency_mask = recency_bits(au.bits, rng);
   std::vector<int> outer_bits, inner_bits;
   for (int b : au.bits) ((au.recency_mask >> b & 1) ? inner_bits : outer_bits).push_back(b);
   const int n_outer = int(outer_bits.size()), n_inner = int(inner_bits.size());
@@ -109,58 +181,11 @@ Audit run_audit(const char* arch, bool shstk, int max_bits, uint64_t sample, uin
 
   au.rows.resize(kNrPreds);
   for (int p = 0; p < kNrPreds; p++) au.rows[p].predicate = kPreds[p].name;
-  auto spread = [](uint64_t idx, const std::vector<int>& bits) {
-    uint64_t v = 0;
-    for (size_t i = 0; i < bits.size(); i++)
-      if (idx >> i & 1) v |= 1ull << bits[i];
-    return v;
-  };
-
-  struct Member {
-    kt_pte v, key;
-    uint64_t pred[kNrPreds];
-  };
   std::vector<Member> group(size_t(1) << n_inner);
   std::vector<bool> used(group.size());
   for (uint64_t o = 0; o < outer_count; o++) {
-    const uint64_t hi = spread(au.exhaustive ? o : rng.next(), outer_bits);
-    size_t n = 0;
-    for (uint64_t i = 0; i < (1ull << n_inner); i++) {
-      const kt_pte v = hi | spread(i, inner_bits);
-      au.entries++;
-      if (!k_pte_present(v)) continue;  // compared raw: equal only to itself
-      Member& m = group[n++];
-      m.v = v;
-      m.key = norm(v);
-      if ((m.key ^ v) & ~au.recency_mask) au.norm_outside_recency++;
-      for (int p = 0; p < kNrPreds; p++) m.pred[p] = kPreds[p].fn(v);
-    }
-    // Classes: members with the same key (a handful, compared pairwise).
-    std::fill(used.begin(), used.end(), false);
-    for (size_t i = 0; i < n; i++) {
-      if (used[i]) continue;
-      bool multi = false, differs[kNrPreds] = {};
-      for (size_t j = i + 1; j < n; j++) {
-        if (group[j].key != group[i].key) continue;
-        used[j] = true;
-        multi = true;
-        for (int p = 0; p < kNrPreds; p++) {
-          if (group[j].pred[p] == group[i].pred[p]) continue;
-          differs[p] = true;
-          AuditRow& r = au.rows[p];
-          const kt_pte a = group[i].v, b = group[j].v;
-          const int d = std::popcount(a ^ b), best = std::popcount(r.a ^ r.b);
-          if (r.a == r.b || d < best || (d == best && a < r.a)) {
-            r.a = a, r.b = b, r.va = group[i].pred[p], r.vb = group[j].pred[p];
-          }
-        }
-      }
-      if (!multi) continue;
-      for (int p = 0; p < kNrPreds; p++) {
-        au.rows[p].classes++;
-        au.rows[p].differing += differs[p];
-      }
-    }
+    const size_t n = fill_group(au, spread(au.exhaustive ? o : rng.next(), outer_bits), inner_bits, group);
+    audit_classes(au, group, n, used);
   }
   for (AuditRow& r : au.rows) {
     if (!r.differing) {

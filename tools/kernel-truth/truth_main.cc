@@ -74,13 +74,11 @@ kt_pte (*const kSteps[])(kt_pte) = {
 };
 constexpr int kNrSteps = sizeof(kSteps) / sizeof(kSteps[0]);
 
+// Constructors, walks from every constructed entry, swap entries, every
+// pattern of the low bits, and every encoding one bit away from those.
 template <class A>
-void check(Stats& st, const RunConfig& rc) {
-  Differ<A> d{st};
-  Rng rng{rc.seed};
+void check_structured(Differ<A>& d, Rng& rng) {
   const uint64_t pfns[] = {0, 1, 2, 0x10, 0x1234, 0xfffff, 0x100005, 0xabcdef};
-
-  // Constructors, and walks from every constructed entry.
   std::vector<pteval_t> structured;
   for (uint64_t pfn : pfns)
     for (int prot = 0; prot < KT_NR_PROTS; prot++) {
@@ -116,8 +114,12 @@ void check(Stats& st, const RunConfig& rc) {
     for (int b = 0; b < 64; b++) d.value(v ^ (1ull << b));  // every encoding one bit away
   }
 
-  // Random values: fully random, random flags over a small frame, random pairs.
-  for (uint64_t i = 0; i < rc.random_values; i++) {
+}
+
+// Random values: fully random, random flags over a small frame, random pairs.
+template <class A>
+void check_random(Differ<A>& d, Rng& rng, uint64_t random_values) {
+  for (uint64_t i = 0; i < random_values; i++) {
     const uint64_t r = rng.next();
     pteval_t v;
     switch (i % 3) {
@@ -130,16 +132,20 @@ void check(Stats& st, const RunConfig& rc) {
     d.pair(v, kSteps[(r >> 4) % kNrSteps](K(v)));
   }
 
-  // arm64: contpte blocks built by the kernel's constructors, each entry with
-  // its own young/dirty (what the MMU leaves), sometimes with one entry
-  // disturbed (then the model's lockless reader must see it).
+}
+
+// arm64: contpte blocks built by the kernel's constructors, each entry with
+// its own young/dirty (what the MMU leaves), sometimes with one entry
+// disturbed (then the model's lockless reader must see it).
+template <class A>
+void check_contpte(Differ<A>& d, Rng& rng, uint64_t random_values) {
   if constexpr (A::has_contpte) {
     const int n = int(k_cont_ptes());
     if (n != CONT_PTES) {
       std::fprintf(stderr, "ktruth: kernel CONT_PTES %d, model %d\n", n, CONT_PTES);
       std::exit(1);
     }
-    for (uint64_t i = 0; i < rc.random_values / 64 + 1000; i++) {
+    for (uint64_t i = 0; i < random_values / 64 + 1000; i++) {
       const uint64_t r = rng.next();
       const uint64_t pfn0 = (r >> 20 & 0xfff) * CONT_PTES;
       const int prot = 1 + int(r % 4);
@@ -160,6 +166,14 @@ void check(Stats& st, const RunConfig& rc) {
   }
 }
 
+template <class A>
+void check(Stats& st, const RunConfig& rc) {
+  Differ<A> d{st};
+  Rng rng{rc.seed};
+  check_structured<A>(d, rng);
+  check_random<A>(d, rng, rc.random_values);
+  check_contpte<A>(d, rng, rc.random_values);
+}
 
 std::string cfg_str(const ArchCfg& c) {
   std::string s;
@@ -193,15 +207,16 @@ int usage(const char* why) {
   return 2;
 }
 
-}  // namespace
-}  // namespace gf::kt
-
-int main(int argc, char** argv) {
-  using namespace gf::kt;
+struct Args {
   RunConfig rc;
   uint64_t audit_bits = 28, audit_sample = 1ull << 22;
   bool audit = true;
   const char* json = nullptr;
+  bool probe = false;
+};
+
+// The command line; -1 when it is good, else the exit code.
+int parse_args(int argc, char** argv, Args& o) {
   for (int i = 1; i < argc; i++) {
     const std::string a = argv[i];
     auto num = [&](uint64_t& out) {
@@ -209,24 +224,154 @@ int main(int argc, char** argv) {
       return true;
     };
     if (a == "--values") {
-      if (!num(rc.random_values)) return usage("--values needs a number");
+      if (!num(o.rc.random_values)) return usage("--values needs a number");
     } else if (a == "--seed") {
-      if (!num(rc.seed)) return usage("--seed needs a number");
+      if (!num(o.rc.seed)) return usage("--seed needs a number");
     } else if (a == "--audit-bits") {
-      if (!num(audit_bits) || audit_bits > 40) return usage("--audit-bits needs a number up to 40");
+      if (!num(o.audit_bits) || o.audit_bits > 40) return usage("--audit-bits needs a number up to 40");
     } else if (a == "--audit-sample") {
-      if (!num(audit_sample) || audit_sample > (1ull << 34)) return usage("--audit-sample needs a number up to 2^34");
+      if (!num(o.audit_sample) || o.audit_sample > (1ull << 34)) return usage("--audit-sample needs a number up to 2^34");
     } else if (a == "--probe") {  // can this binary run here?
-      std::printf("%s\n", k_arch());
-      return 0;
+      o.probe = true;
+      return -1;
     } else if (a == "--no-audit") {
-      audit = false;
+      o.audit = false;
     } else if (a == "--json") {
       if (i + 1 >= argc) return usage("--json needs a file");
-      json = argv[++i];
+      o.json = argv[++i];
     } else {
       return usage(("unknown argument '" + a + "'").c_str());
     }
+  }
+  return -1;
+}
+
+struct Part {
+  gf::ArchCfg cfg;
+  Stats st;
+};
+
+// The differential check, once per shadow-stack capability the kernel can have;
+// false when the capability cannot be set.
+bool run_parts(const char* arch, bool shstk_possible, const RunConfig& rc, std::vector<Part>& parts) {
+  for (int shstk = 0; shstk <= int(shstk_possible); shstk++) {
+    if (k_set_shstk(shstk) != shstk) {
+      std::fprintf(stderr, "ktruth: %s: cannot set the shadow-stack capability to %d\n", arch, shstk);
+      return false;
+    }
+    Part p{kernel_cfg(shstk), {}};
+    p.st.on_mismatch = [&](const Mismatch& m) { std::fprintf(stderr, "%s\n", format_mismatch(arch, m).c_str()); };
+    with_model<Model>(p.cfg, [&]<class A>() { check<A>(p.st, rc); });
+    k_set_shstk(0);
+    parts.push_back(std::move(p));
+  }
+  return true;
+}
+
+// One summary line per part; the mismatches of all.
+uint64_t print_parts(const char* arch, const std::vector<Part>& parts) {
+  uint64_t mismatches = 0;
+  for (const Part& p : parts) {
+    mismatches += p.st.mismatches;
+    std::printf("ktruth: %s %s [%s]: %zu helpers, %llu values, %llu comparisons, %llu mismatches\n", arch,
+                k_release(), cfg_str(p.cfg).c_str(), p.st.helpers.size(), (unsigned long long)p.st.values,
+                (unsigned long long)p.st.comparisons, (unsigned long long)p.st.mismatches);
+    for (const auto& [helper, n] : p.st.by_helper)
+      std::printf("ktruth:   %s: %llu mismatches\n", helper.c_str(), (unsigned long long)n);
+  }
+  return mismatches;
+}
+
+void print_audit(const char* arch, const Audit& au) {
+  std::printf("audit: %s %s: %s over %zu bits (recency bits %s), %llu entries\n", arch, au.config.c_str(),
+              au.exhaustive ? "exhaustive" : "sampled", au.bits.size(), hex(au.recency_mask).c_str(),
+              (unsigned long long)au.entries);
+  if (au.norm_outside_recency)
+    std::printf("audit: %s: pte_mkold(pte_mkclean()) changed a bit outside the recency bits %llu times: "
+                "UNTRIAGED\n", arch, (unsigned long long)au.norm_outside_recency);
+  for (const AuditRow& r : au.rows) {
+    std::printf("audit:   %-28s %s", r.predicate.c_str(), r.differing ? "DIFFERS" : "agree");
+    if (r.differing)
+      std::printf(" in %llu of %llu classes, e.g. %s (%llu) vs %s (%llu): %s", (unsigned long long)r.differing,
+                  (unsigned long long)r.classes, hex(r.a).c_str(), (unsigned long long)r.va, hex(r.b).c_str(),
+                  (unsigned long long)r.vb, r.verdict.c_str());
+    std::printf("\n");
+  }
+}
+
+std::string parts_json(const char* arch, const std::vector<Part>& parts) {
+  std::string o;
+  for (size_t i = 0; i < parts.size(); i++) {
+    const Part& p = parts[i];
+    o += std::string(i ? ", " : "") + "{\"config\": " + jstr(cfg_str(p.cfg)) + ", \"helpers\": [";
+    size_t h = 0;
+    for (const char* name : p.st.helpers) o += std::string(h++ ? ", " : "") + jstr(name);
+    o += "], \"values\": " + std::to_string(p.st.values) + ", \"comparisons\": " +
+         std::to_string(p.st.comparisons) + ", \"mismatches\": " + std::to_string(p.st.mismatches) +
+         ", \"first_mismatches\": [";
+    for (size_t m = 0; m < p.st.first.size(); m++)
+      o += std::string(m ? ", " : "") + jstr(format_mismatch(arch, p.st.first[m]));
+    o += "]}";
+  }
+  return o;
+}
+
+std::string audits_json(const std::vector<Audit>& audits) {
+  std::string o;
+  for (size_t i = 0; i < audits.size(); i++) {
+    const Audit& au = audits[i];
+    o += std::string(i ? ", " : "") + "{\"config\": " + jstr(au.config) + ", \"exhaustive\": " +
+         (au.exhaustive ? "true" : "false") + ", \"bits\": " + std::to_string(au.bits.size()) +
+         ", \"recency_mask\": " + jstr(hex(au.recency_mask)) + ", \"entries\": " + std::to_string(au.entries) +
+         ", \"norm_outside_recency\": " + std::to_string(au.norm_outside_recency) + ", \"predicates\": [";
+    for (size_t r = 0; r < au.rows.size(); r++) {
+      const AuditRow& row = au.rows[r];
+      o += std::string(r ? ", " : "") + "{\"predicate\": " + jstr(row.predicate) + ", \"classes\": " +
+           std::to_string(row.classes) + ", \"differing\": " + std::to_string(row.differing) +
+           ", \"verdict\": " + jstr(row.verdict);
+      if (row.differing)
+        o += ", \"pair\": [" + jstr(hex(row.a)) + ", " + jstr(hex(row.b)) + "], \"values\": [" +
+             std::to_string(row.va) + ", " + std::to_string(row.vb) + "]";
+      o += "}";
+    }
+    o += "]}";
+  }
+  return o;
+}
+
+// The JSON report, written to a temporary file and renamed; false (with a message) on failure.
+bool write_json(const char* json, const char* arch, const RunConfig& rc, const std::vector<Part>& parts,
+                const std::vector<Audit>& audits) {
+  const std::string o = "{\"arch\": " + jstr(arch) + ", \"kernel\": " + jstr(k_release()) + ", \"seed\": " +
+                        std::to_string(rc.seed) + ", \"random_values\": " + std::to_string(rc.random_values) +
+                        ", \"checks\": [" + parts_json(arch, parts) + "], \"audit\": [" + audits_json(audits) +
+                        "]}\n";
+  const std::string tmp = std::string(json) + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << o;
+    if (!f.flush()) {
+      std::fprintf(stderr, "ktruth: cannot write %s\n", tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), json) != 0) {
+    std::fprintf(stderr, "ktruth: cannot rename %s to %s\n", tmp.c_str(), json);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace gf::kt
+
+int main(int argc, char** argv) {
+  using namespace gf::kt;
+  Args o;
+  if (const int rc = parse_args(argc, argv, o); rc >= 0) return rc;
+  if (o.probe) {  // can this binary run here?
+    std::printf("%s\n", k_arch());
+    return 0;
   }
   const char* arch = k_arch();
   if (k_page_shift() != unsigned(Model<gf::ArchCfg{}>::PAGE_SHIFT)) {
@@ -240,106 +385,19 @@ int main(int argc, char** argv) {
   // Shadow stacks are a CPU capability: check with it off and, where the
   // kernel can have it, on.
   const bool shstk_possible = k_config() & KT_CFG_SHSTK_POSSIBLE;
-  struct Part {
-    gf::ArchCfg cfg;
-    Stats st;
-  };
   std::vector<Part> parts;
-  for (int shstk = 0; shstk <= int(shstk_possible); shstk++) {
-    if (k_set_shstk(shstk) != shstk) {
-      std::fprintf(stderr, "ktruth: %s: cannot set the shadow-stack capability to %d\n", arch, shstk);
-      return 1;
-    }
-    Part p{kernel_cfg(shstk), {}};
-    p.st.on_mismatch = [&](const Mismatch& m) { std::fprintf(stderr, "%s\n", format_mismatch(arch, m).c_str()); };
-    with_model<Model>(p.cfg, [&]<class A>() { check<A>(p.st, rc); });
-    k_set_shstk(0);
-    parts.push_back(std::move(p));
-  }
-
-  uint64_t mismatches = 0;
-  for (const Part& p : parts) {
-    mismatches += p.st.mismatches;
-    std::printf("ktruth: %s %s [%s]: %zu helpers, %llu values, %llu comparisons, %llu mismatches\n", arch,
-                k_release(), cfg_str(p.cfg).c_str(), p.st.helpers.size(), (unsigned long long)p.st.values,
-                (unsigned long long)p.st.comparisons, (unsigned long long)p.st.mismatches);
-    for (const auto& [helper, n] : p.st.by_helper)
-      std::printf("ktruth:   %s: %llu mismatches\n", helper.c_str(), (unsigned long long)n);
-  }
+  if (!run_parts(arch, shstk_possible, o.rc, parts)) return 1;
+  const uint64_t mismatches = print_parts(arch, parts);
 
   std::vector<Audit> audits;
   bool untriaged = false;
-  if (audit)
+  if (o.audit)
     for (int shstk = 0; shstk <= int(shstk_possible); shstk++) {
-      audits.push_back(run_audit(arch, shstk, int(audit_bits), audit_sample, rc.seed));
-      const Audit& au = audits.back();
-      untriaged |= au.untriaged();
-      std::printf("audit: %s %s: %s over %zu bits (recency bits %s), %llu entries\n", arch, au.config.c_str(),
-                  au.exhaustive ? "exhaustive" : "sampled", au.bits.size(), hex(au.recency_mask).c_str(),
-                  (unsigned long long)au.entries);
-      if (au.norm_outside_recency)
-        std::printf("audit: %s: pte_mkold(pte_mkclean()) changed a bit outside the recency bits %llu times: "
-                    "UNTRIAGED\n", arch, (unsigned long long)au.norm_outside_recency);
-      for (const AuditRow& r : au.rows) {
-        std::printf("audit:   %-28s %s", r.predicate.c_str(), r.differing ? "DIFFERS" : "agree");
-        if (r.differing)
-          std::printf(" in %llu of %llu classes, e.g. %s (%llu) vs %s (%llu): %s", (unsigned long long)r.differing,
-                      (unsigned long long)r.classes, hex(r.a).c_str(), (unsigned long long)r.va, hex(r.b).c_str(),
-                      (unsigned long long)r.vb, r.verdict.c_str());
-        std::printf("\n");
-      }
+      audits.push_back(run_audit(arch, shstk, int(o.audit_bits), o.audit_sample, o.rc.seed));
+      untriaged |= audits.back().untriaged();
+      print_audit(arch, audits.back());
     }
-
-  if (json) {
-    std::string o = "{\"arch\": " + jstr(arch) + ", \"kernel\": " + jstr(k_release()) + ", \"seed\": " +
-                    std::to_string(rc.seed) + ", \"random_values\": " + std::to_string(rc.random_values) +
-                    ", \"checks\": [";
-    for (size_t i = 0; i < parts.size(); i++) {
-      const Part& p = parts[i];
-      o += std::string(i ? ", " : "") + "{\"config\": " + jstr(cfg_str(p.cfg)) + ", \"helpers\": [";
-      size_t h = 0;
-      for (const char* name : p.st.helpers) o += std::string(h++ ? ", " : "") + jstr(name);
-      o += "], \"values\": " + std::to_string(p.st.values) + ", \"comparisons\": " +
-           std::to_string(p.st.comparisons) + ", \"mismatches\": " + std::to_string(p.st.mismatches) +
-           ", \"first_mismatches\": [";
-      for (size_t m = 0; m < p.st.first.size(); m++)
-        o += std::string(m ? ", " : "") + jstr(format_mismatch(arch, p.st.first[m]));
-      o += "]}";
-    }
-    o += "], \"audit\": [";
-    for (size_t i = 0; i < audits.size(); i++) {
-      const Audit& au = audits[i];
-      o += std::string(i ? ", " : "") + "{\"config\": " + jstr(au.config) + ", \"exhaustive\": " +
-           (au.exhaustive ? "true" : "false") + ", \"bits\": " + std::to_string(au.bits.size()) +
-           ", \"recency_mask\": " + jstr(hex(au.recency_mask)) + ", \"entries\": " + std::to_string(au.entries) +
-           ", \"norm_outside_recency\": " + std::to_string(au.norm_outside_recency) + ", \"predicates\": [";
-      for (size_t r = 0; r < au.rows.size(); r++) {
-        const AuditRow& row = au.rows[r];
-        o += std::string(r ? ", " : "") + "{\"predicate\": " + jstr(row.predicate) + ", \"classes\": " +
-             std::to_string(row.classes) + ", \"differing\": " + std::to_string(row.differing) +
-             ", \"verdict\": " + jstr(row.verdict);
-        if (row.differing)
-          o += ", \"pair\": [" + jstr(hex(row.a)) + ", " + jstr(hex(row.b)) + "], \"values\": [" +
-               std::to_string(row.va) + ", " + std::to_string(row.vb) + "]";
-        o += "}";
-      }
-      o += "]}";
-    }
-    o += "]}\n";
-    const std::string tmp = std::string(json) + ".tmp";
-    {
-      std::ofstream f(tmp, std::ios::trunc);
-      f << o;
-      if (!f.flush()) {
-        std::fprintf(stderr, "ktruth: cannot write %s\n", tmp.c_str());
-        return 2;
-      }
-    }
-    if (std::rename(tmp.c_str(), json) != 0) {
-      std::fprintf(stderr, "ktruth: cannot rename %s to %s\n", tmp.c_str(), json);
-      return 2;
-    }
-  }
+  if (o.json && !write_json(o.json, arch, o.rc, parts, audits)) return 2;
   if (mismatches) return 1;
   return untriaged ? 3 : 0;
 }
