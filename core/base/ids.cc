@@ -2,7 +2,6 @@
 #include "core/base/ids.h"
 
 #include <array>
-#include <cstring>
 
 #include "core/base/types.h"
 
@@ -38,12 +37,5 @@ const OpInfo& info(OpKind k) { return kOps[size_t(k)]; }
 std::optional<Oracle> oracle_from_name(std::string_view s) { return find<Oracle>(kOracles, s); }
 std::optional<Bug> bug_from_name(std::string_view s) { return find<Bug>(kBugs, s); }
 std::optional<OpKind> op_from_name(std::string_view s) { return find<OpKind>(kOps, s); }
-
-const char* arch_name(ArchId a) { return a == ArchId::arm64 ? "arm64" : "x86_64"; }
-std::optional<ArchId> arch_from_name(const char* s) {
-  if (!std::strcmp(s, "x86_64")) return ArchId::x86_64;
-  if (!std::strcmp(s, "arm64")) return ArchId::arm64;
-  return std::nullopt;
-}
 
 }  // namespace gf

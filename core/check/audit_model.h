@@ -44,7 +44,7 @@ inline uint64_t spread(uint64_t idx, const std::vector<int>& bits) {
 // The audit of core/check/audit.h on model A, judged by `arch`'s semantic decoder;
 // `bug` is only recorded.
 template <class A>
-AuditArch audit_model(PteArch arch, int bug, const AuditOptions& o = {}) {
+AuditArch audit_model(Arch arch, int bug, const AuditOptions& o = {}) {
   using namespace audit_detail;
   AuditArch r;
   r.arch = arch;

@@ -113,7 +113,7 @@ void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse) {
   }
   s.bugs = BugSet{};
   s.note.clear();
-  s.arch = ArchId(in.next() % NR_ARCHES);
+  s.arch = kMachineArches[in.next() % NR_MACHINE_ARCHES];
   s.recheck = Recheck(in.next() & 1);
   const int nregions = in.next() % MAX_REGIONS + 1;
   for (int i = 0; i < nregions; i++) {
@@ -142,7 +142,7 @@ void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse) {
 
 std::vector<uint8_t> encode(const Scenario& s) {
   std::vector<uint8_t> out;
-  out.push_back(uint8_t(s.arch));
+  out.push_back(uint8_t(machine_index(s.arch)));
   out.push_back(uint8_t(s.recheck));
   out.push_back(uint8_t(s.regions.size() - 1));
   for (const Region& r : s.regions) {
@@ -186,7 +186,7 @@ Scenario from_json(const json& j) {
   if (!j.contains("arch")) fail("scenario", "missing \"arch\"");
   {
     std::string a = get_string(j["arch"], "arch");
-    auto id = arch_from_name(a.c_str());
+    auto id = machine_arch_from_name(a);
     if (!id) fail("arch", "unknown architecture \"" + a + "\" (x86_64, arm64)");
     s.arch = *id;
   }
