@@ -39,7 +39,16 @@ struct ArchNames {
     return arch_name(T::id);
   }
 };
-using Arches = ::testing::Types<arch::X86_64, arch::Arm64>;
+
+// The machine's models (core/arch/arches.def rows with machine = 1, table
+// order): x86_64, arm64.
+template <class Seq>
+struct MachineModelsOf;
+template <int... I>
+struct MachineModelsOf<std::integer_sequence<int, I...>> {
+  using type = ::testing::Types<ModelOf<kMachineArches[I]>...>;
+};
+using Arches = MachineModelsOf<std::make_integer_sequence<int, NR_MACHINE_ARCHES>>::type;
 
 // Every model of core/arch/arches.def, in table order, as its correct model.
 template <class Seq>
