@@ -187,7 +187,11 @@ Scenario from_json(const json& j) {
   {
     std::string a = get_string(j["arch"], "arch");
     auto id = machine_arch_from_name(a);
-    if (!id) fail("arch", "unknown architecture \"" + a + "\" (x86_64, arm64)");
+    if (!id) {
+      std::string known;  // "x86_64, arm64"
+      for (Arch m : kMachineArches) known += (known.empty() ? "" : ", ") + std::string(arch_name(m));
+      fail("arch", "unknown architecture \"" + a + "\" (" + known + ")");
+    }
     s.arch = *id;
   }
   if (j.contains("recheck")) {
