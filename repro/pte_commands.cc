@@ -21,11 +21,11 @@
 namespace gf::repro::cli {
 namespace {
 
-bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch>& out, std::string& err) {
+bool parse_arches(const std::vector<std::string>& names, std::vector<gf::Arch>& out, std::string& err) {
   if (names.empty())
-    for (int i = 0; i < gf::NR_PTE_ARCHES; i++) out.push_back(gf::PteArch(i));
+    for (int i = 0; i < gf::NR_ARCHES; i++) out.push_back(gf::Arch(i));
   for (const auto& n : names) {
-    auto a = gf::pte_arch_from_name(n);
+    auto a = gf::arch_from_name(n);
     if (!a) {
       err = "--arch: unknown architecture \"" + n + "\" (see gupfuzz archs)";
       return false;
@@ -36,8 +36,8 @@ bool parse_arches(const std::vector<std::string>& names, std::vector<gf::PteArch
 }
 
 int cmd_archs() {
-  return print_rows(14, gf::NR_PTE_ARCHES, [](int i) {
-    const auto& a = gf::info(gf::PteArch(i));
+  return print_rows(14, gf::NR_ARCHES, [](int i) {
+    const auto& a = gf::info(gf::Arch(i));
     return std::pair{a.name, a.text};
   });
 }
@@ -45,7 +45,7 @@ int cmd_archs() {
 // Exit 0 when every cell is safe or known, 1 when one is unsafe or spurious.
 int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bugs_flag, bool json, bool markdown,
               int max_bits, const std::string& out) {
-  std::vector<gf::PteArch> arches;
+  std::vector<gf::Arch> arches;
   std::string err;
   if (!parse_arches(arch_names, arches, err)) return bad(err);
   gf::ParseError pe;
@@ -56,7 +56,7 @@ int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bug
   o.max_bits = max_bits;
   std::vector<gf::AuditArch> rows;
   bool clean = true;
-  for (gf::PteArch a : arches) {
+  for (gf::Arch a : arches) {
     rows.push_back(gf::run_audit(a, *bugs, o));
     clean &= rows.back().clean();
   }
@@ -66,13 +66,13 @@ int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bug
 }
 
 int cmd_pte(const std::string& arch_name, const std::string& value, bool json) {
-  auto a = gf::pte_arch_from_name(arch_name);
+  auto a = gf::arch_from_name(arch_name);
   if (!a) return bad("--arch: unknown architecture \"" + arch_name + "\" (see gupfuzz archs)");
   const auto parsed = gf::parse_u64(value);
   if (!parsed) return bad("VALUE: \"" + value + "\" is not a 64-bit number (0x... or decimal)");
   const uint64_t v = *parsed;
   if (!json) {
-    std::fputs(gf::describe_pte(*a, v).c_str(), stdout);
+    std::fputs(gf::explain_pte(*a, v).c_str(), stdout);
     return kClean;
   }
   const gf::PteSem s = gf::sem_decode(*a, v);

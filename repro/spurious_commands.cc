@@ -84,12 +84,12 @@ std::vector<Family> families() {
 
 struct Variant {
   const char* name;
-  ArchId arch;
+  Arch arch;
   bool large;
 };
-constexpr Variant kVariants[] = {{"x86_64", ArchId::x86_64, false},
-                                 {"arm64", ArchId::arm64, false},
-                                 {"arm64 contpte", ArchId::arm64, true}};
+constexpr Variant kVariants[] = {{"x86_64", Arch::x86_64, false},
+                                 {"arm64", Arch::arm64, false},
+                                 {"arm64 contpte", Arch::arm64, true}};
 
 Scenario make(const Family& f, const Variant& v, Recheck rc) {
   Scenario s;

@@ -26,7 +26,7 @@ std::vector<uint8_t> random_bytes(std::mt19937& rng, size_t max_len) {
 
 // Every limit scenario.h promises for a decoded scenario; empty string if ok.
 std::string limit_violation(const Scenario& s) {
-  if (int(s.arch) >= gf::NR_ARCHES) return "arch";
+  if (!gf::runs_on_machine(s.arch)) return "arch";
   if (s.recheck != gf::Recheck::norecency && s.recheck != gf::Recheck::mainline) return "recheck";
   if (s.regions.empty() || s.regions.size() > size_t(gf::MAX_REGIONS)) return "region count";
   for (const Region& r : s.regions) {
@@ -76,7 +76,7 @@ TEST(Codec, DecodeIsTotalAndRespectsLimits) {
 
 TEST(Codec, EmptyInputReadsAsZeros) {
   const Scenario s = gf::decode({});
-  EXPECT_EQ(s.arch, gf::ArchId::x86_64);
+  EXPECT_EQ(s.arch, gf::Arch::x86_64);
   EXPECT_EQ(s.recheck, gf::Recheck::norecency);
   ASSERT_EQ(s.regions.size(), 1u);
   EXPECT_EQ(s.regions[0], (Region{0, 1, 0}));
@@ -97,7 +97,7 @@ TEST(Codec, KnownLayout) {
   const std::vector<uint8_t> in = {1, 1, 1, 5, 3, gf::RF_ANON | gf::RF_LARGE, 130, 40, 0,
                                    1, 2, 0, 200, 9, 0xff, 1, 1, 7, 3, 3, 7, 8, 9};
   const Scenario s = gf::decode(in);
-  EXPECT_EQ(s.arch, gf::ArchId::arm64);
+  EXPECT_EQ(s.arch, gf::Arch::arm64);
   EXPECT_EQ(s.recheck, gf::Recheck::mainline);
   ASSERT_EQ(s.regions.size(), 2u);
   EXPECT_EQ(s.regions[0], (Region{0, 16, gf::RF_ANON | gf::RF_LARGE}));
@@ -164,7 +164,7 @@ TEST(Codec, JsonDefaultsAndEveryBugName) {
       R"({"arch": "arm64", "regions": [{"va": 3}], "cpus": [[{"op": "gup_fast", "va": 3}]], "bugs": [)" + bugs + "]}",
       err);
   ASSERT_TRUE(s.has_value()) << err.message;
-  EXPECT_EQ(s->arch, gf::ArchId::arm64);
+  EXPECT_EQ(s->arch, gf::Arch::arm64);
   EXPECT_EQ(s->recheck, gf::Recheck::norecency);
   EXPECT_EQ(s->regions, (std::vector<Region>{{3, 1, 0}}));
   EXPECT_EQ(s->cpus[0], (std::vector<Op>{{OpKind::gup_fast, 3, 1, 0}}));
@@ -375,10 +375,36 @@ TEST(Codec, IdTablesRoundTrip) {
   for (int o = 0; o < gf::NR_ORACLES; o++) EXPECT_EQ(gf::oracle_from_name(gf::info(gf::Oracle(o)).id), gf::Oracle(o));
   EXPECT_FALSE(gf::op_from_name("").has_value());
   EXPECT_FALSE(gf::bug_from_name("no_pte_rechec").has_value());
-  EXPECT_EQ(gf::arch_from_name("arm64"), gf::ArchId::arm64);
-  EXPECT_EQ(gf::arch_from_name(gf::arch_name(gf::ArchId::x86_64)), gf::ArchId::x86_64);
+  EXPECT_EQ(gf::arch_from_name("arm64"), gf::Arch::arm64);
+  EXPECT_EQ(gf::arch_from_name(gf::arch_name(gf::Arch::x86_64)), gf::Arch::x86_64);
   EXPECT_FALSE(gf::arch_from_name("x86-64").has_value());
   EXPECT_LE(gf::NR_BUGS, 32);  // BugSet is 32 bits
+}
+
+// A scenario's arch byte picks a machine architecture (the arches.def rows with
+// machine = 1, in table order, rows only appended: x86_64 and arm64 first) and
+// encode() writes it back; scenario JSON knows the machine architectures only.
+TEST(Codec, ArchByteAndNamePickAMachineArchitecture) {
+  ASSERT_GE(gf::NR_MACHINE_ARCHES, 2);
+  EXPECT_EQ(gf::kMachineArches[0], gf::Arch::x86_64);
+  EXPECT_EQ(gf::kMachineArches[1], gf::Arch::arm64);
+  for (int b = 0; b < 256; b++) {
+    const uint8_t byte = uint8_t(b);
+    const Scenario s = gf::decode(std::span<const uint8_t>(&byte, 1));
+    EXPECT_EQ(s.arch, gf::kMachineArches[b % gf::NR_MACHINE_ARCHES]) << b;
+    EXPECT_EQ(gf::encode(s)[0], b % gf::NR_MACHINE_ARCHES) << b;
+  }
+  for (int a = 0; a < gf::NR_ARCHES; a++) {
+    const gf::Arch arch = gf::Arch(a);
+    EXPECT_EQ(gf::machine_arch_from_name(gf::arch_name(arch)).has_value(), gf::runs_on_machine(arch));
+    if (gf::runs_on_machine(arch)) continue;
+    gf::ParseError err;
+    const std::string name = gf::arch_name(arch);
+    EXPECT_FALSE(gf::scenario_from_json(R"({"arch": ")" + name + R"(", "regions": [{"va": 0}], "cpus": [[]]})", err));
+    std::string known;  // "x86_64, arm64" today
+    for (gf::Arch m : gf::kMachineArches) known += (known.empty() ? "" : ", ") + std::string(gf::arch_name(m));
+    EXPECT_EQ(err.message, "arch: unknown architecture \"" + name + "\" (" + known + ")");
+  }
 }
 
 }  // namespace

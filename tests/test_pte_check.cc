@@ -101,7 +101,7 @@ TEST(PteSeeds, AreBenignAndInSyncWithTheirBytes) {
     EXPECT_EQ(std::string(want.begin(), want.end()), slurp(bytes)) << bytes << " is out of sync with " << e.path();
     names.insert(e.path().stem().string());
   }
-  EXPECT_GE(names.size(), size_t(gf::NR_PTE_ARCHES));
+  EXPECT_GE(names.size(), size_t(gf::NR_ARCHES));
   for (const auto& e : fs::directory_iterator(kRoot / "corpus/fuzz_pte_norecency"))
     EXPECT_TRUE(names.count(e.path().filename().string())) << e.path() << " has no JSON in corpus/pte_cases/";
 }
@@ -113,7 +113,7 @@ TEST(PteSeeds, AreBenignAndInSyncWithTheirBytes) {
 // entry the transformations reach the same way.
 TEST(SemanticDecoder, AgreesWithEveryModelOnReachableEntries) {
   std::mt19937_64 rng(3);
-  int checked[gf::NR_PTE_ARCHES] = {};
+  int checked[gf::NR_ARCHES] = {};
   for (int i = 0; i < 60000; i++) {
     const gf::PteCase c = gf::decode_pte_case(random_bytes(rng, 40));
     for (int side = 0; side < 2; side++) {
@@ -143,7 +143,7 @@ TEST(SemanticDecoder, AgreesWithEveryModelOnReachableEntries) {
       checked[int(c.arch)]++;
     }
   }
-  for (int a = 0; a < gf::NR_PTE_ARCHES; a++) EXPECT_GT(checked[a], 1000) << gf::info(gf::PteArch(a)).name;
+  for (int a = 0; a < gf::NR_ARCHES; a++) EXPECT_GT(checked[a], 1000) << gf::info(gf::Arch(a)).name;
 }
 
 // ------------------------------------------------------------------ fuzzing
@@ -153,7 +153,7 @@ TEST(SemanticDecoder, AgreesWithEveryModelOnReachableEntries) {
 TEST(PteFuzz, CorrectModelsSurviveRandomCases) {
   std::mt19937_64 rng(1);
   std::set<std::string> findings;
-  int arches[gf::NR_PTE_ARCHES] = {};
+  int arches[gf::NR_ARCHES] = {};
   for (int i = 0; i < 100000; i++) {
     const auto bytes = random_bytes(rng, 40);
     const gf::PteCase c = gf::decode_pte_case(bytes);
@@ -162,7 +162,7 @@ TEST(PteFuzz, CorrectModelsSurviveRandomCases) {
     ASSERT_FALSE(v.violated()) << gf::format_pte_report(c, v, "") << gf::pte_case_to_json(c);
     for (const auto& f : v.findings) findings.insert(std::string(gf::info(c.arch).name) + " " + f.signature());
   }
-  for (int a = 0; a < gf::NR_PTE_ARCHES; a++) EXPECT_GT(arches[a], 1000) << gf::info(gf::PteArch(a)).name;
+  for (int a = 0; a < gf::NR_ARCHES; a++) EXPECT_GT(arches[a], 1000) << gf::info(gf::Arch(a)).name;
   // The only findings are the triaged x86 shadow-stack ones.
   EXPECT_EQ(findings, (std::set<std::string>{"x86_64-shstk known norecency_hides_change shstk",
                                              "x86_64-shstk known stale_view_changes_decision pte_write"}));
@@ -193,11 +193,11 @@ TEST_P(HelperBug, MakesAnAuditCellUnsafe) {
   const gf::Bug bug = gf::Bug(GetParam());
   gf::BugSet bugs;
   bugs.add(bug);
-  for (int a = 0; a < gf::NR_PTE_ARCHES; a++) {
-    if (!gf::bug_applies(bug, gf::PteArch(a))) continue;
-    const gf::AuditArch r = gf::run_audit(gf::PteArch(a), bugs);
+  for (int a = 0; a < gf::NR_ARCHES; a++) {
+    if (!gf::bug_applies(bug, gf::Arch(a))) continue;
+    const gf::AuditArch r = gf::run_audit(gf::Arch(a), bugs);
     EXPECT_EQ(r.bug, GetParam());
-    EXPECT_FALSE(r.clean()) << gf::info(bug).id << " on " << gf::info(gf::PteArch(a)).name << "\n"
+    EXPECT_FALSE(r.clean()) << gf::info(bug).id << " on " << gf::info(gf::Arch(a)).name << "\n"
                             << gf::audit_text({r});
   }
 }
@@ -240,14 +240,14 @@ TEST(OwnModel, SpuriousIsAFindingNotACrash) {
   EXPECT_EQ(v.findings[0].kind, gf::PteFinding::spurious);
   EXPECT_TRUE(gf::check_pte_case(*c).findings.empty());  // the real model: nothing
 
-  const gf::AuditArch r = gf::audit_model<X86MkcleanKeepsDirty>(gf::PteArch::x86_64, -1);
+  const gf::AuditArch r = gf::audit_model<X86MkcleanKeepsDirty>(gf::Arch::x86_64, -1);
   EXPECT_EQ(r.complete.verdict, "spurious") << gf::audit_text({r});
   EXPECT_EQ(r.compare.verdict, "sound");
   EXPECT_FALSE(r.clean());
 }
 
 TEST(OwnModel, AccessCheckOnARecencyBitIsUnsafe) {
-  const gf::AuditArch r = gf::audit_model<X86AccessNeedsYoung>(gf::PteArch::x86_64, -1);
+  const gf::AuditArch r = gf::audit_model<X86AccessNeedsYoung>(gf::Arch::x86_64, -1);
   EXPECT_EQ(r.preds[int(gf::Pred::access_read)].verdict, "unsafe") << gf::audit_text({r});
   EXPECT_EQ(r.preds[int(gf::Pred::access_write)].verdict, "unsafe");
   EXPECT_EQ(r.preds[int(gf::Pred::pte_write)].verdict, "safe");
@@ -264,7 +264,7 @@ TEST(OwnModel, AccessCheckOnARecencyBitIsUnsafe) {
 
 std::vector<gf::AuditArch> audit_all() {
   std::vector<gf::AuditArch> rows;
-  for (int a = 0; a < gf::NR_PTE_ARCHES; a++) rows.push_back(gf::run_audit(gf::PteArch(a), {}));
+  for (int a = 0; a < gf::NR_ARCHES; a++) rows.push_back(gf::run_audit(gf::Arch(a), {}));
   return rows;
 }
 
@@ -278,11 +278,11 @@ TEST(Audit, CorrectModelsAreSafeOrKnown) {
     EXPECT_LE(r.bits.size(), 24u);
   }
   // Where stale recency does matter: x86 shadow stacks, pte_write.
-  const auto& shstk = rows[int(gf::PteArch::x86_64_shstk)];
+  const auto& shstk = rows[int(gf::Arch::x86_64_shstk)];
   EXPECT_EQ(shstk.preds[int(gf::Pred::pte_write)].verdict, "known");
   EXPECT_EQ(shstk.compare.verdict, "known");
   EXPECT_EQ(shstk.compare.what, "shstk");
-  EXPECT_EQ(rows[int(gf::PteArch::x86_64)].preds[int(gf::Pred::pte_write)].verdict, "safe");
+  EXPECT_EQ(rows[int(gf::Arch::x86_64)].preds[int(gf::Pred::pte_write)].verdict, "safe");
 }
 
 TEST(Audit, ReadmeTableIsCurrent) {
@@ -301,10 +301,10 @@ TEST(Audit, SampledModeFindsTheSameBugs) {
   o.samples = 4096;
   gf::BugSet bugs;
   bugs.add(gf::Bug::write_from_rdonly);
-  const auto r = gf::run_audit(gf::PteArch::arm64, bugs, o);
+  const auto r = gf::run_audit(gf::Arch::arm64, bugs, o);
   EXPECT_FALSE(r.exhaustive);
   EXPECT_EQ(r.preds[int(gf::Pred::pte_write)].verdict, "unsafe");
-  EXPECT_TRUE(gf::run_audit(gf::PteArch::arm64, {}, o).clean());
+  EXPECT_TRUE(gf::run_audit(gf::Arch::arm64, {}, o).clean());
 }
 
 // ------------------------------------------------------------------ PAE
@@ -345,11 +345,11 @@ TEST(Pae, LocklessReadNeverTears) {
 // ------------------------------------------------------------------ pte
 
 TEST(DescribePte, NamesBitsRecordAndPredicates) {
-  const std::string d = gf::describe_pte(gf::PteArch::x86_64, 0x8000000000000067ull);
+  const std::string d = gf::explain_pte(gf::Arch::x86_64, 0x8000000000000067ull);
   EXPECT_NE(d.find("Present RW User Accessed Dirty NX pfn=0"), std::string::npos) << d;
   EXPECT_NE(d.find("present pfn=0 W U young dirty"), std::string::npos) << d;
   EXPECT_NE(d.find("access_write=1"), std::string::npos) << d;
-  const std::string s = gf::describe_pte(gf::PteArch::s390x, 0x5633);
+  const std::string s = gf::explain_pte(gf::Arch::s390x, 0x5633);
   EXPECT_NE(s.find("Present Soft_Dirty Read Write Protect Invalid pfn=0x5"), std::string::npos) << s;
 }
 

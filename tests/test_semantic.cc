@@ -143,7 +143,7 @@ TYPED_TEST(Semantic, RecencyHelpersChangeOnlyRecency) {
     // pte_mkclean() never clears, so it is a real difference unless the entry
     // was already soft-dirty.
     const PteSem sd = sem<A>(A::pte_mkdirty(x));
-    if (A::id == gf::ArchId::x86_64 && !sx.soft_dirty) {
+    if (A::id == gf::Arch::x86_64 && !sx.soft_dirty) {
       EXPECT_EQ(sx.diff(sd), "soft_dirty");
     } else {
       EXPECT_TRUE(sx.same_but_recency(sd));
@@ -195,41 +195,41 @@ TYPED_TEST(Semantic, PfnAndProtnoneAreNotRecency) {
 TEST(SemanticRaw, X86NonPresentAndProtnone) {
   // Present and Global clear, non-zero: a swap/migration entry (kept raw).
   const pteval_t swp = 0x00000000000ab000ull;
-  EXPECT_EQ(gf::sem_decode(gf::ArchId::x86_64, swp).kind, PteSem::nonpresent);
-  EXPECT_FALSE(gf::sem_decode(gf::ArchId::x86_64, swp)
-                   .same_but_recency(gf::sem_decode(gf::ArchId::x86_64, swp ^ (1ull << 20))));
+  EXPECT_EQ(gf::sem_decode(gf::Arch::x86_64, swp).kind, PteSem::nonpresent);
+  EXPECT_FALSE(gf::sem_decode(gf::Arch::x86_64, swp)
+                   .same_but_recency(gf::sem_decode(gf::Arch::x86_64, swp ^ (1ull << 20))));
   // PROT_NONE keeps the PFN inverted; the decoder undoes it like pte_pfn().
-  const PteSem pn = gf::sem_decode(gf::ArchId::x86_64, 0x000ffffffffef120ull);
+  const PteSem pn = gf::sem_decode(gf::Arch::x86_64, 0x000ffffffffef120ull);
   EXPECT_EQ(pn.kind, PteSem::protnone);
   EXPECT_EQ(pn.pfn, 0x10u);
   EXPECT_FALSE(pn.valid);
   // PCD (bit 4) is a real difference for the oracle ("other" bits).
-  const PteSem a = gf::sem_decode(gf::ArchId::x86_64, 0x8000000000010027ull);
-  const PteSem b = gf::sem_decode(gf::ArchId::x86_64, 0x8000000000010037ull);
+  const PteSem a = gf::sem_decode(gf::Arch::x86_64, 0x8000000000010027ull);
+  const PteSem b = gf::sem_decode(gf::Arch::x86_64, 0x8000000000010037ull);
   EXPECT_FALSE(a.same_but_recency(b));
   EXPECT_EQ(a.diff(b), "other-bits");
 }
 
 TEST(SemanticRaw, Arm64RdonlyIsPermissionOnlyWithoutDbm) {
   // Writable (DBM): RDONLY is hardware-clean state, i.e. recency.
-  const PteSem clean = gf::sem_decode(gf::ArchId::arm64, 0x0068000000010fc3ull);
-  const PteSem hwdirty = gf::sem_decode(gf::ArchId::arm64, 0x0068000000010f43ull);
+  const PteSem clean = gf::sem_decode(gf::Arch::arm64, 0x0068000000010fc3ull);
+  const PteSem hwdirty = gf::sem_decode(gf::Arch::arm64, 0x0068000000010f43ull);
   EXPECT_TRUE(clean.same_but_recency(hwdirty));
   EXPECT_FALSE(clean.dirty);
   EXPECT_TRUE(hwdirty.dirty);
   // Without DBM, clearing RDONLY grants a hardware write: not recency.
-  const PteSem ro = gf::sem_decode(gf::ArchId::arm64, 0x0060000000010fc3ull);
-  const PteSem rw_nodbm = gf::sem_decode(gf::ArchId::arm64, 0x0060000000010f43ull);
+  const PteSem ro = gf::sem_decode(gf::Arch::arm64, 0x0060000000010fc3ull);
+  const PteSem rw_nodbm = gf::sem_decode(gf::Arch::arm64, 0x0060000000010f43ull);
   EXPECT_FALSE(ro.same_but_recency(rw_nodbm));
   EXPECT_EQ(ro.diff(rw_nodbm), "rdonly");
   // Valid clear, nG clear: not present (swap-like), kept raw.
-  EXPECT_EQ(gf::sem_decode(gf::ArchId::arm64, 0x0000000000010000ull).kind, PteSem::nonpresent);
+  EXPECT_EQ(gf::sem_decode(gf::Arch::arm64, 0x0000000000010000ull).kind, PteSem::nonpresent);
 }
 
 // ------------------------------------------------------------------ pte_same_norecency
 
 // A minimal scenario: one region, one CPU without operations.
-gf::Scenario minimal(gf::ArchId arch) {
+gf::Scenario minimal(gf::Arch arch) {
   gf::Scenario s;
   s.arch = arch;
   s.regions = {gf::Region{0, 1, gf::RF_ANON | gf::RF_WRITE}};

@@ -140,19 +140,19 @@ TEST(Spurious, SampledIsAFunctionOfTheSeed) {
 TEST(Spurious, ExplainedOnlyByRealChanges) {
   using X = gf::arch::X86_64;
   const gf::pteval_t p = X::mk_user_pte(16, gf::UserProt{.write = true, .young = false});
-  EXPECT_FALSE(gf::gup_recheck_explained(gf::ArchId::x86_64, false, p, X::pte_mkyoung(p)));
+  EXPECT_FALSE(gf::gup_recheck_explained(gf::Arch::x86_64, false, p, X::pte_mkyoung(p)));
   // What the MMU does on a write (Accessed and Dirty; pte_mkdirty() would set soft-dirty too, a real change).
-  EXPECT_FALSE(gf::gup_recheck_explained(gf::ArchId::x86_64, false, p, p | X::_PAGE_ACCESSED | X::_PAGE_DIRTY));
-  EXPECT_TRUE(gf::gup_recheck_explained(gf::ArchId::x86_64, false, p, X::pte_mkdirty(X::pte_mkyoung(p))));
-  EXPECT_TRUE(gf::gup_recheck_explained(gf::ArchId::x86_64, false, p, X::pte_wrprotect(p)));
-  EXPECT_TRUE(gf::gup_recheck_explained(gf::ArchId::x86_64, false, p, 0));
-  EXPECT_TRUE(gf::gup_recheck_explained(gf::ArchId::x86_64, false, p, X::mk_user_pte(17, gf::UserProt{.write = true})));
-  EXPECT_TRUE(gf::gup_recheck_explained(gf::ArchId::x86_64, true, p, p));  // the PMD moved
+  EXPECT_FALSE(gf::gup_recheck_explained(gf::Arch::x86_64, false, p, p | X::_PAGE_ACCESSED | X::_PAGE_DIRTY));
+  EXPECT_TRUE(gf::gup_recheck_explained(gf::Arch::x86_64, false, p, X::pte_mkdirty(X::pte_mkyoung(p))));
+  EXPECT_TRUE(gf::gup_recheck_explained(gf::Arch::x86_64, false, p, X::pte_wrprotect(p)));
+  EXPECT_TRUE(gf::gup_recheck_explained(gf::Arch::x86_64, false, p, 0));
+  EXPECT_TRUE(gf::gup_recheck_explained(gf::Arch::x86_64, false, p, X::mk_user_pte(17, gf::UserProt{.write = true})));
+  EXPECT_TRUE(gf::gup_recheck_explained(gf::Arch::x86_64, true, p, p));  // the PMD moved
 
   gf::GupStats g;
-  g.recheck(gf::ArchId::x86_64, true, false, p, X::pte_mkyoung(p), 7);
-  g.recheck(gf::ArchId::x86_64, true, false, p, X::pte_wrprotect(p), 9);
-  g.recheck(gf::ArchId::x86_64, false, false, p, p, 11);
+  g.recheck(gf::Arch::x86_64, true, false, p, X::pte_mkyoung(p), 7);
+  g.recheck(gf::Arch::x86_64, true, false, p, X::pte_wrprotect(p), 9);
+  g.recheck(gf::Arch::x86_64, false, false, p, p, 11);
   EXPECT_EQ(g.rechecks, 3);
   EXPECT_EQ(g.recheck_bails, 2);
   EXPECT_EQ(g.spurious, 1);

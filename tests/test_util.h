@@ -10,8 +10,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "core/arch/arm64.h"
+#include "core/arch/registry.h"
 #include "core/arch/x86_64.h"
 
 namespace gf::test {
@@ -37,6 +39,36 @@ struct ArchNames {
     return arch_name(T::id);
   }
 };
-using Arches = ::testing::Types<arch::X86_64, arch::Arm64>;
+
+// The machine's models (core/arch/arches.def rows with machine = 1, table
+// order): x86_64, arm64.
+template <class Seq>
+struct MachineModelsOf;
+template <int... I>
+struct MachineModelsOf<std::integer_sequence<int, I...>> {
+  using type = ::testing::Types<ModelOf<kMachineArches[I]>...>;
+};
+using Arches = MachineModelsOf<std::make_integer_sequence<int, NR_MACHINE_ARCHES>>::type;
+
+// Every model of core/arch/arches.def, in table order, as its correct model.
+template <class Seq>
+struct ModelsOf;
+template <int... I>
+struct ModelsOf<std::integer_sequence<int, I...>> {
+  using type = ::testing::Types<ModelOf<Arch(I)>...>;
+};
+using AllModels = ModelsOf<std::make_integer_sequence<int, NR_ARCHES>>::type;
+
+// Typed-test names from arches.def: "x86_64", "x86_64_shstk", ..., "i386_pae"
+// ('-' would break --gtest_filter).
+struct ModelNames {
+  template <class T>
+  static std::string GetName(int) {
+    std::string n = arch_name(T::id);
+    for (char& c : n)
+      if (c == '-') c = '_';
+    return n;
+  }
+};
 
 }  // namespace gf::test

@@ -15,13 +15,14 @@
 // TLB maintenance is broadcast TLBI: a flush does not wait for IRQs-off CPUs.
 #pragma once
 
+#include "core/arch/arches.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
 struct Arm64T {
-  static constexpr ArchId id = ArchId::arm64;
+  static constexpr Arch id = Arch::arm64;  // its arches.def row
   static constexpr const char* name = "arm64";
   static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = true;
@@ -155,8 +156,10 @@ struct Arm64T {
     if (pte_young(p)) orig = pte_mkyoung(orig);
     return orig;
   }
+  // pte_pgprot(): every bit but the output address.
+  static constexpr pteval_t pte_pgprot(pteval_t p) { return p & ~PTE_ADDR_LOW; }
   // pte_pgprot(pte_mkold(pte_mkclean(pte))): the A/D-free protection.
-  static constexpr pteval_t contpte_prot(pteval_t p) { return pte_mkold(pte_mkclean(p)) & ~PTE_ADDR_LOW; }
+  static constexpr pteval_t contpte_prot(pteval_t p) { return pte_pgprot(pte_mkold(pte_mkclean(p))); }
   // contpte_ptep_get_lockless(): entry k of the block is consistent with the
   // target when it is valid+CONT, maps the PFN the target implies and has
   // the same A/D-free protection.
@@ -192,6 +195,13 @@ struct Arm64T {
   static constexpr bool pmd_present(pteval_t v) { return pte_present(v); }
   static constexpr bool pmd_leaf(pteval_t v) { return pmd_present(v) && (v & PTE_TYPE_PAGE) != PTE_TYPE_PAGE; }
   static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return (v & ~PTE_VALID) | PTE_PRESENT_INVALID; }
+  // The machine's view of page k of a huge PMD as a PTE (what the MMU and the
+  // oracles read of that page; no kernel helper): pmd_pte() moved k pages on
+  // while valid.
+  static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) {
+    const pteval_t pte = pmd_pte(pmd);
+    return pte_valid(pte) ? pte + (pteval_t(k) << PAGE_SHIFT) : pte;
+  }
 
   // FEAT_HAFDBS: the MMU sets AF on access; on a write through a DBM entry it
   // clears RDONLY.  RDONLY without DBM is a permission fault.

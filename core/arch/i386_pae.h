@@ -42,41 +42,26 @@
 // TLB shootdown is an IPI, so a flush waits for CPUs running with IRQs off.
 #pragma once
 
+#include "core/arch/arches.h"
 #include "core/arch/x86_common.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{.numa_balancing = false, .soft_dirty = false, .uffd_wp = false, .shstk = false}>
-struct I386PaeT {
+struct I386PaeT : x86::PageBits {
+  static constexpr Arch id = Arch::i386_pae;  // its arches.def row
   static constexpr const char* name = "i386-pae";
   static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = false;
   static constexpr bool tlb_flush_waits_for_irqs_off = true;
 
-  static constexpr pteval_t _PAGE_PRESENT = 1ull << 0;
-  static constexpr pteval_t _PAGE_RW = 1ull << 1;
-  static constexpr pteval_t _PAGE_USER = 1ull << 2;
-  static constexpr pteval_t _PAGE_PWT = 1ull << 3;
-  static constexpr pteval_t _PAGE_PCD = 1ull << 4;
-  static constexpr pteval_t _PAGE_ACCESSED = 1ull << 5;
-  // What ptep_test_and_clear_young() clears (generic code names no bit).
-  static constexpr pteval_t YOUNG_BITS = _PAGE_ACCESSED;
-  static constexpr pteval_t _PAGE_DIRTY = 1ull << 6;
-  static constexpr pteval_t _PAGE_PAT = 1ull << 7;  // = _PAGE_PSE
-  static constexpr pteval_t _PAGE_GLOBAL = 1ull << 8;
-  static constexpr pteval_t _PAGE_SPECIAL = 1ull << 9;
+  // Besides x86::PageBits:
   static constexpr pteval_t _PAGE_SAVED_DIRTY = 1ull << 10;  // SOFTW2 on 32-bit
   static constexpr pteval_t _PAGE_UFFD_WP = 0;
   static constexpr pteval_t _PAGE_SOFT_DIRTY = 0;
-  static constexpr pteval_t _PAGE_DEVMAP = 1ull << 57;  // defined for PAE, only kept by pte_modify()
   static constexpr pteval_t _PAGE_PKEY_MASK = 0;
-  static constexpr pteval_t _PAGE_NX = 1ull << 63;
-  static constexpr pteval_t _PAGE_PROTNONE = _PAGE_GLOBAL;
   static constexpr pteval_t _PAGE_DIRTY_BITS = _PAGE_DIRTY | _PAGE_SAVED_DIRTY;
-  static constexpr pteval_t _PAGE_KNL_ERRATUM_MASK = _PAGE_DIRTY | _PAGE_ACCESSED;
-  static constexpr int PAGE_SHIFT = 12;
-  static constexpr pteval_t PTE_PFN_MASK = ((1ull << 52) - 1) & ~((1ull << PAGE_SHIFT) - 1);
   static constexpr pteval_t _PAGE_CHG_MASK = PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SPECIAL | _PAGE_ACCESSED |
                                              _PAGE_DIRTY_BITS | _PAGE_SOFT_DIRTY | _PAGE_DEVMAP | _PAGE_UFFD_WP |
                                              _PAGE_PAT;

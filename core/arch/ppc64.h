@@ -22,12 +22,14 @@
 // TLB flushes are broadcast tlbie: a flush does not wait for IRQs-off CPUs.
 #pragma once
 
+#include "core/arch/arches.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
 struct Ppc64T {
+  static constexpr Arch id = Arch::ppc64le;  // its arches.def row
   static constexpr const char* name = "ppc64le";
   static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = false;

@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// The architecture models as run-time values (core/arch/arches.def), and the one
-// dispatch from (architecture, injected helper bug) to a model type:
+// The one architecture registry: from an Arch value (core/arch/arches.h,
+// generated from core/arch/arches.def) to its model type.
 //
 //   with_pte_arch(a, bugs, [&]<class A>() { ... A::pte_mkclean(v) ... });
 //
 // instantiates the body for every architecture and for every helper bug of
 // core/base/bugs.def whose `where` names that architecture (or "*"), as
-// Model<ArchCfg{..., .bug = b}>; nothing else is instantiated.
+// Model<ArchCfg{..., .bug = b}>; nothing else is instantiated (the PTE-level
+// tools).
+//
+//   with_machine_arch(a, [&]<class A>() { ... run the machine on A ... });
+//
+// instantiates the body for the machine architectures only (arches.def rows
+// with machine = 1), each as its correct model: the one switch the machine
+// takes per execution (core/exec/run.cc) and the few per-architecture facts
+// generic code asks of a running machine (core/mm/machine.cc, core/report/).
 #pragma once
 
 #include <optional>
 #include <string_view>
 #include <utility>
 
+#include "core/arch/arches.h"
 #include "core/arch/arm64.h"
 #include "core/arch/i386_pae.h"
 #include "core/arch/ppc64.h"
@@ -23,22 +32,6 @@
 #include "core/base/ids.h"
 
 namespace gf {
-
-enum class PteArch : uint8_t {
-#define GF_ARCH(id, name, type, text) id,
-#include "core/arch/arches.def"
-#undef GF_ARCH
-};
-inline constexpr int NR_PTE_ARCHES = 0
-#define GF_ARCH(id, name, type, text) +1
-#include "core/arch/arches.def"
-#undef GF_ARCH
-    ;
-
-struct PteArchInfo { std::string_view name, text; };
-const PteArchInfo& info(PteArch a);
-std::optional<PteArch> pte_arch_from_name(std::string_view s);
-inline PteArch pte_arch_of(ArchId a) { return a == ArchId::arm64 ? PteArch::arm64 : PteArch::x86_64; }
 
 namespace arch {
 // Each model as a template on ArchCfg, with its default configuration.
@@ -62,19 +55,19 @@ using Riscv64Svadu = Riscv64SvaduFamily::with_bug<-1>;
 }  // namespace arch
 
 namespace detail {
-template <PteArch P> struct FamilyOf;
-#define GF_ARCH(id, name, type, text) \
-  template <> struct FamilyOf<PteArch::id> { using type_ = arch::type##Family; static constexpr std::string_view nm = name; };
+template <Arch P> struct FamilyOf;
+#define GF_ARCH(id, name, type, machine, text) \
+  template <> struct FamilyOf<Arch::id> { using type_ = arch::type##Family; static constexpr std::string_view nm = name; };
 #include "core/arch/arches.def"
 #undef GF_ARCH
 
 // Does injected bug b live in architecture P's helpers?
-template <PteArch P>
+template <Arch P>
 constexpr bool bug_in(int b) {
   return b >= 0 && b < NR_BUGS && (kBugWhere[b] == "*" || kBugWhere[b] == FamilyOf<P>::nm);
 }
 
-template <PteArch P, class F, int... Bs>
+template <Arch P, class F, int... Bs>
 auto dispatch_bug(int bug, F&& f, std::integer_sequence<int, Bs...>) {
   using Fam = typename FamilyOf<P>::type_;
   using R = decltype(f.template operator()<typename Fam::template with_bug<-1>>());
@@ -88,23 +81,47 @@ auto dispatch_bug(int bug, F&& f, std::integer_sequence<int, Bs...>) {
 }  // namespace detail
 
 // The first bug of `bugs` that lives in architecture a's helpers, or -1.
-int helper_bug_for(PteArch a, BugSet bugs);
+int helper_bug_for(Arch a, BugSet bugs);
 // Does the bug break a model's helpers (and which)?  "" for operation bugs.
 inline bool is_helper_bug(Bug b) { return !info(b).where.empty(); }
-bool bug_applies(Bug b, PteArch a);
+bool bug_applies(Bug b, Arch a);
 
 // Calls f.template operator()<Model>() with a's model, broken by the first
 // helper bug in `bugs` that applies to a (only one at a time).
 template <class F>
-auto with_pte_arch(PteArch a, BugSet bugs, F&& f) {
+auto with_pte_arch(Arch a, BugSet bugs, F&& f) {
   const int bug = helper_bug_for(a, bugs);
   switch (a) {
-#define GF_ARCH(id, name, type, text) \
-  case PteArch::id: return detail::dispatch_bug<PteArch::id>(bug, f, std::make_integer_sequence<int, NR_BUGS>{});
+#define GF_ARCH(id, name, type, machine, text) \
+  case Arch::id: return detail::dispatch_bug<Arch::id>(bug, f, std::make_integer_sequence<int, NR_BUGS>{});
 #include "core/arch/arches.def"
 #undef GF_ARCH
   }
-  return detail::dispatch_bug<PteArch::x86_64>(bug, f, std::make_integer_sequence<int, NR_BUGS>{});
+  return detail::dispatch_bug<Arch::x86_64>(bug, f, std::make_integer_sequence<int, NR_BUGS>{});
+}
+
+// An architecture's correct model, at compile time.
+template <Arch P>
+using ModelOf = typename detail::FamilyOf<P>::type_::template with_bug<-1>;
+
+// Calls f.template operator()<Model>() with machine architecture a's correct
+// model (injected bugs of the machine are operation bugs, never helper bugs).
+// Only the machine rows of arches.def are instantiated; a is always one of
+// them (a scenario's arch comes from kMachineArches).
+template <class F>
+auto with_machine_arch(Arch a, F&& f) {
+  switch (a) {
+#define GF_ARCH(id, name, type, machine, text) GF_MACHINE_ARCH_CASE_##machine(id)
+#define GF_MACHINE_ARCH_CASE_0(id)
+#define GF_MACHINE_ARCH_CASE_1(id) \
+  case Arch::id: return f.template operator()<ModelOf<Arch::id>>();
+#include "core/arch/arches.def"
+#undef GF_MACHINE_ARCH_CASE_1
+#undef GF_MACHINE_ARCH_CASE_0
+#undef GF_ARCH
+    default: break;
+  }
+  return f.template operator()<ModelOf<kMachineArches[0]>>();
 }
 
 }  // namespace gf

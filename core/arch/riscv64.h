@@ -30,12 +30,14 @@
 //   flush use on_each_cpu_mask() and wait.  The model takes the SBI case.
 #pragma once
 
+#include "core/arch/arches.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
 struct Riscv64T {
+  static constexpr Arch id = C.svadu ? Arch::riscv64_svadu : Arch::riscv64;  // its arches.def row
   static constexpr const char* name = "riscv64";
   static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = false;

@@ -21,12 +21,14 @@
 // TLB invalidation is by broadcast instructions (IPTE, IDTE, CSP), no IPIs.
 #pragma once
 
+#include "core/arch/arches.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
 struct S390xT {
+  static constexpr Arch id = Arch::s390x;  // its arches.def row
   static constexpr const char* name = "s390x";
   static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = false;

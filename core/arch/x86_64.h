@@ -14,41 +14,26 @@
 // TLB shootdown is an IPI, so a flush waits for CPUs running with IRQs off.
 #pragma once
 
+#include "core/arch/arches.h"
 #include "core/arch/x86_common.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
-struct X86_64T {
-  static constexpr ArchId id = ArchId::x86_64;
+struct X86_64T : x86::PageBits {
+  static constexpr Arch id = C.shstk ? Arch::x86_64_shstk : Arch::x86_64;  // its arches.def row
   static constexpr const char* name = "x86_64";
   static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = false;
   static constexpr bool tlb_flush_waits_for_irqs_off = true;
 
-  static constexpr pteval_t _PAGE_PRESENT = 1ull << 0;
-  static constexpr pteval_t _PAGE_RW = 1ull << 1;
-  static constexpr pteval_t _PAGE_USER = 1ull << 2;
-  static constexpr pteval_t _PAGE_PWT = 1ull << 3;
-  static constexpr pteval_t _PAGE_PCD = 1ull << 4;
-  static constexpr pteval_t _PAGE_ACCESSED = 1ull << 5;
-  // What ptep_test_and_clear_young() clears (generic code names no bit).
-  static constexpr pteval_t YOUNG_BITS = _PAGE_ACCESSED;
-  static constexpr pteval_t _PAGE_DIRTY = 1ull << 6;
-  static constexpr pteval_t _PAGE_PSE = 1ull << 7;
-  static constexpr pteval_t _PAGE_GLOBAL = 1ull << 8;
-  static constexpr pteval_t _PAGE_SPECIAL = 1ull << 9;
+  // Besides x86::PageBits:
   static constexpr pteval_t _PAGE_UFFD_WP = C.uffd_wp ? 1ull << 10 : 0;
   static constexpr pteval_t _PAGE_SOFT_DIRTY = C.soft_dirty ? 1ull << 11 : 0;
-  static constexpr pteval_t _PAGE_DEVMAP = 1ull << 57;
   static constexpr pteval_t _PAGE_SAVED_DIRTY = 1ull << 58;
   static constexpr pteval_t _PAGE_PKEY_MASK = 0xfull << 59;
-  static constexpr pteval_t _PAGE_NX = 1ull << 63;
-  static constexpr pteval_t _PAGE_PROTNONE = _PAGE_GLOBAL;
   static constexpr pteval_t _PAGE_DIRTY_BITS = _PAGE_DIRTY | _PAGE_SAVED_DIRTY;
-  static constexpr int PAGE_SHIFT = 12;
-  static constexpr pteval_t PTE_PFN_MASK = ((1ull << 52) - 1) & ~((1ull << PAGE_SHIFT) - 1);
 
   // protnone_mask(): PROT_NONE and swap entries keep the PFN inverted (L1TF).
   static constexpr pteval_t protnone_mask(pteval_t v) {
@@ -149,6 +134,13 @@ struct X86_64T {
     const uint64_t pfn = pte_pfn(v);
     const pteval_t flags = v & ~PTE_PFN_MASK & ~(_PAGE_PRESENT | _PAGE_PROTNONE);
     return (((pfn << PAGE_SHIFT) ^ protnone_mask(flags)) & PTE_PFN_MASK) | flags;
+  }
+  // The machine's view of page k of a huge PMD as a PTE (what the MMU and the
+  // oracles read of that page; no kernel helper): pmd_pte() moved k pages on
+  // while present.
+  static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) {
+    const pteval_t pte = pmd_pte(pmd);
+    return pte_present(pte) ? pte + (pteval_t(k) << PAGE_SHIFT) : pte;
   }
 
   // What the MMU stores when a user access goes through this entry; nullopt = fault.

@@ -11,6 +11,31 @@
 
 namespace gf::arch::x86 {
 
+// The bits both layouts give the same meaning and place
+// (pgtable_types.h _PAGE_BIT_*); each model adds the ones that differ
+// (SavedDirty, uffd-wp, soft-dirty, pkeys).
+struct PageBits {
+  static constexpr pteval_t _PAGE_PRESENT = 1ull << 0;
+  static constexpr pteval_t _PAGE_RW = 1ull << 1;
+  static constexpr pteval_t _PAGE_USER = 1ull << 2;
+  static constexpr pteval_t _PAGE_PWT = 1ull << 3;
+  static constexpr pteval_t _PAGE_PCD = 1ull << 4;
+  static constexpr pteval_t _PAGE_ACCESSED = 1ull << 5;
+  // What ptep_test_and_clear_young() clears (generic code names no bit).
+  static constexpr pteval_t YOUNG_BITS = _PAGE_ACCESSED;
+  static constexpr pteval_t _PAGE_DIRTY = 1ull << 6;
+  static constexpr pteval_t _PAGE_PSE = 1ull << 7;  // a huge PMD; _PAGE_PAT in a PTE
+  static constexpr pteval_t _PAGE_PAT = _PAGE_PSE;
+  static constexpr pteval_t _PAGE_GLOBAL = 1ull << 8;
+  static constexpr pteval_t _PAGE_SPECIAL = 1ull << 9;
+  static constexpr pteval_t _PAGE_DEVMAP = 1ull << 57;
+  static constexpr pteval_t _PAGE_NX = 1ull << 63;
+  static constexpr pteval_t _PAGE_PROTNONE = _PAGE_GLOBAL;
+  static constexpr pteval_t _PAGE_KNL_ERRATUM_MASK = _PAGE_DIRTY | _PAGE_ACCESSED;
+  static constexpr int PAGE_SHIFT = 12;
+  static constexpr pteval_t PTE_PFN_MASK = ((1ull << 52) - 1) & ~((1ull << PAGE_SHIFT) - 1);
+};
+
 // RW clear: Dirty moves to SavedDirty.
 constexpr pteval_t mksaveddirty_shift(pteval_t v, int saved_dirty_bit) {
   const pteval_t cond = (~v >> 1) & 1;
@@ -30,8 +55,8 @@ constexpr pteval_t clear_saveddirty_shift(pteval_t v, int saved_dirty_bit) {
 // protection_map[] entries of a private mapping: the same bits on both
 // (Present 0, RW 1, User 2, Accessed 5, Global = PROTNONE 8, NX 63).
 constexpr pteval_t prot_val(Prot p) {
-  constexpr pteval_t present = 1ull << 0, rw = 1ull << 1, user = 1ull << 2, accessed = 1ull << 5;
-  constexpr pteval_t protnone = 1ull << 8, nx = 1ull << 63;
+  constexpr pteval_t present = PageBits::_PAGE_PRESENT, rw = PageBits::_PAGE_RW, user = PageBits::_PAGE_USER;
+  constexpr pteval_t accessed = PageBits::_PAGE_ACCESSED, protnone = PageBits::_PAGE_PROTNONE, nx = PageBits::_PAGE_NX;
   constexpr pteval_t u = present | user | accessed;
   switch (p) {
     case Prot::none: return accessed | protnone;  // PAGE_NONE

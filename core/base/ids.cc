@@ -2,7 +2,6 @@
 #include "core/base/ids.h"
 
 #include <array>
-#include <cstring>
 
 #include "core/base/types.h"
 
@@ -42,13 +41,6 @@ std::optional<OpKind> op_from_name(std::string_view s) { return find<OpKind>(kOp
 std::string_view op_args_text(OpKind k) {
   static constexpr std::string_view kText[8] = {"", "va", "nr", "va nr", "flags", "va flags", "nr flags", "va nr flags"};
   return kText[(op_uses_va(k) ? 1 : 0) | (op_max_nr(k) > 1 ? 2 : 0) | (op_flag_mask(k) ? 4 : 0)];
-}
-
-const char* arch_name(ArchId a) { return a == ArchId::arm64 ? "arm64" : "x86_64"; }
-std::optional<ArchId> arch_from_name(const char* s) {
-  if (!std::strcmp(s, "x86_64")) return ArchId::x86_64;
-  if (!std::strcmp(s, "arm64")) return ArchId::arm64;
-  return std::nullopt;
 }
 
 }  // namespace gf

@@ -36,11 +36,6 @@ constexpr int folio_nr_pages(int order) { return 1 << order; }
 #define GF_NO_COVERAGE
 #endif
 
-enum class ArchId : uint8_t { x86_64 = 0, arm64 = 1 };
-inline constexpr int NR_ARCHES = 2;
-const char* arch_name(ArchId a);
-std::optional<ArchId> arch_from_name(const char* s);
-
 // Kernel configuration switches that change what the PTE helpers do.  Each
 // architecture model is a template on one; the default is the configuration
 // the fuzzers run (Debian's amd64 kernel, and the pinned configurations of

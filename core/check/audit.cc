@@ -30,7 +30,7 @@ bool AuditArch::clean() const {
   return true;
 }
 
-AuditArch run_audit(PteArch a, BugSet bugs, const AuditOptions& o) {
+AuditArch run_audit(Arch a, BugSet bugs, const AuditOptions& o) {
   const int bug = helper_bug_for(a, bugs);
   return with_pte_arch(a, bugs, [&]<class A>() { return audit_model<A>(a, bug, o); });
 }

@@ -50,7 +50,7 @@ struct AuditCell {
 };
 
 struct AuditArch {
-  PteArch arch{};
+  Arch arch{};
   int bug = -1;               // the helper bug applied, or -1
   std::vector<int> bits;      // enumerated bits
   uint64_t recency_bits = 0;  // the block's inner bits
@@ -68,7 +68,7 @@ struct AuditOptions {
   uint64_t seed = 1;
 };
 
-AuditArch run_audit(PteArch a, BugSet bugs, const AuditOptions& o = {});
+AuditArch run_audit(Arch a, BugSet bugs, const AuditOptions& o = {});
 
 std::string audit_text(const std::vector<AuditArch>& rows);
 std::string audit_json(const std::vector<AuditArch>& rows, int indent = 2);

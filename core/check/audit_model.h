@@ -66,7 +66,7 @@ std::vector<pteval_t> probe_entries(uint64_t cand, Rng& rng) {
 // through the norecency form and only toggles itself in the record's
 // `other`; it is recency (`absorbed`) when pte_same_norecency() ignores it for some entry.
 template <class A>
-void classify_bits(PteArch arch, const std::vector<pteval_t>& probe, uint64_t cand, uint64_t& relevant,
+void classify_bits(Arch arch, const std::vector<pteval_t>& probe, uint64_t cand, uint64_t& relevant,
                    uint64_t& absorbed) {
   for (pteval_t v : probe) {
     const PteSem sv = sem_decode(arch, v);
@@ -96,7 +96,7 @@ struct Member {
 
 // The helpers' views of one entry: does a predicate answer differently?
 template <class A>
-void audit_views(AuditArch& r, PteArch arch, const Member& m) {
+void audit_views(AuditArch& r, Arch arch, const Member& m) {
   static const char* const helper_names[] = {"pte_mkold", "pte_mkyoung", "pte_mkclean",
                                              "pte_mkdirty", "mmu_access", "mmu_write"};
   std::optional<pteval_t> hv[6] = {A::pte_mkold(m.v), A::pte_mkyoung(m.v), A::pte_mkclean(m.v),
@@ -116,7 +116,7 @@ void audit_views(AuditArch& r, PteArch arch, const Member& m) {
 
 // Two entries of one block that norecency calls equal, or that differ only in recency.
 template <class A>
-void audit_pair(AuditArch& r, PteArch arch, const Member& x, const Member& y) {
+void audit_pair(AuditArch& r, Arch arch, const Member& x, const Member& y) {
   const bool same = pte_same_norecency<A>(x.v, y.v);
   const bool sem_same = x.s.same_but_recency(y.s);
   if (!same && !sem_same) return;
@@ -137,7 +137,7 @@ void audit_pair(AuditArch& r, PteArch arch, const Member& x, const Member& y) {
 
 // One block: the outer bits fixed to `hi`, every value of the inner (recency) bits.
 template <class A>
-void audit_block(AuditArch& r, PteArch arch, uint64_t hi, const std::vector<int>& inner, std::vector<Member>& ms) {
+void audit_block(AuditArch& r, Arch arch, uint64_t hi, const std::vector<int>& inner, std::vector<Member>& ms) {
   ms.clear();
   for (uint64_t ii = 0; ii < (1ull << inner.size()); ii++) {
     Member m;
@@ -174,7 +174,7 @@ inline void judge(AuditArch& r) {
 // The audit of core/check/audit.h on model A, judged by `arch`'s semantic decoder;
 // `bug` is only recorded.
 template <class A>
-AuditArch audit_model(PteArch arch, int bug, const AuditOptions& o = {}) {
+AuditArch audit_model(Arch arch, int bug, const AuditOptions& o = {}) {
   using namespace audit_detail;
   AuditArch r;
   r.arch = arch;

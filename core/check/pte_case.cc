@@ -63,7 +63,7 @@ PteCase decode_pte_case(std::span<const uint8_t> bytes) {
   size_t pos = 0;
   auto next = [&]() -> uint8_t { return pos < bytes.size() ? bytes[pos++] : 0; };
   PteCase c;
-  c.arch = PteArch(next() % NR_PTE_ARCHES);
+  c.arch = Arch(next() % NR_ARCHES);
   c.start.kind = PteStart::Kind(next() % 4);
   const uint64_t pfn = pfn_of_byte(next());
   const uint8_t prot = next();
@@ -196,10 +196,10 @@ std::optional<PteCase> pte_case_from_json(std::string_view text, ParseError& err
     PteCase c;
     if (!j.contains("arch")) fail("case", "missing \"arch\"");
     const std::string a = get_string(j["arch"], "arch");
-    auto arch = pte_arch_from_name(a);
+    auto arch = arch_from_name(a);
     if (!arch) {
       std::string names;
-      for (int i = 0; i < NR_PTE_ARCHES; i++) names += (i ? ", " : "") + std::string(info(PteArch(i)).name);
+      for (int i = 0; i < NR_ARCHES; i++) names += (i ? ", " : "") + std::string(info(Arch(i)).name);
       fail("arch", "unknown architecture \"" + a + "\" (" + names + ")");
     }
     c.arch = *arch;

@@ -69,7 +69,7 @@ struct PteOp {
 };
 
 struct PteCase {
-  PteArch arch{};
+  Arch arch{};
   PteStart start;
   std::vector<PteOp> seq[2];
   BugSet bugs;       // never in the bytes

@@ -18,12 +18,12 @@ constexpr std::array<PredInfo, NR_PREDS> kPreds = {{
 }};
 
 struct Known {
-  PteArch arch;
+  Arch arch;
   Oracle oracle;
   std::string_view what, fields, why;
 };
 constexpr Known kKnown[] = {
-#define GF_KNOWN(arch, oracle, what, fields, why) {PteArch::arch, Oracle::oracle, what, fields, why},
+#define GF_KNOWN(arch, oracle, what, fields, why) {Arch::arch, Oracle::oracle, what, fields, why},
 #include "core/check/findings.def"
 #undef GF_KNOWN
 };
@@ -64,7 +64,7 @@ std::optional<Pred> pred_from_name(std::string_view s) {
   return std::nullopt;
 }
 
-const char* known_finding(PteArch a, Oracle o, std::string_view what, std::string_view fields) {
+const char* known_finding(Arch a, Oracle o, std::string_view what, std::string_view fields) {
   for (const Known& k : kKnown)
     if (k.arch == a && k.oracle == o && k.what == what && fields_within(fields, k.fields)) return k.why.data();
   return nullptr;
@@ -95,7 +95,7 @@ PteVerdict check_pte_case(const PteCase& c) {
   return with_pte_arch(c.arch, c.bugs, [&]<class A>() { return check_pte_case_on<A>(c); });
 }
 
-std::string describe_pte(PteArch a, pteval_t v, BugSet bugs) {
+std::string explain_pte(Arch a, pteval_t v, BugSet bugs) {
   std::string out = std::string(info(a).name) + " " + hex(v) + "\n  bits:      ";
   for (const std::string& n : bit_names(a, v)) out += " " + n;
   out += "\n  record:     " + sem_decode(a, v).str() + "\n  predicates:";
@@ -117,7 +117,7 @@ std::string pte_violation_details(const PteCase& c, const PteFinding& f) {
   out += "  case: a = " + seq_str(c.seq[0]) + ", b = " + seq_str(c.seq[1]) + "\n";
   for (auto [name, val] : {std::pair{f.x_name, f.x}, std::pair{f.y_name, f.y}}) {
     out += "  " + name + ":\n";
-    const std::string d = describe_pte(c.arch, val, c.bugs);
+    const std::string d = explain_pte(c.arch, val, c.bugs);
     size_t from = 0;
     for (size_t nl; (nl = d.find('\n', from)) != std::string::npos; from = nl + 1)
       out += "    " + d.substr(from, nl - from) + "\n";

@@ -63,10 +63,10 @@ std::string pte_violation_details(const PteCase& c, const PteFinding& f);
 
 // The triage of core/check/findings.def for (arch, oracle, what) when the two
 // entries' records differ in `fields` (beyond young/dirty), or nullptr.
-const char* known_finding(PteArch a, Oracle o, std::string_view what, std::string_view fields);
+const char* known_finding(Arch a, Oracle o, std::string_view what, std::string_view fields);
 
 // One entry for a crash dump reader: raw, bit names, the semantic record,
 // and the predicates and recency helpers of the model (with `bugs` injected).
-std::string describe_pte(PteArch a, pteval_t v, BugSet bugs = {});
+std::string explain_pte(Arch a, pteval_t v, BugSet bugs = {});
 
 }  // namespace gf

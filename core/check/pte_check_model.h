@@ -39,7 +39,7 @@ pteval_t start_entry(const PteStart& s) {
 // entries that map something (present or PROT_NONE, by the semantic
 // decoder, not the model), contpte only on valid arm64 entries.
 template <class A>
-pteval_t apply_op(PteArch arch, const PteOp& op, pteval_t v) {
+pteval_t apply_op(Arch arch, const PteOp& op, pteval_t v) {
   const PteSem s = sem_decode(arch, v);
   const bool m = s.maps();
   switch (op.kind) {
@@ -87,7 +87,7 @@ pteval_t entry(const PteCase& c, int s) {
 template <class A>
 class Checker {
  public:
-  Checker(PteArch arch, PteVerdict& out) : arch_(arch), out_(out) {}
+  Checker(Arch arch, PteVerdict& out) : arch_(arch), out_(out) {}
 
   // Checks 1 and 2 of pte_check.h on every pair first, then 3: a hidden
   // change is reported as such even where a predicate also differs.
@@ -173,7 +173,7 @@ class Checker {
     out_.findings.push_back(f);
   }
 
-  PteArch arch_;
+  Arch arch_;
   PteVerdict& out_;
   Phase phase_ = compare;
 };

@@ -237,7 +237,7 @@ constexpr ArchSem arch_sem(PteSem (*d)(pteval_t), uint64_t recency, uint64_t pfn
   return {d, recency, pfn, shift, n, N};
 }
 
-const ArchSem& arch_sem(PteArch a) {
+const ArchSem& arch_sem(Arch a) {
   static const ArchSem x86 = arch_sem([](pteval_t v) { return decode_x86(v, {58, true, false}); },
                                       bit(5) | bit(6) | bit(58), bits(12, 51), 12, kX86Names);
   static const ArchSem x86_shstk = arch_sem([](pteval_t v) { return decode_x86(v, {58, true, true}); },
@@ -249,35 +249,34 @@ const ArchSem& arch_sem(PteArch a) {
   static const ArchSem pae = arch_sem([](pteval_t v) { return decode_x86(v, {10, false, false}); },
                                       bit(5) | bit(6) | bit(10), bits(12, 51), 12, kPaeNames);
   switch (a) {
-    case PteArch::x86_64: return x86;
-    case PteArch::x86_64_shstk: return x86_shstk;
-    case PteArch::arm64: return arm64;
-    case PteArch::riscv64:
-    case PteArch::riscv64_svadu: return riscv;
-    case PteArch::s390x: return s390;
-    case PteArch::ppc64le: return ppc;
-    case PteArch::i386_pae: return pae;
+    case Arch::x86_64: return x86;
+    case Arch::x86_64_shstk: return x86_shstk;
+    case Arch::arm64: return arm64;
+    case Arch::riscv64:
+    case Arch::riscv64_svadu: return riscv;
+    case Arch::s390x: return s390;
+    case Arch::ppc64le: return ppc;
+    case Arch::i386_pae: return pae;
   }
   return x86;
 }
 
 }  // namespace
 
-GF_NO_COVERAGE PteSem sem_decode(PteArch arch, pteval_t v) { return arch_sem(arch).decode(v); }
-GF_NO_COVERAGE PteSem sem_decode(ArchId arch, pteval_t v) { return sem_decode(pte_arch_of(arch), v); }
-uint64_t sem_recency_bits(PteArch arch) { return arch_sem(arch).recency; }
+GF_NO_COVERAGE PteSem sem_decode(Arch arch, pteval_t v) { return arch_sem(arch).decode(v); }
+uint64_t sem_recency_bits(Arch arch) { return arch_sem(arch).recency; }
 
-bool sem_well_formed(PteArch arch, pteval_t v) {
+bool sem_well_formed(Arch arch, pteval_t v) {
   switch (arch) {
-    case PteArch::arm64:  // a present entry is writable (DBM) or read-only (RDONLY)
+    case Arch::arm64:  // a present entry is writable (DBM) or read-only (RDONLY)
       return !(v & (bit(0) | bit(11))) || (v & (bit(51) | bit(7)));
-    case PteArch::s390x:  // hardware access only where the software bits allow it
+    case Arch::s390x:  // hardware access only where the software bits allow it
       return !(v & 0x001) || (((v & 0x400) || (v & 0x010)) && ((v & 0x200) || (v & 0x020)));
     default: return true;
   }
 }
 
-std::vector<std::string> bit_names(PteArch arch, pteval_t v) {
+std::vector<std::string> bit_names(Arch arch, pteval_t v) {
   const ArchSem& a = arch_sem(arch);
   std::vector<std::string> out;
   uint64_t named = 0;

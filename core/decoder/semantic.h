@@ -11,12 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "core/arch/arches.h"
 #include "core/base/text.h"
 #include "core/base/types.h"
 
 namespace gf {
-
-enum class PteArch : uint8_t;  // core/arch/registry.h
 
 struct PteSem {
   // present: pte_present() and accessible in principle; protnone: present
@@ -54,24 +53,23 @@ struct PteSem {
   std::string str() const;
 };
 
-PteSem sem_decode(PteArch arch, pteval_t v);
-PteSem sem_decode(ArchId arch, pteval_t v);
+PteSem sem_decode(Arch arch, pteval_t v);
 
 // The raw bits that encode young/dirty on this architecture (x86 Accessed,
 // Dirty, SavedDirty; arm64 AF, PTE_DIRTY, RDONLY on a DBM entry; s390 young,
 // dirty and the invalid/protect bits that emulate them; ...).
-uint64_t sem_recency_bits(PteArch arch);
+uint64_t sem_recency_bits(Arch arch);
 
 // Does v keep the invariants every kernel constructor and helper keeps?
 // arm64: a present entry (valid, or present-invalid) has PTE_WRITE or PTE_RDONLY (every protection_map
 // entry and pte_wrprotect() set RDONLY); s390: invalid clear only when
 // readable, protect clear only when writable.  Elsewhere always true.
 // `gupfuzz audit` enumerates well-formed entries only.
-bool sem_well_formed(PteArch arch, pteval_t v);
+bool sem_well_formed(Arch arch, pteval_t v);
 
 // The names of the bits set in v, in bit order, as the kernel headers spell
 // them without the _PAGE_/PTE_ prefix ("Present RW User Accessed Dirty NX"),
 // with the PFN field as "pfn=0x..".  Non-present entries get the swap view.
-std::vector<std::string> bit_names(PteArch arch, pteval_t v);
+std::vector<std::string> bit_names(Arch arch, pteval_t v);
 
 }  // namespace gf

@@ -7,8 +7,7 @@
 #include <memory>
 #include <optional>
 
-#include "core/arch/arm64.h"
-#include "core/arch/x86_64.h"
+#include "core/arch/registry.h"
 #include "core/mm/ops.h"
 #include "core/oracle/oracle.h"
 
@@ -193,14 +192,11 @@ GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOption
 }  // namespace
 
 GF_NO_COVERAGE void build_layout(Machine& m) {
-  if (m.sc().arch == ArchId::arm64)
-    build_layout<arch::Arm64>(m);
-  else
-    build_layout<arch::X86_64>(m);
+  with_machine_arch(m.sc().arch, [&]<class A>() GF_NO_COVERAGE { build_layout<A>(m); });
 }
 
 GF_NO_COVERAGE void run_cpu_threaded(Machine& m, int cpu) {
-  Task<void> t = m.sc().arch == ArchId::arm64 ? cpu_main<arch::Arm64>(m, cpu) : cpu_main<arch::X86_64>(m, cpu);
+  Task<void> t = with_machine_arch(m.sc().arch, [&]<class A>() GF_NO_COVERAGE { return cpu_main<A>(m, cpu); });
   t.handle().resume();  // no await suspends under ExecCtx::threaded: the whole program runs
   if (!t.handle().done()) std::abort();
 }
@@ -209,11 +205,7 @@ namespace {
 GF_NO_COVERAGE RunResult run_ready(Machine& m, const Scenario& s, const RunOptions& o) {
   m.judge = &oracles();
   m.gup_observer = o.gup_observer;
-  switch (s.arch) {
-    case ArchId::arm64: return run_arch<arch::Arm64>(m, s, o);
-    case ArchId::x86_64: break;
-  }
-  return run_arch<arch::X86_64>(m, s, o);
+  return with_machine_arch(s.arch, [&]<class A>() GF_NO_COVERAGE { return run_arch<A>(m, s, o); });
 }
 }  // namespace
 

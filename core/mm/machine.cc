@@ -7,8 +7,7 @@
 
 #include <sanitizer/asan_interface.h>
 
-#include "core/arch/arm64.h"
-#include "core/arch/x86_64.h"
+#include "core/arch/registry.h"
 #include "core/base/text.h"
 
 namespace gf {
@@ -243,16 +242,11 @@ void Machine::free_folio(Folio& head) {
 }
 
 bool Machine::pmd_leaf(pmdval_t v) const {
-  return sc().arch == ArchId::arm64 ? arch::Arm64::pmd_leaf(v) : arch::X86_64::pmd_leaf(v);
+  return with_machine_arch(sc().arch, [&]<class A>() { return A::pmd_leaf(v); });
 }
 
 pteval_t Machine::pmd_page_pte(pmdval_t v, int k) const {
-  if (sc().arch == ArchId::arm64) {
-    const pteval_t pte = arch::Arm64::pmd_pte(v);
-    return arch::Arm64::pte_valid(pte) ? pte + (pteval_t(k) << arch::Arm64::PAGE_SHIFT) : pte;
-  }
-  const pteval_t pte = arch::X86_64::pmd_pte(v);
-  return arch::X86_64::pte_present(pte) ? pte + (pteval_t(k) << arch::X86_64::PAGE_SHIFT) : pte;
+  return with_machine_arch(sc().arch, [&]<class A>() { return A::pmd_page_pte(v, k); });
 }
 
 bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint32_t line) {

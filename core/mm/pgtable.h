@@ -148,11 +148,6 @@ struct Pgtable {
     }
   }
 
-  static pteval_t prot_of(pteval_t v) {
-    if constexpr (A::has_contpte) return v & ~A::PTE_ADDR_LOW;
-    else return v;
-  }
-
   // contpte_try_unfold() → contpte_convert(): clear all 16 gathering
   // young/dirty, flush, then write 16 non-CONT entries with the gathered state.
   static Task<void> contpte_try_unfold(Machine& m, int cpu, TableRef r, int i) {
@@ -198,7 +193,7 @@ struct Pgtable {
     if constexpr (A::has_contpte) {
       const int base = i & ~(CONT_PTES - 1);
       const uint64_t pfn0 = A::pte_pfn(pte) & ~uint64_t(CONT_PTES - 1);
-      pte = prot_of(pte) | (pfn0 << A::PAGE_SHIFT);
+      pte = A::pte_pgprot(pte) | (pfn0 << A::PAGE_SHIFT);
       for (int k = 0; k < CONT_PTES; k++) {
         pteval_t ptent = co_await pte_xchg(m, r, base + k, 0);
         if (A::pte_dirty(ptent) && !m.bug(Bug::contpte_clear_drops_dirty)) pte = A::pte_mkdirty(pte);

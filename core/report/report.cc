@@ -5,8 +5,7 @@
 
 #include <cstdio>
 
-#include "core/arch/arm64.h"
-#include "core/arch/x86_64.h"
+#include "core/arch/registry.h"
 #include "core/decoder/semantic.h"
 #include "core/mm/cell_kind.h"
 
@@ -25,7 +24,7 @@ std::string cell_name(uint32_t tag) {
 // The kind of a cell, without its index: "pte", "refcount", ...
 const char* cell_kind_name(uint32_t tag) { return info(tag_kind(tag)).name; }
 
-std::string value(ArchId arch, uint32_t tag, uint64_t v) {
+std::string value(Arch arch, uint32_t tag, uint64_t v) {
   switch (tag_kind(tag)) {
     case CellKind::pte: return describe_pte(arch, v);
     case CellKind::pmd: return describe_pmd(arch, v);
@@ -52,7 +51,7 @@ bool matters(const Event& e) {
   }
 }
 
-std::string describe(ArchId arch, const Event& e) {
+std::string describe(Arch arch, const Event& e) {
   if (e.acc.tag == 0) return e.note;
   const Access& a = e.acc;
   const std::string name = cell_name(a.tag);
@@ -77,14 +76,14 @@ std::string describe(ArchId arch, const Event& e) {
 
 }  // namespace
 
-std::string describe_pte(ArchId arch, uint64_t v) { return hex(v) + " (" + sem_decode(arch, v).str() + ")"; }
+std::string describe_pte(Arch arch, uint64_t v) { return hex(v) + " (" + sem_decode(arch, v).str() + ")"; }
 
-std::string describe_pmd(ArchId arch, uint64_t v) {
+std::string describe_pmd(Arch arch, uint64_t v) {
   if (v == 0) return "none";
-  const bool arm = arch == ArchId::arm64;
-  if (arm ? arch::Arm64::pmd_leaf(v) : arch::X86_64::pmd_leaf(v))
-    return "huge " + hex(v) + " (" + sem_decode(arch, arm ? arch::Arm64::pmd_pte(v) : arch::X86_64::pmd_pte(v)).str() + ")";
-  return "table #" + std::to_string(Machine::serial_of_pmd(v));
+  return with_machine_arch(arch, [&]<class A>() {
+    if (A::pmd_leaf(v)) return "huge " + hex(v) + " (" + sem_decode(arch, A::pmd_pte(v)).str() + ")";
+    return "table #" + std::to_string(Machine::serial_of_pmd(v));
+  });
 }
 
 std::string violating_access(const Scenario& s, const RunResult& traced) {

@@ -60,9 +60,9 @@ std::string format_report(const Scenario& s, const RunResult& traced, const std:
 std::string bug_list(const BugSet& b);
 
 // One line per entry value for traces: "0x8000000000000867 (present pfn=16 W U young dirty)".
-std::string describe_pte(ArchId arch, uint64_t v);
+std::string describe_pte(Arch arch, uint64_t v);
 // A PMD value for traces: "none", "table #3", or "huge " and the entry it holds.
-std::string describe_pmd(ArchId arch, uint64_t v);  // "a,b" ("" for none)
+std::string describe_pmd(Arch arch, uint64_t v);  // "a,b" ("" for none)
 
 // The machine-readable report (repro/SCHEMA.md): verdict, invariant id and
 // statement, step, violating operation and access, the scenario, injected

@@ -91,7 +91,7 @@ void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse) {
   }
   s.bugs = BugSet{};
   s.note.clear();
-  s.arch = ArchId(in.next() % NR_ARCHES);
+  s.arch = kMachineArches[in.next() % NR_MACHINE_ARCHES];
   s.recheck = Recheck(in.next() & 1);
   const int nregions = in.next() % MAX_REGIONS + 1;
   for (int i = 0; i < nregions; i++) {
@@ -136,7 +136,7 @@ void encode_op(const Op& op, std::vector<uint8_t>& out) {
 
 std::vector<uint8_t> encode(const Scenario& s) {
   std::vector<uint8_t> out;
-  out.push_back(uint8_t(s.arch));
+  out.push_back(uint8_t(machine_index(s.arch)));
   out.push_back(uint8_t(s.recheck));
   out.push_back(uint8_t(s.regions.size() - 1));
   for (const Region& r : s.regions) encode_region(r, out);
@@ -206,10 +206,14 @@ struct GupFlagName { GupFlag bit; const char* name; };
 constexpr GupFlagName kGupFlags[] = {
     {FOLL_WRITE, "FOLL_WRITE"}, {FOLL_PIN, "FOLL_PIN"}, {FOLL_LONGTERM, "FOLL_LONGTERM"}};
 
-ArchId arch_from_json(const json& j) {
+Arch arch_from_json(const json& j) {
   std::string a = get_string(j, "arch");
-  auto id = arch_from_name(a.c_str());
-  if (!id) fail("arch", "unknown architecture \"" + a + "\" (x86_64, arm64)");
+  auto id = machine_arch_from_name(a);
+  if (!id) {
+    std::string known;  // "x86_64, arm64"
+    for (Arch m : kMachineArches) known += (known.empty() ? "" : ", ") + std::string(arch_name(m));
+    fail("arch", "unknown architecture \"" + a + "\" (" + known + ")");
+  }
   return *id;
 }
 

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "core/arch/arches.h"
 #include "core/base/ids.h"
 #include "core/base/parse_error.h"
 #include "core/base/types.h"
@@ -68,7 +69,7 @@ enum class Recheck : uint8_t {
 };
 
 struct Scenario {
-  ArchId arch = ArchId::x86_64;
+  Arch arch = Arch::x86_64;
   Recheck recheck = Recheck::norecency;
   std::vector<Region> regions;
   std::vector<std::vector<Op>> cpus;

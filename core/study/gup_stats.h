@@ -39,7 +39,7 @@ namespace gf {
 
 // A recheck bail is explained by a real change: the PMD moved, or the entries
 // differ beyond young/dirty.
-inline bool gup_recheck_explained(ArchId arch, bool pmd_moved, pteval_t was, pteval_t now) {
+inline bool gup_recheck_explained(Arch arch, bool pmd_moved, pteval_t was, pteval_t now) {
   return pmd_moved || !sem_decode(arch, was).same_but_recency(sem_decode(arch, now));
 }
 
@@ -65,7 +65,7 @@ struct GupStats {
 
   // At the recheck: `bailed` as GUP-fast decided, `was` the entry read first,
   // `now` the recheck's read (== was when the PMD moved and it was not reread).
-  void recheck(ArchId arch, bool bailed, bool pmd_moved, pteval_t was, pteval_t now, uint64_t step) {
+  void recheck(Arch arch, bool bailed, bool pmd_moved, pteval_t was, pteval_t now, uint64_t step) {
     rechecks++;
     if (!bailed) return;
     recheck_bails++;

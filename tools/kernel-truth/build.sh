@@ -117,10 +117,12 @@ PY
   if [[ $t == x86_64 ]]; then
     local mut=$out/mutant
     mkdir -p "$mut/core/arch"
-    sed 's/_PAGE_DIRTY = 1ull << 6;/_PAGE_DIRTY = 1ull << 7;/' "$root/core/arch/x86_64.h" >"$mut/core/arch/x86_64.h.tmp"
-    cmp -s "$root/core/arch/x86_64.h" "$mut/core/arch/x86_64.h.tmp" &&
-      { echo "kernel-truth: the mutant's sed no longer matches core/arch/x86_64.h" >&2; return 1; }
-    mv "$mut/core/arch/x86_64.h.tmp" "$mut/core/arch/x86_64.h"
+    rm -f "$mut/core/arch/x86_64.h"  # the mutant of earlier versions; it would shadow the real one
+    # (_PAGE_DIRTY is one of the bits x86-64 shares with PAE: core/arch/x86_common.h.)
+    sed 's/_PAGE_DIRTY = 1ull << 6;/_PAGE_DIRTY = 1ull << 7;/' "$root/core/arch/x86_common.h" >"$mut/core/arch/x86_common.h.tmp"
+    cmp -s "$root/core/arch/x86_common.h" "$mut/core/arch/x86_common.h.tmp" &&
+      { echo "kernel-truth: the mutant's sed no longer matches core/arch/x86_common.h" >&2; return 1; }
+    mv "$mut/core/arch/x86_common.h.tmp" "$mut/core/arch/x86_common.h"
     build_driver "$t" "$dir/ktruth-mutant" "$mut"
   fi
 }

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The one architecture enumeration, generated from core/arch/arches.def: every
+// architecture model, in table order, and which of them the machine runs.
+// Header-only and constexpr (tools/kernel-truth cross-compiles it); the models
+// name themselves with it (A::id).  core/arch/registry.h maps a value to its
+// model type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace gf {
+
+enum class Arch : uint8_t {
+#define GF_ARCH(id, name, type, machine, text) id,
+#include "core/arch/arches.def"
+#undef GF_ARCH
+};
+inline constexpr int NR_ARCHES = 0
+#define GF_ARCH(id, name, type, machine, text) +1
+#include "core/arch/arches.def"
+#undef GF_ARCH
+    ;
+
+struct ArchInfo {
+  const char* name;  // "x86_64", "x86_64-shstk", ...: CLI, JSON and messages
+  bool machine;      // the machine runs it (not only the PTE-level tools)
+  std::string_view text;
+};
+
+inline constexpr ArchInfo kArchInfo[NR_ARCHES] = {
+#define GF_ARCH(id, name, type, machine, text) {name, machine != 0, text},
+#include "core/arch/arches.def"
+#undef GF_ARCH
+};
+
+constexpr const ArchInfo& info(Arch a) { return kArchInfo[int(a)]; }
+constexpr const char* arch_name(Arch a) { return info(a).name; }
+constexpr bool runs_on_machine(Arch a) { return info(a).machine; }
+
+// Any architecture by name (the PTE-level tools).
+constexpr std::optional<Arch> arch_from_name(std::string_view s) {
+  for (int i = 0; i < NR_ARCHES; i++)
+    if (s == kArchInfo[i].name) return Arch(i);
+  return std::nullopt;
+}
+
+// The machine architectures, in table order: a scenario's arch byte is an index
+// into this list (mod its length).
+inline constexpr int NR_MACHINE_ARCHES = 0
+#define GF_ARCH(id, name, type, machine, text) +(machine != 0)
+#include "core/arch/arches.def"
+#undef GF_ARCH
+    ;
+inline constexpr Arch kMachineArches[NR_MACHINE_ARCHES] = {
+#define GF_ARCH(id, name, type, machine, text) GF_ARCH_MACHINE_##machine(id)
+#define GF_ARCH_MACHINE_0(id)
+#define GF_ARCH_MACHINE_1(id) Arch::id,
+#include "core/arch/arches.def"
+#undef GF_ARCH_MACHINE_1
+#undef GF_ARCH_MACHINE_0
+#undef GF_ARCH
+};
+static_assert(NR_MACHINE_ARCHES > 0);
+
+// Position of a machine architecture in kMachineArches (its scenario byte).
+constexpr int machine_index(Arch a) {
+  for (int i = 0; i < NR_MACHINE_ARCHES; i++)
+    if (kMachineArches[i] == a) return i;
+  return -1;
+}
+
+// A machine architecture by name (scenario JSON): the others are unknown there.
+constexpr std::optional<Arch> machine_arch_from_name(std::string_view s) {
+  const auto a = arch_from_name(s);
+  if (a && runs_on_machine(*a)) return a;
+  return std::nullopt;
+}
+
+}  // namespace gf
