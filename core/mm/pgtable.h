@@ -26,16 +26,11 @@ struct Pgtable {
 
   // ptep_get(): on arm64 a valid CONT entry gathers young/dirty over its block
   // (contpte_ptep_get); elsewhere one load.
+  // Context: the PTL held, or a lockless reader's recheck.
   static Task<pteval_t> ptep_get(Machine& m, TableRef r, int i) {
     pteval_t pte = co_await pte_load(m, r, i);
     if constexpr (A::has_contpte) {
-      if (A::pte_valid_cont(pte)) {
-        int base = i & ~(CONT_PTES - 1);
-        for (int k = 0; k < CONT_PTES; k++) {
-          pteval_t p = co_await pte_load(m, r, base + k);
-          pte = A::contpte_gather(pte, p);
-        }
-      }
+      if (A::pte_valid_cont(pte)) pte = co_await contpte_ptep_get(m, r, i, pte);
     }
     co_return pte;
   }
@@ -44,21 +39,12 @@ struct Pgtable {
   // contpte_ptep_get_lockless() re-reads the block, gathers young/dirty and
   // restarts while any entry is not valid+CONT or disagrees in PFN or in its
   // A/D-free protection with what the target implies.
+  // Context: lockless (GUP-fast: IRQs off).
   static Task<pteval_t> ptep_get_lockless(Machine& m, TableRef r, int i) {
     pteval_t pte = co_await pte_load(m, r, i);
     if constexpr (A::has_contpte) {
       if (A::pte_valid_cont(pte)) {
-        int base = i & ~(CONT_PTES - 1);
-      retry:
-        pteval_t orig = co_await pte_load(m, r, i);
-        if (!A::pte_valid_cont(orig)) co_return orig;
-        const pteval_t orig_prot = A::contpte_prot(orig);
-        uint64_t pfn = A::pte_pfn(orig) - uint64_t(i - base);
-        for (int k = 0; k < CONT_PTES; k++, pfn++) {
-          pteval_t p = co_await pte_load(m, r, base + k);
-          if (!A::contpte_consistent(p, orig_prot, pfn)) goto retry;
-          orig = A::contpte_gather(orig, p);
-        }
+        const pteval_t orig = co_await contpte_ptep_get_lockless(m, r, i);
         co_return orig;
       }
     }
@@ -148,67 +134,15 @@ struct Pgtable {
     }
   }
 
-  static pteval_t prot_of(pteval_t v) {
-    if constexpr (A::has_contpte) return v & ~A::PTE_ADDR_LOW;
-    else return v;
-  }
-
-  // contpte_try_unfold() → contpte_convert(): clear all 16 gathering
-  // young/dirty, flush, then write 16 non-CONT entries with the gathered state.
-  static Task<void> contpte_try_unfold(Machine& m, int cpu, TableRef r, int i) {
-    if constexpr (A::has_contpte) {
-      const pteval_t pte = co_await pte_load(m, r, i);
-      if (!A::pte_valid_cont(pte)) co_return;
-      co_await contpte_convert(m, cpu, r, i, A::pte_mknoncont(pte));
-    }
-  }
-
-  // contpte_try_fold() → contpte_convert() (6.12 __contpte_try_fold): when
-  // the 16 entries of the block map the consecutive pages of one large
-  // folio, all valid, none CONT yet, with one protection apart from
-  // young/dirty, rewrite them as a CONT block.  Callers hold the PTL.
-  static Task<bool> contpte_try_fold(Machine& m, int cpu, TableRef r, int i) {
-    if constexpr (A::has_contpte) {
-      const int base = i & ~(CONT_PTES - 1);
-      const pteval_t first = co_await pte_load(m, r, base);
-      if (!A::pte_valid(first) || A::pte_cont(first)) co_return false;
-      const uint64_t pfn0 = A::pte_pfn(first);
-      const Folio& head = m.head_of(pfn0);
-      // The block must lie inside one large folio (a 16-page one, or either
-      // half of a PTE-mapped THP).
-      if (pfn0 % CONT_PTES || head.order < 4 || pfn0 < head.head ||
-          pfn0 + CONT_PTES > uint64_t(head.head) + uint64_t(folio_nr_pages(head.order)))
-        co_return false;
-      const pteval_t prot = A::contpte_prot(first);
-      for (int k = 1; k < CONT_PTES; k++) {
-        const pteval_t p = co_await pte_load(m, r, base + k);
-        if (!A::pte_valid(p) || A::pte_cont(p) || A::pte_pfn(p) != pfn0 + k || A::contpte_prot(p) != prot)
-          co_return false;
-      }
-      co_await contpte_convert(m, cpu, r, base, A::pte_mkcont(first));
-      co_return true;
-    } else {
-      co_return false;
-    }
-  }
-
-  // contpte_convert(): clear the block's 16 entries gathering young/dirty,
-  // flush, write 16 entries from `pte` (CONT or not) with the gathered state.
-  static Task<void> contpte_convert(Machine& m, int cpu, TableRef r, int i, pteval_t pte) {
-    if constexpr (A::has_contpte) {
-      const int base = i & ~(CONT_PTES - 1);
-      const uint64_t pfn0 = A::pte_pfn(pte) & ~uint64_t(CONT_PTES - 1);
-      pte = prot_of(pte) | (pfn0 << A::PAGE_SHIFT);
-      for (int k = 0; k < CONT_PTES; k++) {
-        pteval_t ptent = co_await pte_xchg(m, r, base + k, 0);
-        if (A::pte_dirty(ptent) && !m.bug(Bug::contpte_clear_drops_dirty)) pte = A::pte_mkdirty(pte);
-        if (A::pte_young(ptent)) pte = A::pte_mkyoung(pte);
-      }
-      co_await flush_tlb(m, cpu);
-      for (int k = 0; k < CONT_PTES; k++)
-        co_await pte_store(m, r, base + k, pte + (pteval_t(k) << A::PAGE_SHIFT));
-    }
-  }
+  // --- arch/arm64/mm/contpte.c ----------------------------------------------
+  // Defined in core/mm/contpte.h, which core/mm/ops.h includes: a user of
+  // these accessors on arm64 includes ops.h (or contpte.h).
+  static Task<pteval_t> contpte_ptep_get(Machine& m, TableRef r, int i, pteval_t orig_pte);
+  static Task<pteval_t> contpte_ptep_get_lockless(Machine& m, TableRef r, int i);
+  static pteval_t prot_of(pteval_t v);
+  static Task<void> contpte_try_unfold(Machine& m, int cpu, TableRef r, int i);
+  static Task<bool> contpte_try_fold(Machine& m, int cpu, TableRef r, int i);
+  static Task<void> contpte_convert(Machine& m, int cpu, TableRef r, int i, pteval_t pte);
 };
 
 }  // namespace gf
