@@ -37,6 +37,21 @@ Task<bool> Ops<A>::__pmd_trans_huge_lock(Machine& m, int cpu, int p, pmdval_t& p
   co_return false;
 }
 
+// The PMD update the huge-PMD paths share (pmdp_set_access_flags(),
+// pmdp_set_wrprotect(), change_huge_pmd()'s modify, pmdp_test_and_clear_young()):
+// while again(old), a cmpxchg of the PMD from old to the huge entry fn makes of
+// old's PTE view; on a lost race (the MMU set access/dirty) reread and retry.
+// Context: pmd_lock held.
+template <class A>
+template <class Again, class F>
+Task<void> Ops<A>::pmdp_update(Machine& m, int p, pmdval_t old, Again again, F fn) {
+  while (again(old)) {
+    const pmdval_t found = co_await cmpxchg(m.pmd[p], old, A::pmd_mkhuge(fn(A::pmd_pte(old))));
+    if (found == old) break;
+    old = found;
+  }
+}
+
 // __split_huge_pmd_locked() for an anon THP (freeze = false):
 // pmdp_invalidate() and its flush, one reference and one mapping per page
 // instead of the PMD's one, the deposited table withdrawn and filled with 32
@@ -115,11 +130,7 @@ Task<bool> Ops<A>::change_huge_pmd(Machine& m, int cpu, int va, int end, F fn) {
   if (va % PTRS_PER_PTE != 0 || end - va != PTRS_PER_PTE) {
     co_await split_huge_pmd_locked(m, cpu, p);
   } else {
-    for (;;) {  // the MMU may set access/dirty meanwhile
-      const pmdval_t found = co_await cmpxchg(m.pmd[p], old, A::pmd_mkhuge(fn(A::pmd_pte(old))));
-      if (found == old) break;
-      old = found;
-    }
+    co_await pmdp_update(m, p, old, [](pmdval_t) { return true; }, fn);
     done = true;
   }
   co_await pmd_unlock(m);
@@ -150,11 +161,8 @@ Task<bool> Ops<A>::copy_huge_pmd(Machine& m, int cpu, int p) {
     for (int k = 0; k < HPAGE_PMD_NR; k++) m.folio[pfn0 + k].exclusive = false;
     co_await folio_ref_add(m, head, 1);  // the child's PMD mapping
     head.child_refs++;
-    while (m.vma[p * PTRS_PER_PTE].write && A::pte_write(A::pmd_pte(old))) {  // pmdp_set_wrprotect()
-      const pmdval_t found = co_await cmpxchg(m.pmd[p], old, A::pmd_mkhuge(A::pte_wrprotect(A::pmd_pte(old))));
-      if (found == old) break;
-      old = found;
-    }
+    auto writable = [&m, p](pmdval_t pmd) { return m.vma[p * PTRS_PER_PTE].write && A::pte_write(A::pmd_pte(pmd)); };
+    co_await pmdp_update(m, p, old, writable, [](pteval_t pte) { return A::pte_wrprotect(pte); });  // pmdp_set_wrprotect()
     done = true;
   }
   co_await pmd_unlock(m);
@@ -180,15 +188,12 @@ Task<int> Ops<A>::huge_pmd_fault(Machine& m, int cpu, int va, bool write) {
     m.note(cpu, "huge pmd write fault on a shared THP: split, copy the page");
     co_await split_huge_pmd_locked(m, cpu, p);
   } else {
-    for (;;) {
-      pteval_t nv = A::pte_mkyoung(A::pmd_pte(old));
-      if (write) nv = A::pte_mkdirty(A::pte_mkwrite(nv));
-      const pmdval_t want = A::pmd_mkhuge(nv);
-      if (want == old) break;
-      const pmdval_t found = co_await cmpxchg(m.pmd[p], old, want);
-      if (found == old) break;
-      old = found;
-    }
+    auto accessed = [write](pteval_t pte) {
+      pte = A::pte_mkyoung(pte);
+      return write ? A::pte_mkdirty(A::pte_mkwrite(pte)) : pte;
+    };
+    auto changes = [&accessed](pmdval_t pmd) { return A::pmd_mkhuge(accessed(A::pmd_pte(pmd))) != pmd; };
+    co_await pmdp_update(m, p, old, changes, accessed);  // pmdp_set_access_flags()
     ret = 1;
   }
   co_await pmd_unlock(m);

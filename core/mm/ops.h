@@ -112,6 +112,8 @@ struct Ops {
   // ---------------------------------------------------------------- huge_memory.h
   static Task<bool> pmd_trans_huge_lock(Machine& m, int cpu, int p, pmdval_t& pmd);
   static Task<bool> __pmd_trans_huge_lock(Machine& m, int cpu, int p, pmdval_t& pmd);
+  template <class Again, class F>
+  static Task<void> pmdp_update(Machine& m, int p, pmdval_t old, Again again, F fn);
   static Task<void> split_huge_pmd_locked(Machine& m, int cpu, int p);
   static Task<int> zap_huge_pmd(Machine& m, int cpu, int va, int end);
   template <class F>

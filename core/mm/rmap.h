@@ -56,15 +56,12 @@ Task<void> Ops<A>::age(Machine& m, int cpu, Op op) {
 // Context: the rmap lock held for read; takes pmd_lock.
 template <class A>
 Task<bool> Ops<A>::pmdp_test_and_clear_young(Machine& m, int cpu, int va) {
-  Cell<pmdval_t>& pmdp = m.pmd[va / PTRS_PER_PTE];
+  const int p = va / PTRS_PER_PTE;
   pmdval_t old = 0;
-  const bool huge = co_await pmd_trans_huge_lock(m, cpu, va / PTRS_PER_PTE, old);
+  const bool huge = co_await pmd_trans_huge_lock(m, cpu, p, old);
   if (!huge) co_return false;
-  while (A::pte_young(A::pmd_pte(old))) {
-    const pmdval_t found = co_await cmpxchg(pmdp, old, A::pmd_mkhuge(A::pte_mkold(A::pmd_pte(old))));
-    if (found == old) break;
-    old = found;
-  }
+  auto young = [](pmdval_t pmd) { return A::pte_young(A::pmd_pte(pmd)); };
+  co_await pmdp_update(m, p, old, young, [](pteval_t pte) { return A::pte_mkold(pte); });
   co_await pmd_unlock(m);
   co_return true;
 }
