@@ -19,7 +19,9 @@ namespace gf {
 // migrate_folio(): folio_ref_freeze(src, 1) fails while anyone else (GUP)
 // holds the folio, and remove_migration_pte() maps src back; otherwise the
 // copy is mapped where the migration entry still is and src is freed.
-// Context: takes mmap_lock for read, the PTL (twice: unmap, then remap).
+// Context: takes mmap_lock for read (the model's caller, as a move_pages()
+// lookup would; migrate_pages() itself needs none), then the PTL twice:
+// unmap, then remap.
 template <class A>
 Task<void> Ops<A>::migrate(Machine& m, int cpu, Op op) {
   const int va = op.va, i = op.va % PTRS_PER_PTE;

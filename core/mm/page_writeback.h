@@ -17,8 +17,9 @@ namespace gf {
 // ptep_clear_flush(), so the next store faults; the entries' dirt moves to
 // the folio, whose dirty flag is then cleared for the I/O.  Once written out
 // the data is on disk: the pages no longer count as written (dirty_lost).
-// Context: process context (the flusher); takes the rmap (i_mmap) lock for
-// read, then the PTL; the folio's own dirty state after both are released.
+// Context: process context (the flusher), the folio locked in the kernel (no
+// folio lock in the model); takes the rmap (i_mmap) lock for read, then the
+// PTL; the folio's own dirty state after both are released.
 template <class A>
 Task<void> Ops<A>::writeback(Machine& m, int cpu, Op op) {
   co_await rmap_read_lock(m);

@@ -2,8 +2,9 @@
 //
 // The page-table accessors under test, written once over an architecture
 // model A (core/arch/*.h).  These follow include/linux/pgtable.h and
-// arch/arm64/{include/asm/pgtable.h,mm/contpte.c} in Linux 6.12, plus the
-// RFC "Reduce cost of ptep_get_lockless on arm64" (Ryan Roberts, Feb 2024):
+// arch/arm64/include/asm/pgtable.h in Linux 6.12 (the contpte.c helpers they
+// call on arm64 are core/mm/contpte.h), plus the RFC "Reduce cost of
+// ptep_get_lockless on arm64" (Ryan Roberts, Feb 2024):
 //
 //   1/4  ptep_get_lockless_norecency(): generic = ptep_get_lockless();
 //   2/4  pte_same_norecency(): present sides through pte_mkold(pte_mkclean()),
@@ -52,6 +53,7 @@ struct Pgtable {
   }
 
   // RFC 1/4 and 4/4.
+  // Context: lockless (GUP-fast: IRQs off).
   static Task<pteval_t> ptep_get_lockless_norecency(Machine& m, TableRef r, int i) {
     if constexpr (A::has_contpte) {
       const pteval_t pte = co_await pte_load(m, r, i);  // __ptep_get(): young/dirty may be stale
@@ -63,6 +65,7 @@ struct Pgtable {
   }
 
   // RFC 2/4.  The judge sees every answer (Judge::norecency_compare).
+  // Context: any (compares values).
   static bool pte_same_norecency(Machine& m, pteval_t a, pteval_t b) {
     bool same = gf::pte_same_norecency<A>(a, b);
     if (m.bug(Bug::norecency_ignores_write)) {
@@ -78,6 +81,7 @@ struct Pgtable {
   // --- updates (callers hold the PTL) ----------------------------------------
 
   // ptep_test_and_clear_young(): arm64 contpte clears AF in all 16 entries.
+  // Context: the PTL held.
   static Task<bool> ptep_test_and_clear_young(Machine& m, TableRef r, int i) {
     if constexpr (A::has_contpte) {
       pteval_t orig = co_await pte_load(m, r, i);
@@ -96,6 +100,7 @@ struct Pgtable {
   }
 
   // ptep_get_and_clear(): arm64 first unfolds a contpte block (contpte_try_unfold).
+  // Context: the PTL held.
   static Task<pteval_t> ptep_get_and_clear(Machine& m, int cpu, TableRef r, int i) {
     if constexpr (A::has_contpte) co_await contpte_try_unfold(m, cpu, r, i);
     const pteval_t old = co_await pte_xchg(m, r, i, 0);
@@ -104,6 +109,7 @@ struct Pgtable {
 
   // ptep_set_wrprotect(): a cmpxchg loop so a racing hardware A/D update is
   // not lost; arm64 unfolds a contpte block first (wrprotect_ptes, nr = 1).
+  // Context: the PTL held.
   static Task<void> ptep_set_wrprotect(Machine& m, int cpu, TableRef r, int i) {
     if constexpr (A::has_contpte) co_await contpte_try_unfold(m, cpu, r, i);
     pteval_t old = co_await pte_load(m, r, i);
@@ -116,6 +122,7 @@ struct Pgtable {
 
   // flush_tlb_range(): x86 shoots down with IPIs, which wait for CPUs that have
   // IRQs disabled; arm64 broadcasts TLBI.  Both wait for in-flight MMU walks.
+  // Context: process context, IRQs on (the caller's locks held, e.g. the PTL).
   static Task<void> flush_tlb(Machine& m, int cpu) {
     for (int c = 0; c < int(m.sc().cpus.size()); c++) {
       if (c == cpu) continue;
@@ -124,7 +131,9 @@ struct Pgtable {
     }
   }
 
-  // Wait until the CPU owning `e` is outside the section it may be in now.
+  // Wait until the CPU owning `e` is outside the section it may be in now
+  // (an IRQs-off, RCU or MMU-walk epoch: odd while inside).
+  // Context: process context, IRQs on.
   static Task<void> wait_epoch(Cell<uint32_t>& e) {
     uint32_t v = co_await load(e);
     if (!(v & 1)) co_return;
