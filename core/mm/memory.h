@@ -55,16 +55,17 @@ Task<void> Ops<A>::unmap(Machine& m, int cpu, Op op) {
   co_await P::flush_tlb(m, cpu);
   for (int k = 0; k < nput; k++) co_await folio_put(m, m.folio[put[k]], 1);
   for (int p = (op.va + PTRS_PER_PTE - 1) / PTRS_PER_PTE; (p + 1) * PTRS_PER_PTE <= end; p++)
-    co_await free_pte_table(m, cpu, p);
+    co_await free_pte_range(m, cpu, p);
   co_await mmap_write_unlock(m);
 }
 
-// free_pte_range() → pte_free_tlb() → tlb_remove_table() (mm/mmu_gather.c):
-// pmd_clear, flush, then the RCU / IRQ-disable grace period before the
-// table is freed, so no GUP-fast still walks it.
+// free_pte_range() on PMD p (free_pgtables() calls it for each table the
+// range covers whole): pmd_clear, flush, then pte_free_tlb() →
+// tlb_remove_table() (mm/mmu_gather.c): the RCU / IRQ-disable grace period
+// before the table is freed, so no GUP-fast still walks it.
 // Context: mmap_lock held for write.
 template <class A>
-Task<void> Ops<A>::free_pte_table(Machine& m, int cpu, int p) {
+Task<void> Ops<A>::free_pte_range(Machine& m, int cpu, int p) {
   pmdval_t pmd = co_await load(m.pmd[p]);
   if (Machine::pmd_none(pmd)) co_return;
   co_await store(m.pmd[p], 0);  // pmd_clear
@@ -179,27 +180,30 @@ void Ops<A>::copy_present_page(Machine& m, int cpu, pteval_t pte) {
 // Context: user mode (a fault op); takes mmap_lock for read.
 template <class A>
 Task<void> Ops<A>::fault(Machine& m, int cpu, Op op) {
-  co_await handle_fault(m, cpu, op.va, op.flags & FOLL_WRITE);
+  co_await do_page_fault(m, cpu, op.va, op.flags & FOLL_WRITE);
 }
 
-// handle_mm_fault() for the cases the model has: do_anonymous_page(),
-// do_read_fault()/do_shared_fault() on a new page-cache folio, and
-// do_wp_page() (reuse an exclusive anon or shared file folio, else copy).
+// The architecture's fault handler (arm64 do_page_fault(), x86
+// do_user_addr_fault()): mmap_read_lock, handle_mm_fault(), unlock.
 // Returns whether the access may be retried.
-// Context: a user access's fault; takes mmap_lock for read.
+// Context: a user access's fault, IRQs on; takes mmap_lock for read.
 template <class A>
-Task<bool> Ops<A>::handle_fault(Machine& m, int cpu, int va, bool write) {
+Task<bool> Ops<A>::do_page_fault(Machine& m, int cpu, int va, bool write) {
   co_await mmap_read_lock(m);
-  bool ok = co_await handle_fault_locked(m, cpu, va, write);
+  bool ok = co_await handle_mm_fault(m, cpu, va, write);
   co_await mmap_read_unlock(m);
   co_return ok;
 }
 
-// __handle_mm_fault() → handle_pte_fault(): the huge PMD (core/mm/huge_memory.h),
-// __pte_alloc() for an empty PMD, then the entry under the PTL.
+// handle_mm_fault() → __handle_mm_fault() → handle_pte_fault() for the cases
+// the model has: the huge PMD (core/mm/huge_memory.h), __pte_alloc() for an
+// empty PMD, then under the PTL do_pte_missing() (do_anonymous_page(),
+// do_read_fault()/do_shared_fault() on a new page-cache folio), do_wp_page()
+// (reuse an exclusive anon or shared file folio, else copy), or a spurious
+// fault's ptep_set_access_flags().  Returns whether the access may be retried.
 // Context: mmap_lock held for read; takes pmd_lock or the PTL.
 template <class A>
-Task<bool> Ops<A>::handle_fault_locked(Machine& m, int cpu, int va, bool write) {
+Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   const VmaInfo vma = m.vma[va];
   if (!vma.mapped || (write && !vma.write)) {
     m.note(cpu, "SIGSEGV");

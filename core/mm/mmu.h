@@ -87,7 +87,7 @@ Task<void> Ops<A>::user_access(Machine& m, int cpu, int va, bool write) {
   const bool done = co_await mmu_access(m, cpu, va, write);
   if (done) co_return;
   m.note(cpu, write ? "write fault" : "read fault");
-  const bool retry = co_await handle_fault(m, cpu, va, write);
+  const bool retry = co_await do_page_fault(m, cpu, va, write);
   if (!retry) co_return;
   const bool again = co_await mmu_access(m, cpu, va, write);
   if (!again) m.note(cpu, "faulted again, give up");

@@ -98,14 +98,14 @@ struct Ops {
 
   // ---------------------------------------------------------------- memory.h
   static Task<void> unmap(Machine& m, int cpu, Op op);
-  static Task<void> free_pte_table(Machine& m, int cpu, int p);
+  static Task<void> free_pte_range(Machine& m, int cpu, int p);
   static Task<void> fork(Machine& m, int cpu, Op op);
   static Task<bool> copy_pte_range(Machine& m, int cpu, int p);
   static Task<bool> copy_present_pte(Machine& m, int cpu, TableRef r, int i, VmaInfo vma);
   static void copy_present_page(Machine& m, int cpu, pteval_t pte);
   static Task<void> fault(Machine& m, int cpu, Op op);
-  static Task<bool> handle_fault(Machine& m, int cpu, int va, bool write);
-  static Task<bool> handle_fault_locked(Machine& m, int cpu, int va, bool write);
+  static Task<bool> do_page_fault(Machine& m, int cpu, int va, bool write);
+  static Task<bool> handle_mm_fault(Machine& m, int cpu, int va, bool write);
   static Task<bool> do_pte_missing(Machine& m, TableRef r, int i, VmaInfo vma, bool write);
   static Task<bool> do_wp_page(Machine& m, int cpu, TableRef r, int i, int va, pteval_t pte, int& put_pfn);
 
