@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // mm/mprotect.c (6.12): change_protection() → change_pmd_range() →
-// change_huge_pmd() / change_pte_range(), for mprotect() and for the
-// write-protect path (userfaultfd's mwriteprotect_range() →
-// change_protection(MM_CP_UFFD_WP)), both over the shared walk
-// (core/mm/pagewalk.h).  Members of Ops<A>.
+// change_huge_pmd() / change_pte_range(), for mprotect() and for the model's
+// range write-protect, both over the shared walk (core/mm/pagewalk.h).
+// Members of Ops<A>.
 #pragma once
 
 #include <algorithm>
@@ -53,10 +52,12 @@ Task<void> Ops<A>::mprotect(Machine& m, int cpu, Op op) {
   co_await mmap_write_unlock(m);
 }
 
-// wrprotect: change_protection()'s write-protect path, as userfaultfd's
-// mwriteprotect_range() takes it: ptep_set_wrprotect() on each present
-// entry (keeping dirty), change_huge_pmd() on a huge PMD the range covers,
-// then flush_tlb_range().
+// wrprotect: no one kernel function — the model's write-protect of a range
+// under mmap_read_lock, as userfaultfd's mwriteprotect_range() takes it
+// (which goes through change_protection(), hence this file), with the
+// primitive fork applies (copy_present_ptes() → wrprotect_ptes()):
+// ptep_set_wrprotect() on each present entry (keeping dirty),
+// change_huge_pmd() on a huge PMD the range covers, then flush_tlb_range().
 // Context: takes mmap_lock for read; pmd_lock or the PTL per PMD.
 template <class A>
 Task<void> Ops<A>::wrprotect(Machine& m, int cpu, Op op) {
