@@ -2,8 +2,9 @@
 //
 // The page-table accessors under test, written once over an architecture
 // model A (core/arch/*.h).  These follow include/linux/pgtable.h and
-// arch/arm64/{include/asm/pgtable.h,mm/contpte.c} in Linux 6.12, plus the
-// RFC "Reduce cost of ptep_get_lockless on arm64" (Ryan Roberts, Feb 2024):
+// arch/arm64/include/asm/pgtable.h in Linux 6.12 (the contpte.c helpers they
+// call on arm64 are core/mm/contpte.h), plus the RFC "Reduce cost of
+// ptep_get_lockless on arm64" (Ryan Roberts, Feb 2024):
 //
 //   1/4  ptep_get_lockless_norecency(): generic = ptep_get_lockless();
 //   2/4  pte_same_norecency(): present sides through pte_mkold(pte_mkclean()),
@@ -26,16 +27,11 @@ struct Pgtable {
 
   // ptep_get(): on arm64 a valid CONT entry gathers young/dirty over its block
   // (contpte_ptep_get); elsewhere one load.
+  // Context: the PTL held, or a lockless reader's recheck.
   static Task<pteval_t> ptep_get(Machine& m, TableRef r, int i) {
     pteval_t pte = co_await pte_load(m, r, i);
     if constexpr (A::has_contpte) {
-      if (A::pte_valid_cont(pte)) {
-        int base = i & ~(CONT_PTES - 1);
-        for (int k = 0; k < CONT_PTES; k++) {
-          pteval_t p = co_await pte_load(m, r, base + k);
-          pte = A::contpte_gather(pte, p);
-        }
-      }
+      if (A::pte_valid_cont(pte)) pte = co_await contpte_ptep_get(m, r, i, pte);
     }
     co_return pte;
   }
@@ -44,21 +40,12 @@ struct Pgtable {
   // contpte_ptep_get_lockless() re-reads the block, gathers young/dirty and
   // restarts while any entry is not valid+CONT or disagrees in PFN or in its
   // A/D-free protection with what the target implies.
+  // Context: lockless (GUP-fast: IRQs off).
   static Task<pteval_t> ptep_get_lockless(Machine& m, TableRef r, int i) {
     pteval_t pte = co_await pte_load(m, r, i);
     if constexpr (A::has_contpte) {
       if (A::pte_valid_cont(pte)) {
-        int base = i & ~(CONT_PTES - 1);
-      retry:
-        pteval_t orig = co_await pte_load(m, r, i);
-        if (!A::pte_valid_cont(orig)) co_return orig;
-        const pteval_t orig_prot = A::contpte_prot(orig);
-        uint64_t pfn = A::pte_pfn(orig) - uint64_t(i - base);
-        for (int k = 0; k < CONT_PTES; k++, pfn++) {
-          pteval_t p = co_await pte_load(m, r, base + k);
-          if (!A::contpte_consistent(p, orig_prot, pfn)) goto retry;
-          orig = A::contpte_gather(orig, p);
-        }
+        const pteval_t orig = co_await contpte_ptep_get_lockless(m, r, i);
         co_return orig;
       }
     }
@@ -66,6 +53,7 @@ struct Pgtable {
   }
 
   // RFC 1/4 and 4/4.
+  // Context: lockless (GUP-fast: IRQs off).
   static Task<pteval_t> ptep_get_lockless_norecency(Machine& m, TableRef r, int i) {
     if constexpr (A::has_contpte) {
       const pteval_t pte = co_await pte_load(m, r, i);  // __ptep_get(): young/dirty may be stale
@@ -77,6 +65,7 @@ struct Pgtable {
   }
 
   // RFC 2/4.  The judge sees every answer (Judge::norecency_compare).
+  // Context: any (compares values).
   static bool pte_same_norecency(Machine& m, pteval_t a, pteval_t b) {
     bool same = gf::pte_same_norecency<A>(a, b);
     if (m.bug(Bug::norecency_ignores_write)) {
@@ -92,6 +81,7 @@ struct Pgtable {
   // --- updates (callers hold the PTL) ----------------------------------------
 
   // ptep_test_and_clear_young(): arm64 contpte clears AF in all 16 entries.
+  // Context: the PTL held.
   static Task<bool> ptep_test_and_clear_young(Machine& m, TableRef r, int i) {
     if constexpr (A::has_contpte) {
       pteval_t orig = co_await pte_load(m, r, i);
@@ -110,6 +100,7 @@ struct Pgtable {
   }
 
   // ptep_get_and_clear(): arm64 first unfolds a contpte block (contpte_try_unfold).
+  // Context: the PTL held.
   static Task<pteval_t> ptep_get_and_clear(Machine& m, int cpu, TableRef r, int i) {
     if constexpr (A::has_contpte) co_await contpte_try_unfold(m, cpu, r, i);
     const pteval_t old = co_await pte_xchg(m, r, i, 0);
@@ -118,6 +109,7 @@ struct Pgtable {
 
   // ptep_set_wrprotect(): a cmpxchg loop so a racing hardware A/D update is
   // not lost; arm64 unfolds a contpte block first (wrprotect_ptes, nr = 1).
+  // Context: the PTL held.
   static Task<void> ptep_set_wrprotect(Machine& m, int cpu, TableRef r, int i) {
     if constexpr (A::has_contpte) co_await contpte_try_unfold(m, cpu, r, i);
     pteval_t old = co_await pte_load(m, r, i);
@@ -130,6 +122,7 @@ struct Pgtable {
 
   // flush_tlb_range(): x86 shoots down with IPIs, which wait for CPUs that have
   // IRQs disabled; arm64 broadcasts TLBI.  Both wait for in-flight MMU walks.
+  // Context: process context, IRQs on (the caller's locks held, e.g. the PTL).
   static Task<void> flush_tlb(Machine& m, int cpu) {
     for (int c = 0; c < int(m.sc().cpus.size()); c++) {
       if (c == cpu) continue;
@@ -138,7 +131,9 @@ struct Pgtable {
     }
   }
 
-  // Wait until the CPU owning `e` is outside the section it may be in now.
+  // Wait until the CPU owning `e` is outside the section it may be in now
+  // (an IRQs-off, RCU or MMU-walk epoch: odd while inside).
+  // Context: process context, IRQs on.
   static Task<void> wait_epoch(Cell<uint32_t>& e) {
     uint32_t v = co_await load(e);
     if (!(v & 1)) co_return;
@@ -148,62 +143,14 @@ struct Pgtable {
     }
   }
 
-  // contpte_try_unfold() → contpte_convert(): clear all 16 gathering
-  // young/dirty, flush, then write 16 non-CONT entries with the gathered state.
-  static Task<void> contpte_try_unfold(Machine& m, int cpu, TableRef r, int i) {
-    if constexpr (A::has_contpte) {
-      const pteval_t pte = co_await pte_load(m, r, i);
-      if (!A::pte_valid_cont(pte)) co_return;
-      co_await contpte_convert(m, cpu, r, i, A::pte_mknoncont(pte));
-    }
-  }
-
-  // contpte_try_fold() → contpte_convert() (6.12 __contpte_try_fold): when
-  // the 16 entries of the block map the consecutive pages of one large
-  // folio, all valid, none CONT yet, with one protection apart from
-  // young/dirty, rewrite them as a CONT block.  Callers hold the PTL.
-  static Task<bool> contpte_try_fold(Machine& m, int cpu, TableRef r, int i) {
-    if constexpr (A::has_contpte) {
-      const int base = i & ~(CONT_PTES - 1);
-      const pteval_t first = co_await pte_load(m, r, base);
-      if (!A::pte_valid(first) || A::pte_cont(first)) co_return false;
-      const uint64_t pfn0 = A::pte_pfn(first);
-      const Folio& head = m.head_of(pfn0);
-      // The block must lie inside one large folio (a 16-page one, or either
-      // half of a PTE-mapped THP).
-      if (pfn0 % CONT_PTES || head.order < 4 || pfn0 < head.head ||
-          pfn0 + CONT_PTES > uint64_t(head.head) + uint64_t(folio_nr_pages(head.order)))
-        co_return false;
-      const pteval_t prot = A::contpte_prot(first);
-      for (int k = 1; k < CONT_PTES; k++) {
-        const pteval_t p = co_await pte_load(m, r, base + k);
-        if (!A::pte_valid(p) || A::pte_cont(p) || A::pte_pfn(p) != pfn0 + k || A::contpte_prot(p) != prot)
-          co_return false;
-      }
-      co_await contpte_convert(m, cpu, r, base, A::pte_mkcont(first));
-      co_return true;
-    } else {
-      co_return false;
-    }
-  }
-
-  // contpte_convert(): clear the block's 16 entries gathering young/dirty,
-  // flush, write 16 entries from `pte` (CONT or not) with the gathered state.
-  static Task<void> contpte_convert(Machine& m, int cpu, TableRef r, int i, pteval_t pte) {
-    if constexpr (A::has_contpte) {
-      const int base = i & ~(CONT_PTES - 1);
-      const uint64_t pfn0 = A::pte_pfn(pte) & ~uint64_t(CONT_PTES - 1);
-      pte = A::pte_pgprot(pte) | (pfn0 << A::PAGE_SHIFT);
-      for (int k = 0; k < CONT_PTES; k++) {
-        pteval_t ptent = co_await pte_xchg(m, r, base + k, 0);
-        if (A::pte_dirty(ptent) && !m.bug(Bug::contpte_clear_drops_dirty)) pte = A::pte_mkdirty(pte);
-        if (A::pte_young(ptent)) pte = A::pte_mkyoung(pte);
-      }
-      co_await flush_tlb(m, cpu);
-      for (int k = 0; k < CONT_PTES; k++)
-        co_await pte_store(m, r, base + k, pte + (pteval_t(k) << A::PAGE_SHIFT));
-    }
-  }
+  // --- arch/arm64/mm/contpte.c ----------------------------------------------
+  // Defined in core/mm/contpte.h, which core/mm/ops.h includes: a user of
+  // these accessors on arm64 includes ops.h (or contpte.h).
+  static Task<pteval_t> contpte_ptep_get(Machine& m, TableRef r, int i, pteval_t orig_pte);
+  static Task<pteval_t> contpte_ptep_get_lockless(Machine& m, TableRef r, int i);
+  static Task<void> contpte_try_unfold(Machine& m, int cpu, TableRef r, int i);
+  static Task<bool> contpte_try_fold(Machine& m, int cpu, TableRef r, int i);
+  static Task<void> contpte_convert(Machine& m, int cpu, TableRef r, int i, pteval_t pte);
 };
 
 }  // namespace gf

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// mm/huge_memory.c (6.12): the PMD that maps a whole 32-page folio.
+// pmd_trans_huge_lock() / __pmd_trans_huge_lock(), __split_huge_pmd_locked()
+// and __split_huge_pmd() (thp_split), zap_huge_pmd(), change_huge_pmd(),
+// copy_huge_pmd(), and the huge-PMD faults do_huge_pmd_wp_page() /
+// huge_pmd_set_accessed().  Members of Ops<A>.  THP collapse, the other
+// side of the race below, is core/mm/khugepaged.h.
+#pragma once
+
+#include <string>
+
+#include "core/mm/ops.h"
+
+namespace gf {
+
+// pmd_trans_huge_lock(): a lockless look first (pmd_trans_huge(*pmd)), then
+// __pmd_trans_huge_lock().
+// Context: mmap_lock or the rmap lock held; takes pmd_lock, held on true.
+template <class A>
+Task<bool> Ops<A>::pmd_trans_huge_lock(Machine& m, int cpu, int p, pmdval_t& pmd) {
+  const pmdval_t peek = co_await load(m.pmd[p]);
+  if (!m.pmd_leaf(peek)) co_return false;
+  const bool huge = co_await __pmd_trans_huge_lock(m, cpu, p, pmd);
+  co_return huge;
+}
+
+// __pmd_trans_huge_lock(): take pmd_lock() and read the PMD again into
+// `pmd`; true (the lock held) when it is still huge, else unlock.
+// Context: mmap_lock or the rmap lock held; takes pmd_lock, held on true.
+template <class A>
+Task<bool> Ops<A>::__pmd_trans_huge_lock(Machine& m, int cpu, int p, pmdval_t& pmd) {
+  co_await pmd_lock(m, cpu);
+  pmd = co_await load(m.pmd[p]);
+  if (m.pmd_leaf(pmd)) co_return true;
+  co_await pmd_unlock(m);
+  co_return false;
+}
+
+// The PMD update the huge-PMD paths share (pmdp_set_access_flags(),
+// pmdp_set_wrprotect(), change_huge_pmd()'s modify, pmdp_test_and_clear_young()):
+// while again(old), a cmpxchg of the PMD from old to the huge entry fn makes of
+// old's PTE view; on a lost race (the MMU set access/dirty) reread and retry.
+// Context: pmd_lock held.
+template <class A>
+template <class Again, class F>
+Task<void> Ops<A>::pmdp_update(Machine& m, int p, pmdval_t old, Again again, F fn) {
+  while (again(old)) {
+    const pmdval_t found = co_await cmpxchg(m.pmd[p], old, A::pmd_mkhuge(fn(A::pmd_pte(old))));
+    if (found == old) break;
+    old = found;
+  }
+}
+
+// __split_huge_pmd_locked() for an anon THP (freeze = false):
+// pmdp_invalidate() and its flush, one reference and one mapping per page
+// instead of the PMD's one, the deposited table withdrawn and filled with 32
+// PTEs that keep the PMD's write, young and dirty state, then pmd_populate().
+// Context: pmd_lock held.
+template <class A>
+Task<void> Ops<A>::split_huge_pmd_locked(Machine& m, int cpu, int p) {
+  Cell<pmdval_t>& pmdp = m.pmd[p];
+  const pmdval_t cur = co_await load(pmdp);
+  if (!m.pmd_leaf(cur) || !A::pte_access_permitted(A::pmd_pte(cur), false)) co_return;
+  const pmdval_t old = co_await xchg(pmdp, A::pmd_mkinvalid(cur));  // pmdp_establish(): keeps the MMU's last A/D
+  co_await P::flush_tlb(m, cpu);
+  const pteval_t pte = A::pmd_pte(old);
+  const uint64_t pfn0 = A::pte_pfn(pte);
+  Folio& head = m.head_of(pfn0);
+  co_await folio_ref_add(m, head, HPAGE_PMD_NR - 1);  // folio_ref_add(folio, HPAGE_PMD_NR - 1)
+  head.mapcount = head.mapcount + (HPAGE_PMD_NR - 1);  // 32 PTE mappings for the PMD's one
+  uint32_t serial = m.deposit[p];                    // pgtable_trans_huge_withdraw()
+  m.deposit[p] = 0;
+  PteTable* t = serial ? static_cast<PteTable*>(m.tables[serial]) : m.alloc_table(p);
+  if (!t) {  // the model ran out of table serials: keep the huge PMD
+    co_await store(pmdp, old);
+    co_return;
+  }
+  const TableRef r{t, t->serial};
+  const UserProt prot{.write = A::pte_write(pte), .young = A::pte_young(pte), .dirty = A::pte_dirty(pte)};
+  for (int k = 0; k < HPAGE_PMD_NR; k++) co_await pte_store(m, r, k, A::mk_user_pte(pfn0 + k, prot));
+  co_await store(pmdp, Machine::pmd_of_serial(t->serial));  // pmd_populate()
+  if (m.tracing()) m.note(cpu, "split huge pmd " + std::to_string(p) + " into PTE table #" + std::to_string(t->serial));
+}
+
+// zap_pmd_range()'s huge branch for [va, end) inside one PMD: a huge PMD
+// the range covers whole goes through zap_huge_pmd() (cleared, the
+// deposited table freed at once by zap_deposited_table(), the folio's
+// mapping dropped; the caller flushes and puts the returned folio); one it
+// covers in part is split first (__split_huge_pmd()).  Returns the folio's
+// head pfn, or -1 when the PTEs are the caller's to zap.
+// Context: mmap_lock held for write; takes pmd_lock.
+template <class A>
+Task<int> Ops<A>::zap_huge_pmd(Machine& m, int cpu, int va, int end) {
+  const int p = va / PTRS_PER_PTE;
+  pmdval_t cur = 0;
+  const bool huge = co_await pmd_trans_huge_lock(m, cpu, p, cur);
+  if (!huge) co_return -1;
+  int head_pfn = -1;
+  if (va % PTRS_PER_PTE != 0 || end - va != PTRS_PER_PTE) {
+    co_await split_huge_pmd_locked(m, cpu, p);
+  } else {
+    const pmdval_t old = co_await xchg(m.pmd[p], 0);  // pmdp_huge_get_and_clear_full()
+    if (const uint32_t serial = m.deposit[p]) {       // zap_deposited_table(): pte_free()
+      m.deposit[p] = 0;
+      if (m.tracing()) m.note(cpu, "free deposited PTE table #" + std::to_string(serial));
+      m.free_table(m.tables[serial]);
+    }
+    Folio& head = m.head_of(A::pte_pfn(A::pmd_pte(old)));
+    head.mapcount--;
+    head_pfn = head.head;
+  }
+  co_await pmd_unlock(m);
+  co_return head_pfn;
+}
+
+// change_huge_pmd() for a range inside one PMD: apply `fn` to a huge PMD the
+// range covers whole (a cmpxchg loop: the MMU may set access/dirty
+// meanwhile); split one it covers in part (change_pmd_range()'s
+// __split_huge_pmd()).  True when done here.
+// Context: mmap_lock held; takes pmd_lock.
+template <class A>
+template <class F>
+Task<bool> Ops<A>::change_huge_pmd(Machine& m, int cpu, int va, int end, F fn) {
+  const int p = va / PTRS_PER_PTE;
+  pmdval_t old = 0;
+  const bool huge = co_await pmd_trans_huge_lock(m, cpu, p, old);
+  if (!huge) co_return false;
+  bool done = false;
+  if (va % PTRS_PER_PTE != 0 || end - va != PTRS_PER_PTE) {
+    co_await split_huge_pmd_locked(m, cpu, p);
+  } else {
+    co_await pmdp_update(m, p, old, [](pmdval_t) { return true; }, fn);
+    done = true;
+  }
+  co_await pmd_unlock(m);
+  co_return done;
+}
+
+// copy_huge_pmd(), the parent's side of fork: an exclusive anon THP that may
+// be DMA-pinned is split (the PTE copy then copies its pinned pages for the
+// child); otherwise every page loses PageAnonExclusive, the child gains a
+// reference and a writable PMD is write-protected (pmdp_set_wrprotect()).
+// True when done here.
+// Context: mmap_lock held for write, write_protect_seq odd; takes pmd_lock.
+template <class A>
+Task<bool> Ops<A>::copy_huge_pmd(Machine& m, int cpu, int p) {
+  pmdval_t old = 0;
+  const bool huge = co_await pmd_trans_huge_lock(m, cpu, p, old);
+  if (!huge) co_return false;
+  bool done = false;
+  const uint64_t pfn0 = A::pte_pfn(A::pmd_pte(old));
+  Folio& head = m.head_of(pfn0);
+  bool pinned = false;
+  if (head.anon && m.folio[pfn0].exclusive && !m.bug(Bug::fork_shares_pinned))
+    pinned = co_await folio_maybe_dma_pinned(m, head);
+  if (pinned) {
+    m.note(cpu, "fork: huge folio may be pinned, split it and copy per page");
+    co_await split_huge_pmd_locked(m, cpu, p);
+  } else {
+    for (int k = 0; k < HPAGE_PMD_NR; k++) m.folio[pfn0 + k].exclusive = false;
+    co_await folio_ref_add(m, head, 1);  // the child's PMD mapping
+    head.child_refs++;
+    auto writable = [&m, p](pmdval_t pmd) { return m.vma[p * PTRS_PER_PTE].write && A::pte_write(A::pmd_pte(pmd)); };
+    co_await pmdp_update(m, p, old, writable, [](pteval_t pte) { return A::pte_wrprotect(pte); });  // pmdp_set_wrprotect()
+    done = true;
+  }
+  co_await pmd_unlock(m);
+  co_return done;
+}
+
+// A fault on a huge PMD (__handle_mm_fault()'s huge branch):
+// do_huge_pmd_wp_page() reuses an exclusive anon THP, else splits it so the
+// PTE path copies the one page; huge_pmd_set_accessed() marks a spurious
+// fault young (and dirty).  Returns 1 handled, 0 failed, -1 go on with the
+// PTE table.  The caller has seen a huge PMD (its lockless look).
+// Context: mmap_lock held for read; takes pmd_lock.
+template <class A>
+Task<int> Ops<A>::huge_pmd_fault(Machine& m, int cpu, int va, bool write) {
+  const int p = va / PTRS_PER_PTE;
+  pmdval_t old = 0;
+  const bool huge = co_await __pmd_trans_huge_lock(m, cpu, p, old);
+  if (!huge) co_return -1;
+  int ret = -1;
+  const uint64_t pfn0 = A::pte_pfn(A::pmd_pte(old));
+  Folio& head = m.head_of(pfn0);
+  if (write && !A::pte_write(A::pmd_pte(old)) && !(head.anon && m.folio[pfn0].exclusive)) {
+    m.note(cpu, "huge pmd write fault on a shared THP: split, copy the page");
+    co_await split_huge_pmd_locked(m, cpu, p);
+  } else {
+    auto accessed = [write](pteval_t pte) {
+      pte = A::pte_mkyoung(pte);
+      return write ? A::pte_mkdirty(A::pte_mkwrite(pte)) : pte;
+    };
+    auto changes = [&accessed](pmdval_t pmd) { return A::pmd_mkhuge(accessed(A::pmd_pte(pmd))) != pmd; };
+    co_await pmdp_update(m, p, old, changes, accessed);  // pmdp_set_access_flags()
+    ret = 1;
+  }
+  co_await pmd_unlock(m);
+  co_return ret;
+}
+
+// thp_split: __split_huge_pmd() on the PMD around va (deferred split,
+// partial mprotect/munmap/madvise all come here).
+// Context: takes mmap_lock for read, then pmd_lock.
+template <class A>
+Task<void> Ops<A>::thp_split(Machine& m, int cpu, Op op) {
+  co_await mmap_read_lock(m);
+  co_await pmd_lock(m, cpu);
+  co_await split_huge_pmd_locked(m, cpu, op.va / PTRS_PER_PTE);
+  co_await pmd_unlock(m);
+  co_await mmap_read_unlock(m);
+}
+
+}  // namespace gf

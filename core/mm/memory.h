@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// mm/memory.c (6.12): unmap — zap_pte_range() through the shared walk, and
+// free_pgtables() → free_pte_range() → tlb_remove_table(); fork —
+// copy_page_range() → copy_pte_range() → copy_present_ptes() /
+// copy_present_page(); faults — handle_mm_fault() → handle_pte_fault() →
+// do_pte_missing() / do_wp_page().  Members of Ops<A>.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "core/mm/ops.h"
+
+namespace gf {
+
+// ---------------------------------------------------------------- unmap
+
+// munmap(): detach the vmas, zap_pte_range() (dirty to file folios, rmap
+// removal, TLB flush, then the folio puts), free_pgtables() for every table
+// the range covers entirely: pmd_clear, flush, grace period, free.
+// Context: takes mmap_lock for write; the PTL (or pmd_lock) per PMD.
+template <class A>
+Task<void> Ops<A>::unmap(Machine& m, int cpu, Op op) {
+  const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
+  co_await mmap_write_lock(m);
+  for (int va = op.va; va < end; va++) {
+    m.vma[va] = VmaInfo{};
+    m.truth.expect[va] = int16_t(-1);  // the data goes with the mapping
+    m.truth.vma_gen[va]++;
+  }
+  std::array<uint16_t, MAX_RANGE_PAGES> put{};
+  int nput = 0;
+  // zap_pmd_range(): a huge PMD the range covers goes whole (zap_huge_pmd),
+  // one it covers in part is split first.
+  auto zap_pmd = [&](int va, int pmd_end) -> Task<bool> {
+    const int huge = co_await zap_huge_pmd(m, cpu, va, pmd_end);
+    if (huge >= 0) put[nput++] = uint16_t(huge);
+    co_return huge >= 0;
+  };
+  // zap_pte_range(), one entry: the folio is put after the flush.
+  auto zap_pte = [&](TableRef r, int va) -> Task<void> {
+    const int i = va % PTRS_PER_PTE;
+    pteval_t pte = co_await pte_load(m, r, i);
+    if (A::pte_none(pte)) co_return;
+    pte = co_await P::ptep_get_and_clear(m, cpu, r, i);
+    if (!A::pte_present(pte) || A::pte_special(pte)) co_return;
+    Folio& head = m.head_of(A::pte_pfn(pte));
+    if (!head.anon && A::pte_dirty(pte)) co_await store(head.dirty, 1);  // folio_mark_dirty
+    head.mapcount--;
+    put[nput++] = head.head;
+  };
+  co_await walk_page_range(m, cpu, op.va, end, zap_pmd, zap_pte);
+  co_await P::flush_tlb(m, cpu);
+  for (int k = 0; k < nput; k++) co_await folio_put(m, m.folio[put[k]], 1);
+  for (int p = (op.va + PTRS_PER_PTE - 1) / PTRS_PER_PTE; (p + 1) * PTRS_PER_PTE <= end; p++)
+    co_await free_pte_range(m, cpu, p);
+  co_await mmap_write_unlock(m);
+}
+
+// free_pte_range() on PMD p (free_pgtables() calls it for each table the
+// range covers whole): pmd_clear, flush, then pte_free_tlb() →
+// tlb_remove_table() (mm/mmu_gather.c): the RCU / IRQ-disable grace period
+// before the table is freed, so no GUP-fast still walks it.
+// Context: mmap_lock held for write.
+template <class A>
+Task<void> Ops<A>::free_pte_range(Machine& m, int cpu, int p) {
+  pmdval_t pmd = co_await load(m.pmd[p]);
+  if (Machine::pmd_none(pmd)) co_return;
+  co_await store(m.pmd[p], 0);  // pmd_clear
+  co_await P::flush_tlb(m, cpu);
+  if (!m.bug(Bug::no_grace_period)) {  // tlb_remove_table(): RCU / IRQ-disable grace period
+    for (int c = 0; c < int(m.sc().cpus.size()); c++) {
+      if (c == cpu) continue;
+      co_await P::wait_epoch(m.cpu[c].irq);
+      co_await P::wait_epoch(m.cpu[c].rcu);
+    }
+  }
+  if (m.tracing()) m.note(cpu, "free PTE table #" + std::to_string(Machine::serial_of_pmd(pmd)));
+  m.free_table(m.table_of(pmd));
+}
+
+// ---------------------------------------------------------------- fork
+
+// dup_mmap() (kernel/fork.c) → copy_page_range(), the parent's side, under
+// mmap_write_lock and mm->write_protect_seq: copy_huge_pmd() for a huge PMD,
+// copy_pte_range() for a table; one flush at the end.  The child is not
+// modelled beyond the references it holds (Folio::child_refs).
+// Context: takes mmap_lock for write, then write_protect_seq (odd while
+// copying), pmd_lock or the PTL per PMD.
+template <class A>
+Task<void> Ops<A>::fork(Machine& m, int cpu, Op) {
+  co_await mmap_write_lock(m);
+  co_await fetch_add(m.write_protect_seq, 1);  // raw_write_seqcount_begin()
+  bool any = false;
+  for (int p = 0; p < NR_PMDS; p++) {
+    const bool huge = co_await copy_huge_pmd(m, cpu, p);
+    if (huge) {
+      any = true;
+      continue;
+    }
+    const bool wrprotected = co_await copy_pte_range(m, cpu, p);
+    any |= wrprotected;
+  }
+  if (any) co_await P::flush_tlb(m, cpu);
+  co_await fetch_add(m.write_protect_seq, 1);  // raw_write_seqcount_end()
+  co_await mmap_write_unlock(m);
+}
+
+// copy_pte_range() over PMD p's table: copy_present_ptes() for each mapped
+// page.  Returns whether any parent entry was write-protected.
+// Context: mmap_lock held for write, write_protect_seq odd; takes the PTL.
+template <class A>
+Task<bool> Ops<A>::copy_pte_range(Machine& m, int cpu, int p) {
+  const int va0 = p * PTRS_PER_PTE;
+  TableRef r = co_await pte_offset_map_lock(m, cpu, va0);
+  if (!r.t) co_return false;
+  bool any = false;
+  for (int i = 0; i < PTRS_PER_PTE; i++) {
+    const VmaInfo vma = m.vma[va0 + i];
+    if (!vma.mapped) continue;
+    const bool wrprotected = co_await copy_present_pte(m, cpu, r, i, vma);
+    any |= wrprotected;
+  }
+  co_await pte_unmap_unlock(m, cpu, r);
+  co_return any;
+}
+
+// copy_present_ptes() for one entry.  A present anon entry is either copied
+// for the child at once, when the folio may be DMA-pinned
+// (page_needs_cow_for_dma(): MMF_HAS_PINNED and folio_maybe_dma_pinned()),
+// or shared: it loses PageAnonExclusive (folio_try_dup_anon_rmap_pte()),
+// gains the child's reference, and the parent's entry is write-protected so
+// both sides copy on write.  A shared file page and the zero page are simply
+// shared.  Returns whether the parent's entry was write-protected.
+// Context: mmap_lock held for write, write_protect_seq odd, the PTL held.
+template <class A>
+Task<bool> Ops<A>::copy_present_pte(Machine& m, int cpu, TableRef r, int i, VmaInfo vma) {
+  const pteval_t pte = co_await pte_load(m, r, i);
+  if (!A::pte_present(pte) || A::pte_protnone(pte) || A::pte_special(pte)) co_return false;
+  Folio& head = m.head_of(A::pte_pfn(pte));
+  Folio& page = m.folio[A::pte_pfn(pte)];
+  if (head.anon && page.exclusive && !m.bug(Bug::fork_shares_pinned)) {
+    const bool pinned = co_await folio_maybe_dma_pinned(m, head);
+    if (pinned) {
+      copy_present_page(m, cpu, pte);
+      co_return false;
+    }
+  }
+  if (head.anon) page.exclusive = false;
+  co_await folio_ref_add(m, head, 1);  // the child's mapping
+  head.child_refs++;
+  if (head.anon && vma.write && A::pte_write(pte)) {  // COW mapping: both sides read-only
+    co_await P::ptep_set_wrprotect(m, cpu, r, i);
+    co_return true;
+  }
+  co_return false;
+}
+
+// copy_present_page(): the child gets its own copy of a maybe-pinned page now.
+// Context: mmap_lock held for write, the PTL held.
+template <class A>
+void Ops<A>::copy_present_page(Machine& m, int cpu, pteval_t pte) {
+  const int c = m.alloc_pfn();
+  if (c < 0) {
+    m.note(cpu, "fork: no page left to copy a pinned page: the child goes without");
+    return;
+  }
+  Folio& copy = m.folio[c];
+  copy.anon = copy.exclusive = true;
+  copy.truth.data = uint32_t(m.folio[A::pte_pfn(pte)].truth.data);
+  copy.child_refs = 1;
+  copy.refcount.poke(1);
+  if (m.tracing()) m.note(cpu, "fork: pfn " + std::to_string(A::pte_pfn(pte)) + " may be pinned, copied for the child");
+}
+
+// ---------------------------------------------------------------- faults
+
+// Context: user mode (a fault op); takes mmap_lock for read.
+template <class A>
+Task<void> Ops<A>::fault(Machine& m, int cpu, Op op) {
+  co_await do_page_fault(m, cpu, op.va, op.flags & FOLL_WRITE);
+}
+
+// The architecture's fault handler (arm64 do_page_fault(), x86
+// do_user_addr_fault()): mmap_read_lock, handle_mm_fault(), unlock.
+// Returns whether the access may be retried.
+// Context: a user access's fault, IRQs on; takes mmap_lock for read.
+template <class A>
+Task<bool> Ops<A>::do_page_fault(Machine& m, int cpu, int va, bool write) {
+  co_await mmap_read_lock(m);
+  bool ok = co_await handle_mm_fault(m, cpu, va, write);
+  co_await mmap_read_unlock(m);
+  co_return ok;
+}
+
+// handle_mm_fault() → __handle_mm_fault() → handle_pte_fault() for the cases
+// the model has: the huge PMD (core/mm/huge_memory.h), __pte_alloc() for an
+// empty PMD, then under the PTL do_pte_missing() (do_anonymous_page(),
+// do_read_fault()/do_shared_fault() on a new page-cache folio), do_wp_page()
+// (reuse an exclusive anon or shared file folio, else copy), or a spurious
+// fault's ptep_set_access_flags().  Returns whether the access may be retried.
+// Context: mmap_lock held for read; takes pmd_lock or the PTL.
+template <class A>
+Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
+  const VmaInfo vma = m.vma[va];
+  if (!vma.mapped || (write && !vma.write)) {
+    m.note(cpu, "SIGSEGV");
+    co_return false;
+  }
+  const int p = va / PTRS_PER_PTE;
+  const pmdval_t pmd = co_await load(m.pmd[p]);
+  if (m.pmd_leaf(pmd)) {  // do_huge_pmd_wp_page() / huge_pmd_set_accessed(), or split and go on with PTEs
+    const int done = co_await huge_pmd_fault(m, cpu, va, write);
+    if (done >= 0) co_return done;
+  } else if (Machine::pmd_none(pmd)) {  // __pte_alloc(): pmd_populate unless someone else did
+    PteTable* t = m.alloc_table(p);
+    if (!t) co_return false;
+    const pmdval_t found = co_await cmpxchg(m.pmd[p], 0, Machine::pmd_of_serial(t->serial));
+    if (found != 0) m.free_table(t);
+  }
+  TableRef r = co_await pte_offset_map_lock(m, cpu, va);
+  if (!r.t) co_return false;
+  const int i = va % PTRS_PER_PTE;
+  pteval_t pte = co_await pte_load(m, r, i);
+  int put_pfn = -1;
+  bool ok = true;
+  if (A::pte_none(pte)) {
+    ok = co_await do_pte_missing(m, r, i, vma, write);
+  } else if (A::pte_present(pte) && !A::pte_protnone(pte) && write && !A::pte_write(pte)) {
+    ok = co_await do_wp_page(m, cpu, r, i, va, pte, put_pfn);
+  } else if (A::pte_present(pte) && !A::pte_protnone(pte)) {
+    co_await ptep_set_access_flags(m, cpu, r, i, write);  // spurious fault: mark young (and dirty)
+  } else {
+    m.note(cpu, "fault on a NUMA-hinting or non-present entry: not modelled");
+    ok = false;
+  }
+  co_await pte_unmap_unlock(m, cpu, r);
+  if (put_pfn >= 0) co_await folio_put(m, m.folio[put_pfn], 1);
+  co_return ok;
+}
+
+// do_pte_missing(): do_anonymous_page() maps the zero page on a read and a
+// new exclusive folio on a write; do_fault() a new page-cache folio
+// (writable on a write fault to a shared mapping).
+// Context: mmap_lock held for read, the PTL held.
+template <class A>
+Task<bool> Ops<A>::do_pte_missing(Machine& m, TableRef r, int i, VmaInfo vma, bool write) {
+  if (!write && vma.anon) {
+    co_await pte_store(m, r, i, A::mk_user_pte(0, UserProt{.write = false, .special = true}));
+    co_return true;
+  }
+  int pfn = m.alloc_pfn();
+  if (pfn < 0) co_return false;
+  Folio& f = m.folio[pfn];
+  f.anon = vma.anon;
+  f.exclusive = vma.anon;
+  f.mapcount = 1;
+  f.refcount.poke(1);
+  // Anonymous: writable+dirty when the vma is writable; shared file: writable on a write fault.
+  bool w = vma.write && (vma.anon || write);
+  co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = w, .dirty = w}));
+  co_return true;
+}
+
+// do_wp_page(): wp_page_copy() for the zero page or a shared anon page (the
+// old folio's mapping reference goes in *put_pfn, put after the PTL);
+// wp_page_reuse() / wp_page_shared() otherwise: ptep_set_access_flags().
+// Context: mmap_lock held for read, the PTL held.
+template <class A>
+Task<bool> Ops<A>::do_wp_page(Machine& m, int cpu, TableRef r, int i, int va, pteval_t pte, int& put_pfn) {
+  Folio& old = m.head_of(A::pte_pfn(pte));
+  if (!(A::pte_special(pte) || (old.anon && !m.folio[A::pte_pfn(pte)].exclusive))) {
+    co_await ptep_set_access_flags(m, cpu, r, i, true);
+    co_return true;
+  }
+  if (!A::pte_special(pte)) m.judge->cow_copy(m, cpu, va, A::pte_pfn(pte));
+  int pfn = m.alloc_pfn();
+  if (pfn < 0) co_return false;
+  Folio& f = m.folio[pfn];
+  f.anon = true;
+  f.exclusive = true;
+  f.mapcount = 1;
+  f.refcount.poke(1);
+  f.truth.data = A::pte_special(pte) ? 0 : uint32_t(m.folio[A::pte_pfn(pte)].truth.data);
+  co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_clear_flush()
+  co_await P::flush_tlb(m, cpu);
+  co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = true, .dirty = true}));
+  if (!A::pte_special(pte)) {
+    old.mapcount--;
+    put_pfn = old.head;
+  }
+  co_return true;
+}
+
+}  // namespace gf

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// mm/rmap.c (6.12), the reverse-map walkers as they reach one mapping:
+// folio_referenced() → folio_referenced_one() (reclaim's aging, PTE or huge
+// PMD), page_mkclean_one() (folio_mkclean(), for write-back) and
+// try_to_migrate_one() (migration); and the anon_vma / i_mmap rwsem they
+// hold (include/linux/rmap.h anon_vma_lock_read(), i_mmap_lock_read()).
+// Members of Ops<A>.
+#pragma once
+
+#include <string>
+
+#include "core/mm/ops.h"
+
+namespace gf {
+
+// The anon_vma / i_mmap rwsem the rmap walkers (reclaim's aging,
+// page_mkclean) hold for read; THP collapse holds it for write while it
+// unhooks and isolates a table (core/mm/khugepaged.h).
+// Context: process context; takes the rmap lock for read.
+template <class A>
+Task<void> Ops<A>::rmap_read_lock(Machine& m) {
+  co_await down_read(m.rmap_lock);
+}
+
+// Context: the rmap lock held for read; releases it.
+template <class A>
+Task<void> Ops<A>::rmap_read_unlock(Machine& m) {
+  co_await fetch_add(m.rmap_lock, -1);
+}
+
+// folio_referenced() → folio_referenced_one(): an rmap walk, under the
+// anon_vma / i_mmap lock, clearing the access flag of a PTE or huge PMD.
+// Context: takes the rmap lock for read, then pmd_lock or the PTL.
+template <class A>
+Task<void> Ops<A>::age(Machine& m, int cpu, Op op) {
+  co_await rmap_read_lock(m);
+  const bool huge = co_await pmdp_test_and_clear_young(m, cpu, op.va);
+  TableRef r{};
+  if (!huge) r = co_await pte_offset_map_lock(m, cpu, op.va);
+  if (r.t) {
+    const int i = op.va % PTRS_PER_PTE;
+    pteval_t pte = co_await pte_load(m, r, i);
+    if (A::pte_present(pte) && !A::pte_protnone(pte)) {
+      const bool young = co_await P::ptep_test_and_clear_young(m, r, i);
+      (void)young;
+    }
+    co_await pte_unmap_unlock(m, cpu, r);
+  }
+  co_await rmap_read_unlock(m);
+}
+
+// folio_referenced_one() on a huge PMD: pmdp_test_and_clear_young() under
+// pmd_lock(); false when the PMD is no huge one (the caller goes on with
+// the PTE table).
+// Context: the rmap lock held for read; takes pmd_lock.
+template <class A>
+Task<bool> Ops<A>::pmdp_test_and_clear_young(Machine& m, int cpu, int va) {
+  const int p = va / PTRS_PER_PTE;
+  pmdval_t old = 0;
+  const bool huge = co_await pmd_trans_huge_lock(m, cpu, p, old);
+  if (!huge) co_return false;
+  auto young = [](pmdval_t pmd) { return A::pte_young(A::pmd_pte(pmd)); };
+  co_await pmdp_update(m, p, old, young, [](pteval_t pte) { return A::pte_mkold(pte); });
+  co_await pmd_unlock(m);
+  co_return true;
+}
+
+// folio_mkclean() → page_mkclean_one() for each entry of the table `r`
+// (which maps va) that maps `head`: a dirty or writable entry becomes clean
+// and read-only through ptep_clear_flush(), so the next store faults.
+// Returns whether any entry was dirty.
+// Context: the rmap lock held for read, the PTL held.
+template <class A>
+Task<bool> Ops<A>::folio_mkclean(Machine& m, int cpu, TableRef r, int va, const Folio& head) {
+  bool cleaned = false;
+  const int base = va - va % PTRS_PER_PTE;
+  for (int i = 0; i < PTRS_PER_PTE; i++) {
+    const pteval_t e = co_await pte_load(m, r, i);
+    if (!A::pte_present(e) || A::pte_protnone(e) || A::pte_special(e) || A::pte_pfn(e) >= NR_PFNS ||
+        m.folio[A::pte_pfn(e)].head != head.head)
+      continue;
+    if (!A::pte_dirty(e) && !A::pte_write(e)) continue;
+    const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_clear_flush()
+    co_await P::flush_tlb(m, cpu);
+    co_await pte_store(m, r, i, A::pte_mkclean(A::pte_wrprotect(old)));
+    cleaned |= A::pte_dirty(old);
+    if (m.tracing()) m.note(cpu, "writeback: page " + std::to_string(base + i) + " cleaned and write-protected");
+  }
+  co_return cleaned;
+}
+
+// try_to_migrate_one() on one small folio's PTE: ptep_clear_flush() and
+// set_pte_at() of the migration entry `mig` (one exchange, then the
+// flush), the dirty bit moved to a file folio, the mapping dropped.
+// Returns the entry it replaced.  The caller puts the mapping's reference.
+// Context: mmap_lock held for read, the PTL held.
+template <class A>
+Task<pteval_t> Ops<A>::try_to_migrate_one(Machine& m, int cpu, TableRef r, int i, Folio& src, pteval_t mig) {
+  const pteval_t old = co_await pte_xchg(m, r, i, mig);
+  co_await P::flush_tlb(m, cpu);
+  if (!src.anon && A::pte_dirty(old)) co_await store(src.dirty, 1);
+  src.mapcount--;
+  co_return old;
+}
+
+}  // namespace gf
