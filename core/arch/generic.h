@@ -18,8 +18,8 @@ namespace gf::arch {
 
 template <class A>
 struct Generic {
-  // pte_same(), pmd_same(): the words are equal.  (x86 and radix powerpc
-  // define their own; on values they are this too.)
+  // pte_same(), pmd_same(): the words are equal.  (Some architectures
+  // define their own; for every model's layout it is this compare too.)
   static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
   static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
 
