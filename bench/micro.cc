@@ -68,17 +68,23 @@ void step_counters(benchmark::State& st, uint64_t steps) {
                                                                              benchmark::Counter::kInvert);
 }
 
+// One run of s inside a benchmark loop, its steps added to `steps`; false,
+// the benchmark skipped with `error`, when it violated an invariant.
+bool counted_run(benchmark::State& st, const gf::Scenario& s, uint64_t& steps, const char* error) {
+  gf::RunResult r = gf::run(s);
+  if (r.verdict.violated) {
+    st.SkipWithError(error);
+    return false;
+  }
+  steps += r.steps;
+  benchmark::DoNotOptimize(r);
+  return true;
+}
+
 void bm_run(benchmark::State& st, gf::Scenario s) {
   uint64_t steps = 0;
-  for (auto _ : st) {
-    gf::RunResult r = gf::run(s);
-    if (r.verdict.violated) {
-      st.SkipWithError("a benign seed violated an invariant");
-      break;
-    }
-    steps += r.steps;
-    benchmark::DoNotOptimize(r);
-  }
+  for (auto _ : st)
+    if (!counted_run(st, s, steps, "a benign seed violated an invariant")) break;
   step_counters(st, steps);
 }
 
@@ -89,13 +95,7 @@ void bm_mix(benchmark::State& st, const std::vector<std::vector<uint8_t>>& input
   for (auto _ : st) {
     const std::vector<uint8_t>& in = inputs[k++ % inputs.size()];
     gf::decode(in, s);
-    gf::RunResult r = gf::run(s);
-    if (r.verdict.violated) {
-      st.SkipWithError("an input of the mix violated an invariant");
-      break;
-    }
-    steps += r.steps;
-    benchmark::DoNotOptimize(r);
+    if (!counted_run(st, s, steps, "an input of the mix violated an invariant")) break;
   }
   st.counters["inputs"] = double(inputs.size());
   step_counters(st, steps);

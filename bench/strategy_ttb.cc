@@ -186,13 +186,20 @@ void sampled(const std::string& file, const gf::Scenario& s, const gf::BugSet& w
   emit(j);
 }
 
-void exhaustive(const std::string& file, const gf::Scenario& s, const gf::BugSet& wb, const Options& o) {
+// gf::explore() within the options' bounds; secs = how long it took.
+gf::ExploreResult timed_explore(const gf::Scenario& s, const Options& o, double& secs) {
   gf::ExploreOptions eo;
   eo.max_preemptions = o.preemptions;
   eo.max_executions = o.max_execs;
   const auto t0 = Clock::now();
-  const gf::ExploreResult r = gf::explore(s, eo);
-  const double secs = since(t0);
+  gf::ExploreResult r = gf::explore(s, eo);
+  secs = since(t0);
+  return r;
+}
+
+void exhaustive(const std::string& file, const gf::Scenario& s, const gf::BugSet& wb, const Options& o) {
+  double secs = 0;
+  const gf::ExploreResult r = timed_explore(s, o, secs);
   ordered_json j = header(file, s, "exhaustive", wb);
   j["trials"] = 1;
   j["budget_executions"] = o.max_execs;
@@ -223,12 +230,8 @@ int explore_cost(const std::string& file, const Options& o) {
       if (d != c) one.cpus[d].clear();
     per_cpu.push_back(gf::run(one).steps);
   }
-  gf::ExploreOptions eo;
-  eo.max_preemptions = o.preemptions;
-  eo.max_executions = o.max_execs;
-  const auto t0 = Clock::now();
-  const gf::ExploreResult r = gf::explore(s, eo);
-  const double secs = since(t0);
+  double secs = 0;
+  const gf::ExploreResult r = timed_explore(s, o, secs);
   // gupfuzz explore --json's object (one writer, one key set), and the cost of the scenario.
   ordered_json j = ordered_json::parse(gf::explore_json(file, s, o.preemptions, r, secs));
   j["steps_per_cpu"] = per_cpu;

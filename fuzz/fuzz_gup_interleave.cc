@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "core/report/report.h"
+#include "fuzz/bugs_env.h"
 #include "core/exec/run.h"
 #include "core/scenario/scenario.h"
 
@@ -16,15 +17,7 @@ gf::BugSet g_bugs;  // configuration read once at start-up, never changed by an 
 }
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (const char* env = std::getenv("GUPFUZZ_BUGS")) {
-    gf::ParseError err;
-    auto set = gf::parse_bug_list(env, err);
-    if (!set) {
-      std::fprintf(stderr, "fuzz_gup_interleave: GUPFUZZ_BUGS: %s\n", err.message.c_str());
-      std::exit(2);
-    }
-    g_bugs = *set;
-  }
+  g_bugs = gf::fuzz::bugs_from_env("fuzz_gup_interleave");
   return 0;
 }
 

@@ -21,6 +21,7 @@
 
 #include "core/check/pte_check.h"
 #include "core/report/report.h"
+#include "fuzz/bugs_env.h"
 #include "core/scenario/scenario.h"
 
 namespace {
@@ -32,15 +33,7 @@ std::set<std::string> g_printed;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (const char* env = std::getenv("GUPFUZZ_BUGS")) {
-    gf::ParseError err;
-    auto set = gf::parse_bug_list(env, err);
-    if (!set) {
-      std::fprintf(stderr, "fuzz_pte_norecency: GUPFUZZ_BUGS: %s\n", err.message.c_str());
-      std::exit(2);
-    }
-    g_bugs = *set;
-  }
+  g_bugs = gf::fuzz::bugs_from_env("fuzz_pte_norecency");
   if (const char* env = std::getenv("GUPFUZZ_PTE_FINDINGS")) {
     if (std::strcmp(env, "crash") && std::strcmp(env, "report")) {
       std::fprintf(stderr, "fuzz_pte_norecency: GUPFUZZ_PTE_FINDINGS: expected crash or report, got \"%s\"\n", env);

@@ -26,6 +26,23 @@ void check_error(const gf::ParseError& err) {
   if (err.message.find('\n') != std::string::npos) fail("error message is not one line", err.message);
 }
 
+// What loads from `text` must come back the same through to_json and
+// from_json; what does not, with a one-line error.  Returns what loaded.
+template <class From, class To>
+auto json_round_trip(std::string_view text, From from_json, To to_json, const char* what) {
+  gf::ParseError err;
+  auto v = from_json(text, err);
+  if (v) {
+    const std::string j = to_json(*v);
+    gf::ParseError err2;
+    auto again = from_json(j, err2);
+    if (!again || !(*again == *v)) fail(what, j + "\n" + err2.message);
+  } else {
+    check_error(err);
+  }
+  return v;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) { return 0; }
@@ -33,28 +50,15 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) { return 0; }
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
 
-  gf::ParseError err;
-  if (auto s = gf::scenario_from_json(text, err)) {
-    const std::string j = gf::scenario_to_json(*s);
-    gf::ParseError err2;
-    auto again = gf::scenario_from_json(j, err2);
-    if (!again || !(*again == *s)) fail("scenario JSON does not round-trip", j + "\n" + err2.message);
-  } else {
-    check_error(err);
-  }
-
-  gf::ParseError perr;
-  if (auto c = gf::pte_case_from_json(text, perr)) {
-    const std::string j = gf::pte_case_to_json(*c);
-    gf::ParseError err2;
-    auto again = gf::pte_case_from_json(j, err2);
-    if (!again || !(*again == *c)) fail("PTE case JSON does not round-trip", j + "\n" + err2.message);
-    const auto bytes = gf::encode(*c);
-    gf::PteCase back = gf::decode_pte_case(bytes);
+  json_round_trip(
+      text, gf::scenario_from_json, [](const gf::Scenario& s) { return gf::scenario_to_json(s); },
+      "scenario JSON does not round-trip");
+  if (auto c = json_round_trip(
+          text, gf::pte_case_from_json, [](const gf::PteCase& p) { return gf::pte_case_to_json(p); },
+          "PTE case JSON does not round-trip")) {
+    gf::PteCase back = gf::decode_pte_case(gf::encode(*c));
     back.bugs = c->bugs;
-    if (!(back == *c)) fail("PTE case bytes do not round-trip", j);
-  } else {
-    check_error(perr);
+    if (!(back == *c)) fail("PTE case bytes do not round-trip", gf::pte_case_to_json(*c));
   }
 
   // The byte decoders are total; canonical bytes decode to the same value.

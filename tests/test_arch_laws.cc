@@ -85,15 +85,6 @@ pteval_t apply(Mod m, pteval_t v) {
   return v;
 }
 
-UserProt prot_of_mask(unsigned m) {
-  return UserProt{.write = bool(m & 1),
-                  .exec = bool(m & 2),
-                  .young = bool(m & 4),
-                  .dirty = bool(m & 8),
-                  .special = bool(m & 16),
-                  .protnone = bool(m & 32)};
-}
-
 // PFNs that fit every layout (x86-64 bits 12-51, arm64 48-bit PA: bits 12-49,
 // riscv64 bits 10-53, ...), but for the last on PAE: its pte_pfn() returns a
 // 32-bit unsigned long (kMaxPfn).
@@ -113,7 +104,7 @@ const std::vector<pteval_t>& sequences() {
     for (unsigned m = 0; m < 64; m++) {
       for (uint64_t pfn : kPfns) {
         if (pfn > kMaxPfn<A>) continue;
-        const pteval_t base = A::mk_user_pte(pfn, prot_of_mask(m));
+        const pteval_t base = A::mk_user_pte(pfn, gf::uprot_of(m));
         out.push_back(base);
         for (int s = 0; s < 6; s++) {
           pteval_t v = base;
@@ -354,7 +345,7 @@ TYPED_TEST(ArchLaws, ProtnoneIsPresentButInaccessible) {
 TYPED_TEST(ArchLaws, MkUserPteHonoursUserProt) {
   using A = TypeParam;
   for (unsigned m = 0; m < 64; m++) {
-    const UserProt u = prot_of_mask(m);
+    const UserProt u = gf::uprot_of(m);
     for (uint64_t pfn : kPfns) {
       if (pfn > kMaxPfn<A>) continue;
       const pteval_t v = A::mk_user_pte(pfn, u);

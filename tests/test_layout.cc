@@ -53,6 +53,18 @@ std::string age_block(const char* arch, const std::string& region, int va0) {
   return std::string(R"({"arch": ")") + arch + R"(", "regions": [)" + region + R"(], "cpus": [)" + cpus + "]}";
 }
 
+// The 16 initial entries of `region` (age_block() from va0), each given to
+// check(v) under a trace of its value.
+template <class F>
+void each_initial_pte(const char* arch, const std::string& region, int va0, F check) {
+  const auto first = initial_ptes(age_block(arch, region, va0));
+  ASSERT_EQ(first.size(), 16u);
+  for (const auto& [va, v] : first) {
+    SCOPED_TRACE(hex(v));
+    check(v);
+  }
+}
+
 // arm64 contpte (arch/arm64/mm/contpte.c, 6.12): 16 aligned entries inside one
 // folio, contiguous PFNs, same prot, CONT set.
 TEST(Layout, Arm64LargeRegionIsAContpteBlock) {
@@ -77,29 +89,24 @@ TEST(Layout, Arm64LargeRegionIsAContpteBlock) {
 // Regression (corpus/regressions/zero_page_never_contpte.json): the zero page
 // is never contpte-mapped.
 TEST(Layout, Arm64ZeroPageIsNeverCont) {
-  const auto first = initial_ptes(age_block(
-      "arm64", R"({"va": 0, "pages": 16, "anon": true, "write": true, "large": true, "zero": true})", 0));
-  ASSERT_EQ(first.size(), 16u);
-  for (const auto& [va, v] : first) {
-    SCOPED_TRACE(hex(v));
-    EXPECT_FALSE(Arm64::pte_cont(v));
-    EXPECT_TRUE(Arm64::pte_special(v));
-    EXPECT_EQ(Arm64::pte_pfn(v), 0u);
-    EXPECT_FALSE(Arm64::pte_write(v));
-  }
+  each_initial_pte("arm64", R"({"va": 0, "pages": 16, "anon": true, "write": true, "large": true, "zero": true})", 0,
+                   [](pteval_t v) {
+                     EXPECT_FALSE(Arm64::pte_cont(v));
+                     EXPECT_TRUE(Arm64::pte_special(v));
+                     EXPECT_EQ(Arm64::pte_pfn(v), 0u);
+                     EXPECT_FALSE(Arm64::pte_write(v));
+                   });
 }
 
 TEST(Layout, X86ProtnoneRegion) {
-  const auto first = initial_ptes(age_block("x86_64", R"({"va": 0, "pages": 16, "anon": true, "protnone": true})", 0));
-  ASSERT_EQ(first.size(), 16u);
   std::map<uint64_t, int> pfns;
-  for (const auto& [va, v] : first) {
-    SCOPED_TRACE(hex(v));
+  each_initial_pte("x86_64", R"({"va": 0, "pages": 16, "anon": true, "protnone": true})", 0, [&](pteval_t v) {
     EXPECT_TRUE(X86_64::pte_protnone(v));
     EXPECT_FALSE(X86_64::pte_access_permitted(v, false));
     EXPECT_GE(X86_64::pte_pfn(v), 1u);  // a real frame, not the zero page
     pfns[X86_64::pte_pfn(v)]++;
-  }
+  });
+  if (HasFatalFailure()) return;
   EXPECT_EQ(pfns.size(), 16u) << "two pages share a frame";
 }
 
@@ -118,14 +125,11 @@ TEST(Layout, X86ProtnoneRegion) {
 // an entry valid.)  No current operation reads CONT on an invalid entry, so
 // the fuzzer's verdicts do not change; the state itself is unreachable.
 TEST(Layout, Arm64ProtnoneLargeRegionIsNotCont) {
-  const auto first = initial_ptes(age_block(
-      "arm64", R"({"va": 0, "pages": 16, "anon": true, "write": true, "large": true, "protnone": true})", 0));
-  ASSERT_EQ(first.size(), 16u);
-  for (const auto& [va, v] : first) {
-    SCOPED_TRACE(hex(v));
-    EXPECT_TRUE(Arm64::pte_protnone(v));
-    EXPECT_FALSE(Arm64::pte_cont(v));
-  }
+  each_initial_pte("arm64", R"({"va": 0, "pages": 16, "anon": true, "write": true, "large": true, "protnone": true})", 0,
+                   [](pteval_t v) {
+                     EXPECT_TRUE(Arm64::pte_protnone(v));
+                     EXPECT_FALSE(Arm64::pte_cont(v));
+                   });
 }
 
 }  // namespace

@@ -128,15 +128,7 @@ TEST(SemanticDecoder, AgreesWithEveryModelOnReachableEntries) {
         if (A::cfg.numa_balancing) {
           EXPECT_EQ(s.kind == gf::PteSem::protnone, A::pte_protnone(v));
         }
-        EXPECT_EQ(s.pfn, A::pte_pfn(v));
-        EXPECT_EQ(s.write || s.shstk, A::pte_write(v));
-        EXPECT_EQ(s.young, A::pte_young(v));
-        EXPECT_EQ(s.dirty, A::pte_dirty(v));
-        EXPECT_EQ(s.special, A::pte_special(v));
-        EXPECT_EQ(s.devmap, A::pte_devmap(v));
-        EXPECT_EQ(s.uffd_wp, A::pte_uffd_wp(v));
-        EXPECT_EQ(s.soft_dirty, A::pte_soft_dirty(v));
-        EXPECT_EQ(s.cont, A::pte_cont(v));
+        gf::test::expect_sem_agrees<A>(s, v);
         return 0;
       });
       if (::testing::Test::HasFailure()) return;

@@ -31,15 +31,6 @@ using gf::arch::X86_64;
 
 using gf::test::hex;
 
-UserProt prot_of_mask(unsigned m) {
-  return UserProt{.write = bool(m & 1),
-                  .exec = bool(m & 2),
-                  .young = bool(m & 4),
-                  .dirty = bool(m & 8),
-                  .special = bool(m & 16),
-                  .protnone = bool(m & 32)};
-}
-
 // Constructor outputs, then random sequences of the recency helpers,
 // wrprotect/mkwrite (pte_mkcont on valid entries only) and the MMU's access
 // and write updates, from a fixed seed.
@@ -49,7 +40,7 @@ std::vector<pteval_t> values() {
   std::mt19937 rng(777);
   for (unsigned m = 0; m < 64; m++) {
     for (uint64_t pfn : {0ull, 1ull, 16ull, 17ull, 200ull, 0x12345ull}) {
-      const pteval_t base = A::mk_user_pte(pfn, prot_of_mask(m));
+      const pteval_t base = A::mk_user_pte(pfn, gf::uprot_of(m));
       out.push_back(base);
       for (int s = 0; s < 4; s++) {
         pteval_t v = base;
@@ -96,13 +87,9 @@ TYPED_TEST(Semantic, DecoderAgreesWithModelPredicates) {
     SCOPED_TRACE(hex(v) + " " + s.str());
     ASSERT_EQ(s.kind == PteSem::present || s.kind == PteSem::protnone, A::pte_present(v));
     ASSERT_EQ(s.kind == PteSem::protnone, A::pte_protnone(v));
-    ASSERT_EQ(s.pfn, A::pte_pfn(v));
-    ASSERT_EQ(s.write, A::pte_write(v));
-    ASSERT_EQ(s.young, A::pte_young(v));
-    ASSERT_EQ(s.dirty, A::pte_dirty(v));
-    ASSERT_EQ(s.special, A::pte_special(v));
-    ASSERT_EQ(s.cont, A::pte_cont(v));
-    ASSERT_EQ(s.devmap, A::pte_devmap(v));
+    ASSERT_FALSE(s.shstk);
+    gf::test::expect_sem_agrees<A>(s, v);
+    ASSERT_FALSE(::testing::Test::HasFailure());
     // The oracles' own permission reading (oracle.cc maps_with) matches the
     // kernel's check on every constructible entry (no pkeys / overlays).
     ASSERT_EQ(s.kind == PteSem::present && s.valid && s.user, A::pte_access_permitted(v, false));
@@ -175,7 +162,7 @@ TYPED_TEST(Semantic, RealChangesAreNotRecency) {
 TYPED_TEST(Semantic, PfnAndProtnoneAreNotRecency) {
   using A = TypeParam;
   for (unsigned m = 0; m < 32; m++) {  // every UserProt without protnone
-    UserProt u = prot_of_mask(m);
+    UserProt u = gf::uprot_of(m);
     const pteval_t a = A::mk_user_pte(16, u);
     const pteval_t b = A::mk_user_pte(17, u);
     u.protnone = true;

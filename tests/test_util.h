@@ -15,6 +15,7 @@
 #include "core/arch/arm64.h"
 #include "core/arch/registry.h"
 #include "core/arch/x86_64.h"
+#include "core/decoder/semantic.h"
 
 namespace gf::test {
 
@@ -70,5 +71,20 @@ struct ModelNames {
     return n;
   }
 };
+
+// The oracles' decoder (core/decoder/semantic.cc, written from bit numbers)
+// reads the mapped entry v (present or PROT_NONE) as model A's predicates do.
+template <class A>
+void expect_sem_agrees(const PteSem& s, pteval_t v) {
+  EXPECT_EQ(s.pfn, A::pte_pfn(v));
+  EXPECT_EQ(s.write || s.shstk, A::pte_write(v));
+  EXPECT_EQ(s.young, A::pte_young(v));
+  EXPECT_EQ(s.dirty, A::pte_dirty(v));
+  EXPECT_EQ(s.special, A::pte_special(v));
+  EXPECT_EQ(s.devmap, A::pte_devmap(v));
+  EXPECT_EQ(s.uffd_wp, A::pte_uffd_wp(v));
+  EXPECT_EQ(s.soft_dirty, A::pte_soft_dirty(v));
+  EXPECT_EQ(s.cont, A::pte_cont(v));
+}
 
 }  // namespace gf::test

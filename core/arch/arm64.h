@@ -16,12 +16,13 @@
 #pragma once
 
 #include "core/arch/arches.h"
+#include "core/arch/generic.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
-struct Arm64T {
+struct Arm64T : Generic<Arm64T<C>> {
   static constexpr Arch id = Arch::arm64;  // its arches.def row
   static constexpr const char* name = "arm64";
   static constexpr ArchCfg cfg = C;
@@ -99,7 +100,6 @@ struct Arm64T {
   }
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | PTE_SPECIAL; }
   static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return C.uffd_wp ? pte_wrprotect(v | PTE_UFFD_WP) : v; }
-  static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v; }
   static constexpr pteval_t pte_mkcont(pteval_t v) { return v | PTE_CONT; }
   static constexpr pteval_t pte_mknoncont(pteval_t v) { return v & ~PTE_CONT; }
 
@@ -107,8 +107,6 @@ struct Arm64T {
   static constexpr bool pte_access_permitted(pteval_t v, bool write) {
     return (v & (PTE_VALID | PTE_USER)) == (PTE_VALID | PTE_USER) && (!write || pte_write(v));
   }
-  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
-  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
 
   // protection_map[] entries of a private mapping (pgtable-prot.h).
   static constexpr pteval_t prot_val(Prot p) {
@@ -138,15 +136,7 @@ struct Arm64T {
     return (pteval_t(type) << 6) | (offset << 12);
   }
 
-  // A fresh private user mapping, then the state.
-  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
-    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
-    if (!p.young) v = pte_mkold(v);
-    if (p.dirty) v = pte_mkdirty(v);
-    if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) v = pte_modify(v, Prot::none);  // NUMA hinting (change_pte_range)
-    return v;
-  }
+  // mk_user_pte() (Generic): a fresh private user mapping, then the state.
 
   // contpte.c, one step each, shared by the model's readers (core/mm/pgtable.h)
   // and the pure block readers below.  contpte_ptep_get(): OR young/dirty of

@@ -43,13 +43,14 @@
 #pragma once
 
 #include "core/arch/arches.h"
+#include "core/arch/generic.h"
 #include "core/arch/x86_common.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{.numa_balancing = false, .soft_dirty = false, .uffd_wp = false, .shstk = false}>
-struct I386PaeT : x86::PageBits {
+struct I386PaeT : x86::PageBits, Generic<I386PaeT<C>> {
   static constexpr Arch id = Arch::i386_pae;  // its arches.def row
   static constexpr const char* name = "i386-pae";
   static constexpr ArchCfg cfg = C;
@@ -126,10 +127,6 @@ struct I386PaeT : x86::PageBits {
   // pte_mkwrite(pte, vma) for a non-shadow-stack vma (arch/x86/mm/pgtable.c).
   static constexpr pteval_t pte_mkwrite(pteval_t v) { return pte_clear_saveddirty(v | _PAGE_RW); }
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
-  static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
 
   // __pte_access_permitted(unsigned long): Present and User (RW too for a
   // write) in the low word; no pkeys on 32-bit (read_pkru() is 0).
@@ -137,9 +134,7 @@ struct I386PaeT : x86::PageBits {
     uint32_t need = _PAGE_PRESENT | _PAGE_USER | (write ? _PAGE_RW : 0);
     return (pte_low(v) & need) == need;
   }
-  // Whole 64-bit compares (x86 pte_same(), generic pmd_same()).
-  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
-  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
+  // pte_same(), pmd_same() (Generic): whole 64-bit compares, as x86's own pte_same().
 
   static constexpr pteval_t prot_val(Prot p) { return x86::prot_val(p); }  // core/arch/x86_common.h
   // pfn_pte(unsigned long, prot): a 32-bit PFN; PROT_NONE entries get it
@@ -165,15 +160,8 @@ struct I386PaeT : x86::PageBits {
     return ((~off << SWP_OFFSET_SHIFT) >> SWP_TYPE_BITS) | (t << (64 - SWP_TYPE_BITS));
   }
 
-  // A fresh private user mapping, then the state.
-  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
-    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
-    if (!p.young) v = pte_mkold(v);
-    if (p.dirty) v = pte_mkdirty(v);
-    if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) v = pte_modify(v, Prot::none);  // NUMA hinting (change_pte_range): never on 32-bit
-    return v;
-  }
+  // mk_user_pte() (Generic): a fresh private user mapping, then the state
+  // (protnone, NUMA hinting: never on 32-bit).
 
   // What the MMU stores when a user access goes through this entry; nullopt = fault.
   static constexpr std::optional<pteval_t> hw_access(pteval_t v) {

@@ -23,12 +23,13 @@
 #pragma once
 
 #include "core/arch/arches.h"
+#include "core/arch/generic.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
-struct Ppc64T {
+struct Ppc64T : Generic<Ppc64T<C>> {
   static constexpr Arch id = Arch::ppc64le;  // its arches.def row
   static constexpr const char* name = "ppc64le";
   static constexpr ArchCfg cfg = C;
@@ -126,14 +127,10 @@ struct Ppc64T {
   // Generic pte_mkwrite(pte, vma) = pte_mkwrite_novma(): write implies read, both set.
   static constexpr pteval_t pte_mkwrite(pteval_t v) { return v | _PAGE_RW; }
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
-  static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return v; }
   static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v | _PAGE_SOFT_DIRTY; }
-  static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
 
-  // radix__pte_same()/radix__pmd_same(): the raw words are equal (hash would mask _PAGE_HPTEFLAGS).
-  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
-  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
+  // radix__pte_same()/radix__pmd_same(): the raw words are equal, Generic's
+  // pte_same()/pmd_same() (hash would mask _PAGE_HPTEFLAGS).
 
   // Book3s64's own: pte_present() (so the _PAGE_INVALID form counts), not
   // privileged, READ (PROT_NONE and exec-only fail here), WRITE for a write;
@@ -155,15 +152,8 @@ struct Ppc64T {
     return pteval_t{type} | ((offset << PAGE_SHIFT) & PTE_RPN_MASK) | _PAGE_PTE;
   }
 
-  // pfn_pte(pfn, PAGE_READONLY / PAGE_SHARED [_X]) (young: _PAGE_BASE has R), then the state.
-  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
-    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
-    if (!p.young) v = pte_mkold(v);
-    if (p.dirty) v = pte_mkdirty(v);
-    if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) v = pte_modify(v, Prot::none);  // R/W/X cleared, R/C and soft-dirty kept
-    return v;
-  }
+  // mk_user_pte() (Generic): pfn_pte(pfn, PAGE_READONLY / PAGE_SHARED [_X]) (young:
+  // _PAGE_BASE has R), then the state; protnone: R/W/X cleared, R/C and soft-dirty kept.
 
   // What the radix MMU stores on a user access; nullopt = fault.  It needs a
   // hardware-valid leaf (PRESENT and _PAGE_PTE; the _PAGE_INVALID form

@@ -31,12 +31,13 @@
 #pragma once
 
 #include "core/arch/arches.h"
+#include "core/arch/generic.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
-struct Riscv64T {
+struct Riscv64T : Generic<Riscv64T<C>> {
   static constexpr Arch id = C.svadu ? Arch::riscv64_svadu : Arch::riscv64;  // its arches.def row
   static constexpr const char* name = "riscv64";
   static constexpr ArchCfg cfg = C;
@@ -122,19 +123,10 @@ struct Riscv64T {
   // Generic pte_mkwrite(pte, vma) = pte_mkwrite_novma().
   static constexpr pteval_t pte_mkwrite(pteval_t v) { return v | _PAGE_WRITE; }
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
-  static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
 
-  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
-  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }  // generic
-
-  // Generic: pte_present() && (!write || pte_write()).  No U check, and a
+  // pte_access_permitted(), pte_same(), pmd_same() and the mk helpers riscv
+  // lacks (uffd-wp, soft-dirty, cont) are Generic's.  No U check, and a
   // PROT_NONE entry (G|R, V clear) passes a read.
-  static constexpr bool pte_access_permitted(pteval_t v, bool write) {
-    return pte_present(v) && (!write || pte_write(v));
-  }
 
   // pfn_pte(): the pfn shifted to bit 10, unmasked, ORed with the prot.
   static constexpr pteval_t pfn_pte(uint64_t pfn, Prot p) { return (pfn << _PAGE_PFN_SHIFT) | pgprot(p); }
@@ -145,15 +137,8 @@ struct Riscv64T {
     return ((pteval_t(type) & ((1ull << __SWP_TYPE_BITS) - 1)) << __SWP_TYPE_SHIFT) | (offset << __SWP_OFFSET_SHIFT);
   }
 
-  // pfn_pte(pfn, PAGE_SHARED / PAGE_COPY [_EXEC]), then the state.
-  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
-    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
-    if (!p.young) v = pte_mkold(v);
-    if (p.dirty) v = pte_mkdirty(v);
-    if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) v = pte_modify(v, Prot::none);  // G|R, V U W X cleared; A, D, special kept
-    return v;
-  }
+  // mk_user_pte() (Generic): pfn_pte(pfn, PAGE_SHARED / PAGE_COPY [_EXEC]), then
+  // the state; protnone: G|R, V U W X cleared; A, D, special kept.
 
   // What the MMU stores on a user access; nullopt = page fault.  A user leaf
   // needs V, U and R (W without R is reserved; MXR is not set for user

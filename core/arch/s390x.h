@@ -22,12 +22,13 @@
 #pragma once
 
 #include "core/arch/arches.h"
+#include "core/arch/generic.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
-struct S390xT {
+struct S390xT : Generic<S390xT<C>> {
   static constexpr Arch id = Arch::s390x;  // its arches.def row
   static constexpr const char* name = "s390x";
   static constexpr ArchCfg cfg = C;
@@ -120,21 +121,14 @@ struct S390xT {
     return (v & _PAGE_DIRTY) ? v & ~_PAGE_PROTECT : v;
   }
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
-  static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return v; }  // asm-generic/pgtable_uffd.h
   static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v | _PAGE_SOFT_DIRTY; }  // no-op without MEM_SOFT_DIRTY
-  static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
 
-  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
-  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }  // generic
 
-  // s390 has no pte_access_permitted(): the generic one, pte_present() and
+  // s390 has no pte_access_permitted(): Generic's, pte_present() and
   // pte_write() for a write.  Software bits only: a PAGE_NONE entry
   // (present, no READ) passes for a read; GUP-fast's pte_protnone() check
-  // before it is what refuses it, and only with NUMA_BALANCING.
-  static constexpr bool pte_access_permitted(pteval_t v, bool write) {
-    return pte_present(v) && (!write || pte_write(v));
-  }
+  // before it is what refuses it, and only with NUMA_BALANCING.  pte_same(),
+  // pmd_same(), pte_mkuffd_wp() and the cont helpers are Generic's too.
 
   // pfn_pte() = mk_pte_phys(pfn << PAGE_SHIFT, prot): OR in the protection,
   // keep _PAGE_NOEXEC (MACHINE_HAS_NX), then pte_mkyoung().  So a fresh
@@ -157,17 +151,10 @@ struct S390xT {
            ((pteval_t(type) & __SWP_TYPE_MASK) << __SWP_TYPE_SHIFT);
   }
 
-  // pfn_pte(pfn, vm_get_page_prot(flags)) for a user mapping (writable =
-  // PAGE_RW, what pte_mkwrite() makes of a private mapping's PAGE_RO), then
-  // the state.  pfn_pte() already made it young.
-  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
-    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
-    if (!p.young) v = pte_mkold(v);
-    if (p.dirty) v = pte_mkdirty(v);
-    if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) v = pte_modify(v, Prot::none);  // NUMA hinting: READ, WRITE gone, INVALID+PROTECT
-    return v;
-  }
+  // mk_user_pte() (Generic): pfn_pte(pfn, vm_get_page_prot(flags)) for a user
+  // mapping (writable = PAGE_RW, what pte_mkwrite() makes of a private
+  // mapping's PAGE_RO), then the state.  pfn_pte() already made it young.
+  // protnone (NUMA hinting): READ, WRITE gone, INVALID+PROTECT.
 
   // DAT, as KVM's software walk (arch/s390/kvm/gaccess.c, asm/dat-bits.h)
   // also does it: INVALID set is a page-translation exception, the zero bit

@@ -15,13 +15,14 @@
 #pragma once
 
 #include "core/arch/arches.h"
+#include "core/arch/generic.h"
 #include "core/arch/x86_common.h"
 #include "core/base/types.h"
 
 namespace gf::arch {
 
 template <ArchCfg C = ArchCfg{}>
-struct X86_64T : x86::PageBits {
+struct X86_64T : x86::PageBits, Generic<X86_64T<C>> {
   static constexpr Arch id = C.shstk ? Arch::x86_64_shstk : Arch::x86_64;  // its arches.def row
   static constexpr const char* name = "x86_64";
   static constexpr ArchCfg cfg = C;
@@ -77,16 +78,12 @@ struct X86_64T : x86::PageBits {
   static constexpr pteval_t pte_mkspecial(pteval_t v) { return v | _PAGE_SPECIAL; }
   static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return C.uffd_wp ? pte_wrprotect(v | _PAGE_UFFD_WP) : v; }
   static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v | _PAGE_SOFT_DIRTY; }
-  static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
-  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
 
   // __pte_access_permitted(): Present and User (RW too for a write); PKRU allows every key.
   static constexpr bool pte_access_permitted(pteval_t v, bool write) {
     pteval_t need = _PAGE_PRESENT | _PAGE_USER | (write ? _PAGE_RW : 0);
     return (v & need) == need;
   }
-  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
-  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
 
   static constexpr pteval_t prot_val(Prot p) { return x86::prot_val(p); }  // core/arch/x86_common.h
   // pfn_pte(): PROT_NONE entries get the PFN inverted.
@@ -110,15 +107,7 @@ struct X86_64T : x86::PageBits {
     return ((~offset << 14) >> 5) | (pteval_t(type) << 59);
   }
 
-  // A fresh private user mapping, then the state.
-  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
-    pteval_t v = pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
-    if (!p.young) v = pte_mkold(v);
-    if (p.dirty) v = pte_mkdirty(v);
-    if (p.special) v = pte_mkspecial(v);
-    if (p.protnone) v = pte_modify(v, Prot::none);  // NUMA hinting (change_pte_range)
-    return v;
-  }
+  // mk_user_pte() (Generic): a fresh private user mapping, then the state.
 
   // Huge PMDs (the model maps a 32-page folio with one): a leaf has PSE, and
   // the PMD predicates are the PTE ones on the same bits (pmd_write(),

@@ -69,4 +69,14 @@ struct UserProt {
   bool protnone = false; // NUMA-hinting PROT_NONE entry
 };
 
+// A UserProt as six bits from bit 0: write exec young dirty special protnone
+// (a PTE case's prot byte; the audit and the tests go through all 64).
+constexpr uint8_t uprot_bits(const UserProt& u) {
+  return uint8_t(u.write | u.exec << 1 | u.young << 2 | u.dirty << 3 | u.special << 4 | u.protnone << 5);
+}
+constexpr UserProt uprot_of(unsigned b) {
+  return UserProt{.write = bool(b & 1), .exec = bool(b & 2), .young = bool(b & 4), .dirty = bool(b & 8),
+                  .special = bool(b & 16), .protnone = bool(b & 32)};
+}
+
 }  // namespace gf

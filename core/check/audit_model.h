@@ -54,8 +54,7 @@ template <class A>
 std::vector<pteval_t> probe_entries(uint64_t cand, Rng& rng) {
   std::vector<pteval_t> probe;
   for (unsigned m = 0; m < 64; m++)
-    probe.push_back(A::mk_user_pte(1, UserProt{.write = bool(m & 1), .exec = bool(m & 2), .young = bool(m & 4),
-                                               .dirty = bool(m & 8), .special = bool(m & 16), .protnone = bool(m & 32)}));
+    probe.push_back(A::mk_user_pte(1, uprot_of(m)));
   for (int p = 0; p < NR_PROTS; p++) probe.push_back(A::pfn_pte(2, Prot(p)));
   for (unsigned t = 0; t < 32; t += 7) probe.push_back(A::swp_entry_pte(t, 3));
   for (int i = 0; i < 4096; i++) probe.push_back(rng.next() & cand);

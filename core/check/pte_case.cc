@@ -20,14 +20,6 @@ constexpr std::array<uint64_t, 8> kBigPfns = {255, 256, 0x1000, 0x12345, 0xfffff
 
 constexpr const char* kProtNames[NR_PROTS] = {"none", "ro", "rw", "ro_x", "rw_x"};
 
-uint8_t uprot_bits(const UserProt& u) {
-  return uint8_t(u.write | u.exec << 1 | u.young << 2 | u.dirty << 3 | u.special << 4 | u.protnone << 5);
-}
-UserProt uprot_of(uint8_t b) {
-  return UserProt{.write = bool(b & 1), .exec = bool(b & 2), .young = bool(b & 4), .dirty = bool(b & 8),
-                  .special = bool(b & 16), .protnone = bool(b & 32)};
-}
-
 uint64_t pfn_of_byte(uint8_t b) { return b < 200 ? b : kBigPfns[(b - 200) % kBigPfns.size()]; }
 // The byte for a PFN, if it has one.
 std::optional<uint8_t> byte_of_pfn(uint64_t pfn) {

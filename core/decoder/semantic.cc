@@ -24,6 +24,14 @@ constexpr uint64_t bits(int lo, int hi) { return ((hi == 63 ? 0 : bit(hi + 1)) -
 // uffd-wp, soft-dirty, devmap or pkeys (those bits are "other").
 // Non-present non-zero entries keep the PFN inverted.  On a shadow-stack CPU
 // Write=0,Dirty=1 in a present entry is a shadow-stack entry.
+// A non-present, non-empty entry (a swap or migration entry, ...): every bit is "other".
+GF_NO_COVERAGE PteSem nonpresent(pteval_t v) {
+  PteSem s;
+  s.kind = PteSem::nonpresent;
+  s.other = v;
+  return s;
+}
+
 struct X86Layout {
   int saved_dirty;
   bool uffd_soft_dirty_devmap;
@@ -35,11 +43,7 @@ GF_NO_COVERAGE PteSem decode_x86(pteval_t v, X86Layout l) {
   if (!(v & ~(bit(5) | bit(6)))) return s;  // pte_none(): Knights Landing may leave A/D behind
   const bool present = v & bit(0);
   const bool protnone = !present && (v & bit(8));
-  if (!present && !protnone) {
-    s.kind = PteSem::nonpresent;
-    s.other = v;
-    return s;
-  }
+  if (!present && !protnone) return nonpresent(v);
   s.kind = present ? PteSem::present : PteSem::protnone;
   s.valid = present;
   const uint64_t raw = present ? v : v ^ bits(12, 51);
@@ -71,11 +75,7 @@ GF_NO_COVERAGE PteSem decode_arm64(pteval_t v) {
   if (v == 0) return s;
   const bool valid = v & bit(0);
   const bool present_invalid = !valid && (v & bit(11));
-  if (!valid && !present_invalid) {
-    s.kind = PteSem::nonpresent;
-    s.other = v;
-    return s;
-  }
+  if (!valid && !present_invalid) return nonpresent(v);
   const bool user = v & bit(6), uxn = v & bit(54);
   s.kind = (present_invalid && !user && uxn) ? PteSem::protnone : PteSem::present;
   s.valid = valid;
@@ -104,11 +104,7 @@ GF_NO_COVERAGE PteSem decode_riscv(pteval_t v) {
   if (v == 0) return s;
   const bool valid = v & bit(0);
   const bool protnone = !valid && (v & bit(5));
-  if (!valid && !protnone) {
-    s.kind = PteSem::nonpresent;
-    s.other = v;
-    return s;
-  }
+  if (!valid && !protnone) return nonpresent(v);
   s.kind = valid ? PteSem::present : PteSem::protnone;
   s.valid = valid;
   s.pfn = (v & bits(10, 53)) >> 10;
@@ -135,11 +131,7 @@ GF_NO_COVERAGE PteSem decode_riscv(pteval_t v) {
 GF_NO_COVERAGE PteSem decode_s390(pteval_t v) {
   PteSem s;
   if (v == 0x400) return s;
-  if (!(v & 0x001)) {
-    s.kind = PteSem::nonpresent;
-    s.other = v;
-    return s;
-  }
+  if (!(v & 0x001)) return nonpresent(v);
   s.pfn = v >> 12;
   s.soft_dirty = v & 0x002;
   s.young = v & 0x004;
@@ -171,11 +163,7 @@ GF_NO_COVERAGE PteSem decode_ppc(pteval_t v) {
   const bool leaf = v & bit(62);
   const bool hw_valid = leaf && (v & bit(63));
   const bool present_invalid = leaf && !(v & bit(63)) && (v & bit(61));
-  if (!hw_valid && !present_invalid) {
-    s.kind = PteSem::nonpresent;
-    s.other = v;
-    return s;
-  }
+  if (!hw_valid && !present_invalid) return nonpresent(v);
   s.exec = v & 0x1;
   s.write = v & 0x2;
   s.read = v & 0x4;

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The generic fallbacks of include/linux/pgtable.h (and asm-generic/
+// pgtable_uffd.h) that several models take, once, and the model's
+// constructor mk_user_pte(): a base class on the model type, as
+// `struct Riscv64T : Generic<Riscv64T<C>>`.  A model that has its own
+// helper of the same name declares it, and it hides this one, as an arch's
+// `#define pte_access_permitted` does in the kernel.  What these call on A
+// (pte_present, pte_write, pfn_pte, pte_mkold, ...) is the model's own, so
+// each model's injected helper bugs (C.has_bug(...)) apply as before.
+// Header-only and constexpr: tools/kernel-truth cross-compiles it with the
+// models.
+#pragma once
+
+#include "core/base/types.h"
+
+namespace gf::arch {
+
+template <class A>
+struct Generic {
+  // pte_same(), pmd_same(): the words are equal.  (Some architectures
+  // define their own; for every model's layout it is this compare too.)
+  static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
+  static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
+
+  // pte_access_permitted(): pte_present() && (!write || pte_write()).  No
+  // user check, and a PROT_NONE entry that pte_present() counts passes a read.
+  static constexpr bool pte_access_permitted(pteval_t v, bool write) {
+    return A::pte_present(v) && (!write || A::pte_write(v));
+  }
+
+  // Without HAVE_ARCH_USERFAULTFD_WP / HAVE_ARCH_SOFT_DIRTY the mk helpers are
+  // the identity; without a contiguous hint (arm64's PTE_CONT) so are these.
+  static constexpr pteval_t pte_mkuffd_wp(pteval_t v) { return v; }
+  static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v; }
+  static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
+  static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
+
+  // A fresh private user mapping: pfn_pte() with the mapping's
+  // protection_map[] entry (Prot), then the state; protnone is a NUMA-hinting
+  // entry (change_pte_range(): pte_modify(PAGE_NONE)).  Each model says what
+  // that makes of its bits.
+  static constexpr pteval_t mk_user_pte(uint64_t pfn, const UserProt& p) {
+    pteval_t v = A::pfn_pte(pfn, p.write ? (p.exec ? Prot::rw_x : Prot::rw) : (p.exec ? Prot::ro_x : Prot::ro));
+    if (!p.young) v = A::pte_mkold(v);
+    if (p.dirty) v = A::pte_mkdirty(v);
+    if (p.special) v = A::pte_mkspecial(v);
+    if (p.protnone) v = A::pte_modify(v, Prot::none);
+    return v;
+  }
+};
+
+}  // namespace gf::arch
