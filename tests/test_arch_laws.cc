@@ -19,9 +19,8 @@
 // gated by a named property of the model, stated where it is defined.
 //
 // The exact values: x86-64 ones seen through the real kernel helpers
-// (/work/shared/kernel-ground-truth.md), the rest derived by hand from the
-// 6.12 bit positions (/work/shared/kernel-facts.md, "Architectures", and the
-// Linux 6.12 headers: arch/x86/include/asm/{pgtable.h,pgtable_types.h,
+// (tools/kernel-truth), the rest derived by hand from the 6.12 bit positions
+// (the Linux 6.12 headers: arch/x86/include/asm/{pgtable.h,pgtable_types.h,
 // pgtable-3level.h}, arch/arm64/include/asm/{pgtable.h,pgtable-hwdef.h,
 // pgtable-prot.h}, arch/riscv/include/asm/{pgtable.h,pgtable-bits.h,
 // pgtable-64.h}, arch/s390/include/asm/pgtable.h (protection_map:
@@ -478,7 +477,7 @@ TYPED_TEST(ArchLaws, FaultPathMakesProgress) {
 
 // ------------------------------------------------------------------ x86-64
 
-// Known values seen through the real 6.12 helpers (kernel-ground-truth.md).
+// Known values seen through the real 6.12 helpers (tools/kernel-truth).
 TEST(X86_64Values, KernelGroundTruth) {
   using A = X86_64;
   const pteval_t v = 0x8000000000000067ull;
@@ -584,7 +583,7 @@ TEST(X86_64Values, ProtnoneYoungReadOnly) {
 
 // ------------------------------------------------------------------ arm64
 //
-// Bits (kernel-facts.md, 6.12 4K): Valid 0, table/page 1, User 6, RDONLY 7,
+// Bits (arch/arm64/include/asm/pgtable-hwdef.h, 6.12 4K): Valid 0, table/page 1, User 6, RDONLY 7,
 // SH 8-9, AF 10, nG 11, OA 12-49, DBM/PTE_WRITE 51, CONT 52, PXN 53, UXN 54,
 // PTE_DIRTY 55, SPECIAL 56.  PAGE_SHARED for pfn 0x10:
 //   0x10 << 12                       = 0x0000000000010000

@@ -138,7 +138,7 @@ struct Arm64T : Generic<Arm64T<C>> {
 
   // mk_user_pte() (Generic): a fresh private user mapping, then the state.
 
-  // contpte.c, one step each, shared by the model's readers (core/mm/pgtable.h)
+  // contpte.c, one step each, shared by the model's readers (core/mm/contpte.h)
   // and the pure block readers below.  contpte_ptep_get(): OR young/dirty of
   // every entry of the block into the target.
   static constexpr pteval_t contpte_gather(pteval_t orig, pteval_t p) {

@@ -3,7 +3,7 @@
 // The RFC's comparison on values ("mm: Introduce ptep_get_lockless_norecency()",
 // Ryan Roberts, Feb 2024, patch 2/4), for any architecture model A: a present
 // side goes through pte_mkold(pte_mkclean()), a non-present one stays raw,
-// then pte_same().  core/pgtable.h calls it (with the oracle hook and the
+// then pte_same().  core/mm/pgtable.h calls it (with the oracle hook and the
 // injected bug); tools/kernel-truth compares it with the same composition of
 // the kernel's real helpers.
 #pragma once

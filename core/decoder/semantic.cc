@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// One decoder per architecture, from the bit layouts of kernel-facts.md and
-// the Linux 6.12 headers: arch/x86/include/asm/pgtable_types.h (x86-64 and
+// One decoder per architecture, from the bit layouts of the Linux 6.12
+// headers: arch/x86/include/asm/pgtable_types.h (x86-64 and
 // PAE), arch/arm64/include/asm/pgtable-hwdef.h and pgtable-prot.h,
 // arch/riscv/include/asm/pgtable-bits.h, arch/s390/include/asm/pgtable.h,
 // arch/powerpc/include/asm/book3s/64/pgtable.h.  Written from the bit

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // The oracles' own reading of a PTE: a semantic record decoded straight from
-// the architecture's bit layout (kernel-facts.md, and the 6.12 headers named
-// in core/decoder/semantic.cc), never through the model's pte_mkold()/pte_mkclean()/
+// the architecture's bit layout (the 6.12 headers named in
+// core/decoder/semantic.cc), never through the model's pte_mkold()/pte_mkclean()/
 // pte_same().  Two entries "differ only in recency" when their records are
 // equal in every field but young and dirty.
 #pragma once
