@@ -187,7 +187,6 @@ class Machine {
   const Scenario& sc() const { return *sc_; }
   MachineOptions opt;
   ExecRecord exec;  // the execution's bookkeeping
-  Truth truth;      // what only the oracles read
   // Real threads: the lock of ExecCtx::change_lock, the allocators' lock (the
   // kernel's zone and page-table allocators) and the verdict's.
   std::mutex change_mu, alloc_mu, verdict_mu;
@@ -273,6 +272,9 @@ class Machine {
 
   // --- the verdict ---------------------------------------------------------
   void violate(Oracle o, std::string message);
+
+  // What only the oracles read (kept after the state every step touches).
+  Truth truth;
 
  private:
   void on_access(const Access& a);

@@ -39,19 +39,22 @@ Task<void> Ops<A>::unmap(Machine& m, int cpu, Op op) {
     if (huge >= 0) put[nput++] = uint16_t(huge);
     co_return huge >= 0;
   };
-  // zap_pte_range(), one entry: the folio is put after the flush.
-  auto zap_pte = [&](TableRef r, int va) -> Task<void> {
-    const int i = va % PTRS_PER_PTE;
-    pteval_t pte = co_await pte_load(m, r, i);
-    if (A::pte_none(pte)) co_return;
-    pte = co_await P::ptep_get_and_clear(m, cpu, r, i);
-    if (!A::pte_present(pte) || A::pte_special(pte)) co_return;
-    Folio& head = m.head_of(A::pte_pfn(pte));
-    if (!head.anon && A::pte_dirty(pte)) co_await store(head.dirty, 1);  // folio_mark_dirty
-    head.mapcount--;
-    put[nput++] = head.head;
+  // zap_pte_range() over one table's part of the range: each folio is put
+  // after the flush.
+  auto zap_pte_range = [&](TableRef r, int va, int pmd_end) -> Task<void> {
+    for (; va < pmd_end; va++) {
+      const int i = va % PTRS_PER_PTE;
+      pteval_t pte = co_await pte_load(m, r, i);
+      if (A::pte_none(pte)) continue;
+      pte = co_await P::ptep_get_and_clear(m, cpu, r, i);
+      if (!A::pte_present(pte) || A::pte_special(pte)) continue;
+      Folio& head = m.head_of(A::pte_pfn(pte));
+      if (!head.anon && A::pte_dirty(pte)) co_await store(head.dirty, 1);  // folio_mark_dirty
+      head.mapcount--;
+      put[nput++] = head.head;
+    }
   };
-  co_await walk_page_range(m, cpu, op.va, end, zap_pmd, zap_pte);
+  co_await walk_page_range(m, cpu, op.va, end, zap_pmd, zap_pte_range);
   co_await P::flush_tlb(m, cpu);
   for (int k = 0; k < nput; k++) co_await folio_put(m, m.folio[put[k]], 1);
   for (int p = (op.va + PTRS_PER_PTE - 1) / PTRS_PER_PTE; (p + 1) * PTRS_PER_PTE <= end; p++)
@@ -108,8 +111,15 @@ Task<void> Ops<A>::fork(Machine& m, int cpu, Op) {
   co_await mmap_write_unlock(m);
 }
 
-// copy_pte_range() over PMD p's table: copy_present_ptes() for each mapped
-// page.  Returns whether any parent entry was write-protected.
+// copy_pte_range() over PMD p's table, with copy_present_ptes() for each
+// mapped page written in its loop (one coroutine frame per table, not per
+// page).  A present anon entry is either copied for the child at once, when
+// the folio may be DMA-pinned (page_needs_cow_for_dma(): MMF_HAS_PINNED and
+// folio_maybe_dma_pinned()), or shared: it loses PageAnonExclusive
+// (folio_try_dup_anon_rmap_pte()), gains the child's reference, and the
+// parent's entry is write-protected so both sides copy on write.  A shared
+// file page and the zero page are simply shared.  Returns whether any parent
+// entry was write-protected.
 // Context: mmap_lock held for write, write_protect_seq odd; takes the PTL.
 template <class A>
 Task<bool> Ops<A>::copy_pte_range(Machine& m, int cpu, int p) {
@@ -120,42 +130,28 @@ Task<bool> Ops<A>::copy_pte_range(Machine& m, int cpu, int p) {
   for (int i = 0; i < PTRS_PER_PTE; i++) {
     const VmaInfo vma = m.vma[va0 + i];
     if (!vma.mapped) continue;
-    const bool wrprotected = co_await copy_present_pte(m, cpu, r, i, vma);
-    any |= wrprotected;
+    // copy_present_ptes(), one entry.
+    const pteval_t pte = co_await pte_load(m, r, i);
+    if (!A::pte_present(pte) || A::pte_protnone(pte) || A::pte_special(pte)) continue;
+    Folio& head = m.head_of(A::pte_pfn(pte));
+    Folio& page = m.folio[A::pte_pfn(pte)];
+    if (head.anon && page.exclusive && !m.bug(Bug::fork_shares_pinned)) {
+      const bool pinned = co_await folio_maybe_dma_pinned(m, head);
+      if (pinned) {
+        copy_present_page(m, cpu, pte);
+        continue;
+      }
+    }
+    if (head.anon) page.exclusive = false;
+    co_await folio_ref_add(m, head, 1);  // the child's mapping
+    head.child_refs++;
+    if (head.anon && vma.write && A::pte_write(pte)) {  // COW mapping: both sides read-only
+      co_await P::ptep_set_wrprotect(m, cpu, r, i);
+      any = true;
+    }
   }
   co_await pte_unmap_unlock(m, cpu, r);
   co_return any;
-}
-
-// copy_present_ptes() for one entry.  A present anon entry is either copied
-// for the child at once, when the folio may be DMA-pinned
-// (page_needs_cow_for_dma(): MMF_HAS_PINNED and folio_maybe_dma_pinned()),
-// or shared: it loses PageAnonExclusive (folio_try_dup_anon_rmap_pte()),
-// gains the child's reference, and the parent's entry is write-protected so
-// both sides copy on write.  A shared file page and the zero page are simply
-// shared.  Returns whether the parent's entry was write-protected.
-// Context: mmap_lock held for write, write_protect_seq odd, the PTL held.
-template <class A>
-Task<bool> Ops<A>::copy_present_pte(Machine& m, int cpu, TableRef r, int i, VmaInfo vma) {
-  const pteval_t pte = co_await pte_load(m, r, i);
-  if (!A::pte_present(pte) || A::pte_protnone(pte) || A::pte_special(pte)) co_return false;
-  Folio& head = m.head_of(A::pte_pfn(pte));
-  Folio& page = m.folio[A::pte_pfn(pte)];
-  if (head.anon && page.exclusive && !m.bug(Bug::fork_shares_pinned)) {
-    const bool pinned = co_await folio_maybe_dma_pinned(m, head);
-    if (pinned) {
-      copy_present_page(m, cpu, pte);
-      co_return false;
-    }
-  }
-  if (head.anon) page.exclusive = false;
-  co_await folio_ref_add(m, head, 1);  // the child's mapping
-  head.child_refs++;
-  if (head.anon && vma.write && A::pte_write(pte)) {  // COW mapping: both sides read-only
-    co_await P::ptep_set_wrprotect(m, cpu, r, i);
-    co_return true;
-  }
-  co_return false;
 }
 
 // copy_present_page(): the child gets its own copy of a maybe-pinned page now.

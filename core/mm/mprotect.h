@@ -39,15 +39,17 @@ Task<void> Ops<A>::mprotect(Machine& m, int cpu, Op op) {
     if (huge) any = true;
     co_return huge;
   };
-  auto change_pte = [&](TableRef r, int va) -> Task<void> {  // change_pte_range(), one entry
-    const int i = va % PTRS_PER_PTE;
-    const pteval_t pte = co_await pte_load(m, r, i);
-    if (!A::pte_present(pte) || A::pte_protnone(pte) || !m.vma[va].mapped) co_return;
-    const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_modify_prot_start()
-    co_await pte_store(m, r, i, newpte(old));                          // ptep_modify_prot_commit()
-    any = true;
+  auto change_pte_range = [&](TableRef r, int va, int pmd_end) -> Task<void> {
+    for (; va < pmd_end; va++) {
+      const int i = va % PTRS_PER_PTE;
+      const pteval_t pte = co_await pte_load(m, r, i);
+      if (!A::pte_present(pte) || A::pte_protnone(pte) || !m.vma[va].mapped) continue;
+      const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_modify_prot_start()
+      co_await pte_store(m, r, i, newpte(old));                          // ptep_modify_prot_commit()
+      any = true;
+    }
   };
-  co_await walk_page_range(m, cpu, op.va, end, change_pmd, change_pte);
+  co_await walk_page_range(m, cpu, op.va, end, change_pmd, change_pte_range);
   if (any) co_await P::flush_tlb(m, cpu);
   co_await mmap_write_unlock(m);
 }
@@ -69,14 +71,16 @@ Task<void> Ops<A>::wrprotect(Machine& m, int cpu, Op op) {
     if (huge) any = true;
     co_return huge;
   };
-  auto wrprotect_pte = [&](TableRef r, int va) -> Task<void> {
-    const int i = va % PTRS_PER_PTE;
-    pteval_t pte = co_await pte_load(m, r, i);
-    if (!A::pte_present(pte) || A::pte_protnone(pte)) co_return;
-    co_await P::ptep_set_wrprotect(m, cpu, r, i);
-    any = true;
+  auto wrprotect_pte_range = [&](TableRef r, int va, int pmd_end) -> Task<void> {
+    for (; va < pmd_end; va++) {
+      const int i = va % PTRS_PER_PTE;
+      pteval_t pte = co_await pte_load(m, r, i);
+      if (!A::pte_present(pte) || A::pte_protnone(pte)) continue;
+      co_await P::ptep_set_wrprotect(m, cpu, r, i);
+      any = true;
+    }
   };
-  co_await walk_page_range(m, cpu, op.va, end, wrprotect_pmd, wrprotect_pte);
+  co_await walk_page_range(m, cpu, op.va, end, wrprotect_pmd, wrprotect_pte_range);
   if (any) co_await P::flush_tlb(m, cpu);
   co_await mmap_read_unlock(m);
 }

@@ -78,8 +78,8 @@ struct Ops {
   static Task<void> ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, bool write);
 
   // ---------------------------------------------------------------- pagewalk.h
-  template <class PmdEntry, class PteEntry>
-  static Task<void> walk_page_range(Machine& m, int cpu, int start, int end, PmdEntry pmd_entry, PteEntry pte_entry);
+  template <class PmdEntry, class PteRange>
+  static Task<void> walk_page_range(Machine& m, int cpu, int start, int end, PmdEntry pmd_entry, PteRange pte_range);
 
   // ---------------------------------------------------------------- mmu.h
   static Task<bool> mmu_access(Machine& m, int cpu, int va, bool write);
@@ -101,7 +101,6 @@ struct Ops {
   static Task<void> free_pte_range(Machine& m, int cpu, int p);
   static Task<void> fork(Machine& m, int cpu, Op op);
   static Task<bool> copy_pte_range(Machine& m, int cpu, int p);
-  static Task<bool> copy_present_pte(Machine& m, int cpu, TableRef r, int i, VmaInfo vma);
   static void copy_present_page(Machine& m, int cpu, pteval_t pte);
   static Task<void> fault(Machine& m, int cpu, Op op);
   static Task<bool> do_page_fault(Machine& m, int cpu, int va, bool write);
