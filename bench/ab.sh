@@ -31,7 +31,7 @@ src_old=$A/src src_new=.
 
 build() {  # build TREE DIR PRESET TARGET [cmake args...]
   local tree=$1 dir=$2 preset=$3 target=$4; shift 4
-  (cd "$tree" && cmake --preset "$preset" -B "$(realpath -m "$OLDPWD/$dir")" -DGUPFUZZ_KERNEL_TRUTH=OFF --log-level=WARNING "$@" >/dev/null &&
+  (cd "$tree" && cmake --preset "$preset" -B "$(realpath -m "$OLDPWD/$dir")" -DGUPFUZZ_KERNEL_TRUTH=OFF --no-warn-unused-cli --log-level=WARNING "$@" >/dev/null &&
    cmake --build "$(realpath -m "$OLDPWD/$dir")" -j "$JOBS" --target "$target" >/dev/null)
 }
 for side in old new; do
@@ -84,7 +84,7 @@ print(f"fixed work: {ni} inputs x {runs} runs, execs/s (best, median of {len(f['
 for kind in ("nosan", "asan"):
     o, n = f["old-" + kind], f["new-" + kind]
     rate = lambda v: ni * runs / v
-    print(f"  {kind:5s}  old {rate(min(o)):9,.0f} {rate(statistics.median(o)):9,.0f}   new {rate(min(n)):9,.0f} {rate(statistics.median(n)):9,.0f}   best {100 * (min(o) / min(n) - 1):+.1f}%")
+    print(f"  {kind:5s}  old {rate(min(o)):9,.0f} {rate(statistics.median(o)):9,.0f}   new {rate(min(n)):9,.0f} {rate(statistics.median(n)):9,.0f}   new vs old (best) {100 * (min(o) / min(n) - 1):+.1f}%")
 m = {}
 for ln in open(t + "/mix"):
     b, ns, nps = ln.split(); m.setdefault(b, []).append((float(ns), float(nps.rstrip("s"))))
