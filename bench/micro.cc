@@ -26,12 +26,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/mm/machine.h"
-#include "core/oracle/oracle.h"
 #include "core/exec/run.h"
 #include "core/scenario/scenario.h"
 
@@ -115,8 +115,8 @@ std::vector<std::vector<uint8_t>> inputs_in(const fs::path& dir) {
 void bm_oracle_at_end(benchmark::State& st, gf::Scenario s) {
   gf::MachineOptions mo;
   mo.threaded = true;
-  gf::Machine m(s, mo);
-  m.judge = &gf::oracles();
+  const std::unique_ptr<gf::Machine> owned = gf::new_machine(s, mo);
+  gf::Machine& m = *owned;
   gf::build_layout(m);
   for (int c = 0; c < int(s.cpus.size()) && !m.exec.verdict.violated; c++) {
     gf::ExecCtx ctx = gf::threaded_ctx(m, c);
@@ -130,7 +130,7 @@ void bm_oracle_at_end(benchmark::State& st, gf::Scenario s) {
     return;
   }
   for (auto _ : st) {
-    gf::oracles().at_end(m);
+    m.judge->at_end(m);
     benchmark::DoNotOptimize(m.exec.verdict);
   }
   if (m.exec.verdict.violated) st.SkipWithError("oracle_at_end reported a violation");

@@ -2,8 +2,8 @@
 #include "core/exec/threads.h"
 
 #include <cstdlib>
+#include <memory>
 
-#include "core/oracle/oracle.h"
 #include "core/base/rng.h"
 
 namespace gf {
@@ -55,8 +55,8 @@ GF_NO_COVERAGE RunResult ThreadRunner::run(const Scenario& s, const ThreadOption
   MachineOptions mo = o.machine;
   mo.trace = false;
   mo.threaded = true;
-  Machine m(s, mo);
-  m.judge = &oracles();
+  const std::unique_ptr<Machine> owned = new_machine(s, mo);
+  Machine& m = *owned;
   build_layout(m);
 
   Rng rng{o.seed ^ (done_execs_.load(std::memory_order_relaxed) * 0x9e3779b97f4a7c15ull)};
