@@ -162,11 +162,16 @@ TEST(PteFuzz, CorrectModelsSurviveRandomCases) {
 
 class HelperBug : public ::testing::TestWithParam<int> {};
 
-// Random bytes on the bug's architecture find it, with the bug's oracle.
+// Random bytes on the bug's architecture find it, with the bug's oracle (a
+// bug may also trip a neighbouring oracle first: mkold_clears_valid changes
+// pte_present() as well).  The stream is seeded from the bug's name, so
+// adding a bug to bugs.def changes no other bug's inputs.
 TEST_P(HelperBug, IsFoundFromRandomBytes) {
   const gf::Bug bug = gf::Bug(GetParam());
-  std::mt19937_64 rng(GetParam() + 100);
-  int found = -1;
+  uint64_t seed = 1469598103934665603ull;  // FNV-1a of the id
+  for (char ch : std::string(gf::info(bug).id)) seed = (seed ^ uint8_t(ch)) * 1099511628211ull;
+  std::mt19937_64 rng(seed);
+  int found = -1, violated = 0;
   for (int i = 0; i < 50000 && found < 0; i++) {
     auto bytes = random_bytes(rng, 40);
     if (bytes.empty()) continue;
@@ -175,10 +180,11 @@ TEST_P(HelperBug, IsFoundFromRandomBytes) {
     c.bugs.add(bug);
     const gf::PteVerdict v = gf::check_pte_case(c);
     if (!v.violated()) continue;
-    EXPECT_EQ(gf::info(v.violation->oracle).id, gf::info(gf::info(bug).oracle).id) << gf::format_pte_report(c, v, "");
-    found = i;
+    violated++;
+    if (v.violation->oracle == gf::info(bug).oracle) found = i;
   }
-  EXPECT_GE(found, 0) << gf::info(bug).id << " not found in 50000 random inputs";
+  EXPECT_GE(found, 0) << gf::info(bug).id << " not found with its oracle in 50000 random inputs (" << violated
+                      << " found by another)";
 }
 
 TEST_P(HelperBug, MakesAnAuditCellUnsafe) {

@@ -253,6 +253,7 @@ const ArchSem& arch_sem(Arch a) {
 
 GF_NO_COVERAGE PteSem sem_decode(Arch arch, pteval_t v) { return arch_sem(arch).decode(v); }
 uint64_t sem_recency_bits(Arch arch) { return arch_sem(arch).recency; }
+bool sem_is_cont(Arch arch, pteval_t v) { return arch == Arch::arm64 && (v & bit(0)) && (v & bit(52)); }
 
 bool sem_well_formed(Arch arch, pteval_t v) {
   switch (arch) {

@@ -55,6 +55,11 @@ struct PteSem {
 
 PteSem sem_decode(Arch arch, pteval_t v);
 
+// A valid contpte entry (arm64 PTE_VALID and PTE_CONT): one of a block of
+// CONT_PTES whose young/dirty the getters gather.  False elsewhere.  Cheap:
+// the read contracts ask it of every value a getter returns.
+bool sem_is_cont(Arch arch, pteval_t v);
+
 // The raw bits that encode young/dirty on this architecture (x86 Accessed,
 // Dirty, SavedDirty; arm64 AF, PTE_DIRTY, RDONLY on a DBM entry; s390 young,
 // dirty and the invalid/protect bits that emulate them; ...).

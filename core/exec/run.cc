@@ -75,6 +75,7 @@ GF_NO_COVERAGE void build_layout(Machine& m) {
         // invalid entries; the zero page is never contpte-mapped).
         if (large && pfn != 0 && !prot.protnone) v = A::pte_mkcont(v);
         t->e[(va0 + k) % PTRS_PER_PTE].poke(v);
+        t->hist[(va0 + k) % PTRS_PER_PTE].push(v, 0, -1);
         m.truth.hist_push(va0 + k, v, 0);
       }
     }

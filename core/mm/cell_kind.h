@@ -39,5 +39,9 @@ constexpr const CellKindInfo& info(CellKind k) {
 
 // A change of the mapping (an entry or a PMD): the value history the oracles read.
 constexpr bool is_mapping_kind(CellKind k) { return k == CellKind::pte || k == CellKind::pmd; }
+// A field of a folio (indexed by pfn): what folio_use_after_free watches.
+constexpr bool is_folio_kind(CellKind k) {
+  return k == CellKind::refcount || k == CellKind::pincount || k == CellKind::folio_dirty;
+}
 
 }  // namespace gf

@@ -18,6 +18,7 @@ namespace gf {
 template <class A>
 Task<pteval_t> Pgtable<A>::contpte_ptep_get(Machine& m, TableRef r, int i, pteval_t orig_pte) {
   if constexpr (A::has_contpte) {
+    if (m.bug(Bug::contpte_get_no_gather)) co_return orig_pte;
     int base = i & ~(CONT_PTES - 1);
     for (int k = 0; k < CONT_PTES; k++) {
       pteval_t p = co_await pte_load(m, r, base + k);
@@ -42,7 +43,7 @@ Task<pteval_t> Pgtable<A>::contpte_ptep_get_lockless(Machine& m, TableRef r, int
     uint64_t pfn = A::pte_pfn(orig) - uint64_t(i - base);
     for (int k = 0; k < CONT_PTES; k++, pfn++) {
       pteval_t p = co_await pte_load(m, r, base + k);
-      if (!A::contpte_consistent(p, orig_prot, pfn)) goto retry;
+      if (!A::contpte_consistent(p, orig_prot, pfn) && !m.bug(Bug::contpte_lockless_no_retry)) goto retry;
       orig = A::contpte_gather(orig, p);
     }
     co_return orig;

@@ -229,12 +229,16 @@ bool Ops<A>::bail(Machine& m, int cpu, int va, const char* why) {
 // Context: no lock; IRQs off (the folio may be freed under us).
 template <class A>
 Task<bool> Ops<A>::try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags, int refs) {
-  int64_t v = co_await load(head.refcount);
-  for (;;) {
-    if (v == 0) co_return false;
-    int64_t found = co_await cmpxchg(head.refcount, v, v + refs);
-    if (found == v) break;
-    v = found;
+  if (m.bug(Bug::grab_from_zero)) {
+    co_await fetch_add(head.refcount, refs);  // folio_ref_add(): no "unless zero"
+  } else {
+    int64_t v = co_await load(head.refcount);
+    for (;;) {
+      if (v == 0) co_return false;
+      int64_t found = co_await cmpxchg(head.refcount, v, v + refs);
+      if (found == v) break;
+      v = found;
+    }
   }
   if (flags & FOLL_PIN) {
     if (head.order)

@@ -15,6 +15,17 @@ namespace gf {
 
 class Machine;
 struct Folio;
+struct PteTable;
+struct Access;
+
+// The page-table getters whose result has a contract of its own (the read
+// contract of a lockless getter, the gathered view of a locked one).
+enum class PteGetter : uint8_t {
+  ptep_get,                     // locked (or a lockless reader's recheck): gathers a contpte block
+  ptep_get_lockless,            // lockless: a value the entry held, gathered over a consistent block
+  ptep_get_lockless_norecency,  // lockless: the entry as it was, young/dirty possibly stale
+  ptep_get_and_clear,           // locked: the entry cleared, young/dirty gathered over its block
+};
 
 class Judge {
  public:
@@ -30,10 +41,17 @@ class Judge {
   virtual void cow_copy(Machine& m, int cpu, int va, uint64_t old) = 0;
   // pin_diverged_from_mapping: a migration on `cpu` maps a copy of pfn `old` at page `va`.
   virtual void migration_replaces(Machine& m, int cpu, int va, uint64_t old) = 0;
-  // refcount: after every refcount change of a folio head.
-  virtual void refcount_changed(Machine& m, Folio& head, int64_t after) = 0;
-  // refcount / dirty_lost: when a folio is freed.
+  // refcount / folio_use_after_free: every access to a folio's refcount,
+  // pincount or PG_dirty, as it happens (the machine forwards it).
+  virtual void folio_access(Machine& m, const Access& a) = 0;
+  // refcount / dirty_lost / folio_use_after_free: when a folio is freed.
   virtual void folio_freed(Machine& m, Folio& head) = 0;
+  // lockless_read / accessor_view: getter `g` returned `got` for entry i of
+  // table `t` (serial `serial`), having started after step t0.
+  virtual void pte_read(Machine& m, PteGetter g, const PteTable* t, uint32_t serial, int i, uint64_t t0,
+                        pteval_t got) = 0;
+  // accessor_view: ptep_test_and_clear_young() of entry i answered `young`.
+  virtual void young_cleared(Machine& m, const PteTable* t, uint32_t serial, int i, uint64_t t0, bool young) = 0;
   // refcount balance and dirty_lost when every CPU has finished.
   virtual void at_end(Machine& m) = 0;
 };

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/mm/machine.h"
 
+#include <cstddef>
 #include <cstdio>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <sanitizer/asan_interface.h>
@@ -23,6 +25,9 @@ struct TablePool {
   }
 };
 thread_local TablePool table_pool;
+
+static_assert(std::is_standard_layout_v<PteTable> && offsetof(PteTable, e) == 0,
+              "record_change() finds a table from the address of its entry");
 
 void poison(PteTable* t) { ASAN_POISON_MEMORY_REGION(t, sizeof *t); }
 void unpoison(PteTable* t) { ASAN_UNPOISON_MEMORY_REGION(t, sizeof *t); }
@@ -57,6 +62,8 @@ GF_NO_COVERAGE Machine::Machine(const Scenario& s, const MachineOptions& o) : op
 
 // Deleted, not pooled: a thread's cached Machine may outlive its pool.
 Machine::~Machine() {
+  if (opt.unchecked_tables)
+    for (int p = 0; p < NR_PFNS; p++) poison_body(p, false);
   for (int s = 1; s < next_serial && s <= MAX_TABLES; s++) {
     if (pooled_) unpoison(tables[s]);
     if (pooled_ || table_live[s]) delete tables[s];
@@ -65,6 +72,8 @@ Machine::~Machine() {
 
 GF_NO_COVERAGE void Machine::reset(const Scenario& s, const MachineOptions& o) {
   release_tables();
+  if (opt.unchecked_tables)
+    for (int p = 0; p < next_pfn && p < NR_PFNS; p++) poison_body(p, false);
   sc_ = &s;
   opt = o;
   // Frames at or past next_pfn were never allocated, so never changed: only
@@ -161,6 +170,7 @@ PteTable* Machine::alloc_table(int pmd_index) {
   }
   t->serial = uint32_t(next_serial++);
   t->pmd_index = pmd_index;
+  for (EntryHistory& h : t->hist) h.n = 0;
   for (int i = 0; i < PTRS_PER_PTE; i++) t->e[i].tag = make_tag(CellKind::pte, pmd_index * PTRS_PER_PTE + i);
   t->ptl.tag = make_tag(CellKind::ptl, pmd_index);
   tables[t->serial] = t;
@@ -189,6 +199,7 @@ int Machine::alloc_pfn() {
     pfn = next_pfn++;
   }
   Folio& f = folio[pfn];
+  poison_body(pfn, false);
   f.allocated = true;
   f.head = uint16_t(pfn);
   f.order = 0;
@@ -238,7 +249,20 @@ void Machine::free_folio(Folio& head) {
     folio[h + k].head = uint16_t(h + k);
     folio[h + k].order = 0;
     if (nfree < NR_PFNS) free_pfns[nfree++] = uint16_t(h + k);
+    poison_body(h + k, true);
   }
+}
+
+// unchecked_tables: a freed frame's body (everything after `allocated`) is
+// poisoned, so AddressSanitizer reports whoever still reads or writes it.
+void Machine::poison_body(int pfn, bool on) {
+  if (!opt.unchecked_tables) return;
+  char* from = reinterpret_cast<char*>(&folio[pfn].pincount);
+  const size_t len = size_t(reinterpret_cast<char*>(&folio[pfn] + 1) - from);
+  if (on)
+    ASAN_POISON_MEMORY_REGION(from, len);
+  else
+    ASAN_UNPOISON_MEMORY_REGION(from, len);
 }
 
 bool Machine::pmd_leaf(pmdval_t v) const {
@@ -267,6 +291,11 @@ GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
   const CellKind k = tag_kind(a.tag);
   if (k == CellKind::pte) {
     const int va = int(tag_index(a.tag));
+    // The cell's own history, hooked or not (e is the table's first member).
+    const int i = va % PTRS_PER_PTE;
+    PteTable* t = reinterpret_cast<PteTable*>(const_cast<char*>(static_cast<const char*>(a.addr)) -
+                                              size_t(i) * sizeof(Cell<pteval_t>));
+    t->hist[i].push(a.after, at, cur_cpu());
     // Only the entry reachable from the PMD is "the entry"; stores into an
     // unhooked table are not part of the mapping's history.
     pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
@@ -327,6 +356,7 @@ GF_NO_COVERAGE void Machine::on_access(const Access& a) {
   exec.step++;
   if (nwatch > 0 || a.kind == Acc::plain) check_watches(a);
   if (a.kind != Acc::load && a.before != a.after) record_change(a, exec.step);
+  if (is_folio_kind(tag_kind(a.tag))) judge->folio_access(*this, a);
   if (opt.trace) exec.events.push_back(Event{exec.step, exec.running_cpu, a, {}});
   if (exec.step >= opt.max_steps && !exec.verdict.violated)
     violate(Oracle::no_progress, "no CPU finished within " + std::to_string(opt.max_steps) + " steps");
@@ -339,6 +369,7 @@ GF_NO_COVERAGE void Machine::on_access_threaded(const Access& a) {
   const bool changed = a.kind != Acc::load && a.kind != Acc::plain && a.before != a.after;
   if (changed && is_mapping_kind(tag_kind(a.tag)))
     record_change(a, exec.tstep.fetch_add(1, std::memory_order_relaxed) + 1);
+  if (is_folio_kind(tag_kind(a.tag))) judge->folio_access(*this, a);
   if (++x.steps == opt.max_steps)
     violate(Oracle::no_progress, "cpu" + std::to_string(x.cpu) + " made " + std::to_string(opt.max_steps) +
                                      " accesses without finishing");

@@ -48,13 +48,33 @@ namespace gf {
 inline constexpr pmdval_t PMD_TABLE = 3;  // x86 Present|RW without PSE; arm64 PMD_TYPE_TABLE
 inline constexpr int MAX_TABLES = 255;
 inline constexpr int MAX_HELD = 64;  // references one CPU can hold from GUP
-inline constexpr int HIST = 8;       // remembered values per virtual page
+inline constexpr int HIST = 8;       // remembered values per virtual page (and per table entry)
+
+// The values one entry of one table took (the oracles' alone): the last HIST
+// stores, with the step and the CPU of each.  A table starts all none.
+struct EntryHistory {
+  struct Rec {
+    uint64_t step;
+    pteval_t v;
+    int cpu() const { return int(int8_t(step & 0xff)); }
+    uint64_t at() const { return step >> 8; }
+  };
+  std::array<Rec, HIST> rec;
+  uint32_t n = 0;  // total pushed; only the last min(n, HIST) are read
+  void push(pteval_t v, uint64_t at, int cpu) {
+    rec[n % HIST] = {(at << 8) | uint8_t(int8_t(cpu)), v};
+    n++;
+  }
+};
 
 struct PteTable {
-  std::array<Cell<pteval_t>, PTRS_PER_PTE> e;
+  std::array<Cell<pteval_t>, PTRS_PER_PTE> e;  // first: record_change() finds the table from an entry
   Cell<uint32_t> ptl;  // the split PTE lock: 0 free, cpu+1 held
   int pmd_index = 0;
   uint32_t serial = 0;
+  // What each entry of this table held, whether hooked or not: the read
+  // contracts judge a getter against the cell it read.
+  std::array<EntryHistory, PTRS_PER_PTE> hist;
 };
 
 // What only the oracles read about a page (never what an operation decides
@@ -66,14 +86,19 @@ struct PageTruth {
 };
 
 // What the kernel has about a page frame (struct folio / struct page).
+// First what a lockless reader may read of any page, freed or not (struct
+// page outlives the folio: GUP-fast's page_folio() and folio_try_get()),
+// then the body, which only a holder of a reference or of the locks reads —
+// the part `unchecked_tables` poisons for AddressSanitizer once freed.
 struct Folio {
   Cell<int64_t> refcount;  // meaningful on the head page
-  Cell<int64_t> pincount;  // large folios: FOLL_PIN count (_pincount)
-  Cell<uint8_t> dirty;     // PG_dirty
-  Shared<int32_t> mapcount;  // PTE and PMD mappings of the folio (head), changed under the PTL
   Shared<uint16_t> head;     // pfn of the head page
   Shared<uint8_t> order;     // 0, 4 (a contpte-sized folio) or HPAGE_PMD_ORDER
   Shared<bool> allocated;
+  // --- the body (Machine::poison_body) ---
+  Cell<int64_t> pincount;  // large folios: FOLL_PIN count (_pincount)
+  Cell<uint8_t> dirty;     // PG_dirty
+  Shared<int32_t> mapcount;  // PTE and PMD mappings of the folio (head), changed under the PTL
   Shared<bool> anon;       // meaningful on the head page
   Shared<bool> exclusive;  // PageAnonExclusive: per page, as in the kernel (a large folio's pages differ after fork)
   // The forked child's mappings of the folio: its mapcount in the child's mm
@@ -167,7 +192,9 @@ struct VmaInfo {
 
 struct MachineOptions {
   bool trace = false;
-  bool unchecked_tables = false;  // let a walker really touch a freed table (ASan demo)
+  // Let a walker really touch a freed table, and poison a freed folio's body
+  // (Folio): AddressSanitizer, not the oracles, reports the use (a demo).
+  bool unchecked_tables = false;
   uint64_t max_steps = 1'000'000;  // threads: per CPU
   bool threaded = false;           // driven by real threads (core/exec/threads.h); no trace
 };
@@ -282,6 +309,7 @@ class Machine {
   void record_change(const Access& a, uint64_t at);
   void check_watches(const Access& a);
   void clear_state(int nr_pfns);  // every member but the tags, frames [0, nr_pfns) (machine.cc)
+  void poison_body(int pfn, bool on);  // unchecked_tables: a freed frame's Folio body
   void release_tables();
   const Scenario* sc_;
   int nwatch = 0;  // plain loads in flight

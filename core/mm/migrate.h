@@ -47,13 +47,15 @@ Task<void> Ops<A>::migrate(Machine& m, int cpu, Op op) {
   co_await folio_put(m, src, 1);  // the mapping's reference
   const int dst = co_await migrate_folio(m, cpu, src, pfn, early);
   Folio& to = dst >= 0 ? m.folio[dst] : src;
-  const bool mapped = co_await remove_migration_pte(m, cpu, va, mig, old, to, dst >= 0, pfn);
+  co_await remove_migration_pte(m, cpu, va, mig, old, to, dst >= 0, pfn);
   if (dst >= 0) {
     if (m.bug(Bug::migrate_ignores_refs))
       co_await folio_put(m, src, 1);  // src was never frozen: drop the isolation reference
     else
       m.free_folio(src);  // frozen at zero: nobody else can reach it
-    if (!mapped) m.free_folio(to);  // unmapped meanwhile: the copy is not needed
+    // migrate_folio_move(): the allocation's reference goes; the copy is
+    // freed if it was unmapped meanwhile.
+    co_await folio_put(m, to, 1);
   } else {
     co_await folio_put(m, src, 1);  // putback: the isolation reference
   }
@@ -87,7 +89,7 @@ Task<int> Ops<A>::migrate_folio(Machine& m, int cpu, Folio& src, uint64_t pfn, u
     to.truth.data = m.bug(Bug::migrate_copy_before_unmap) ? early : uint32_t(src.truth.data);
     to.truth.written = bool(src.truth.written);
     to.dirty.poke(src.dirty.peek());  // folio_migrate_flags()
-    to.refcount.poke(0);
+    to.refcount.poke(1);  // the allocation's reference, dropped by migrate_folio_move()
   }
   co_return dst;
 }

@@ -9,20 +9,18 @@
 
 namespace gf {
 
-// folio_ref_add(); the Judge sees the new count.
+// folio_ref_add() (the Judge sees the access itself, Judge::folio_access).
 // Context: any; the caller holds a reference or the folio is not yet visible.
 template <class A>
-Task<void> Ops<A>::folio_ref_add(Machine& m, Folio& head, int64_t d) {
-  int64_t before = co_await fetch_add(head.refcount, d);
-  m.judge->refcount_changed(m, head, before + d);
+Task<void> Ops<A>::folio_ref_add(Machine&, Folio& head, int64_t d) {
+  co_await fetch_add(head.refcount, d);
 }
 
 // folio_put_refs(): the last reference frees the folio.
 // Context: any.
 template <class A>
 Task<void> Ops<A>::folio_put(Machine& m, Folio& head, int64_t n) {
-  int64_t before = co_await fetch_add(head.refcount, -n);
-  m.judge->refcount_changed(m, head, before - n);
+  const int64_t before = co_await fetch_add(head.refcount, -n);
   if (before - n == 0) m.free_folio(head);
 }
 

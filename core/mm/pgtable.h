@@ -25,14 +25,20 @@ template <class A>
 struct Pgtable {
   // --- reads ---------------------------------------------------------------
 
+  // Every getter below reports what it returned to the judge
+  // (Judge::pte_read), with the step it started after: the read contracts
+  // (core/oracle/read_contract.cc) judge it from the entries' histories.
+
   // ptep_get(): on arm64 a valid CONT entry gathers young/dirty over its block
   // (contpte_ptep_get); elsewhere one load.
   // Context: the PTL held, or a lockless reader's recheck.
   static Task<pteval_t> ptep_get(Machine& m, TableRef r, int i) {
+    const uint64_t t0 = m.now();
     pteval_t pte = co_await pte_load(m, r, i);
     if constexpr (A::has_contpte) {
       if (A::pte_valid_cont(pte)) pte = co_await contpte_ptep_get(m, r, i, pte);
     }
+    m.judge->pte_read(m, PteGetter::ptep_get, r.t, r.serial, i, t0, pte);
     co_return pte;
   }
 
@@ -42,26 +48,23 @@ struct Pgtable {
   // A/D-free protection with what the target implies.
   // Context: lockless (GUP-fast: IRQs off).
   static Task<pteval_t> ptep_get_lockless(Machine& m, TableRef r, int i) {
-    pteval_t pte = co_await pte_load(m, r, i);
-    if constexpr (A::has_contpte) {
-      if (A::pte_valid_cont(pte)) {
-        const pteval_t orig = co_await contpte_ptep_get_lockless(m, r, i);
-        co_return orig;
-      }
-    }
+    const uint64_t t0 = m.now();
+    const pteval_t pte = co_await read_lockless(m, r, i);
+    m.judge->pte_read(m, PteGetter::ptep_get_lockless, r.t, r.serial, i, t0, pte);
     co_return pte;
   }
 
   // RFC 1/4 and 4/4.
   // Context: lockless (GUP-fast: IRQs off).
   static Task<pteval_t> ptep_get_lockless_norecency(Machine& m, TableRef r, int i) {
-    if constexpr (A::has_contpte) {
-      const pteval_t pte = co_await pte_load(m, r, i);  // __ptep_get(): young/dirty may be stale
-      co_return pte;
-    } else {
-      const pteval_t pte = co_await ptep_get_lockless(m, r, i);
-      co_return pte;
-    }
+    const uint64_t t0 = m.now();
+    pteval_t pte;
+    if constexpr (A::has_contpte)
+      pte = co_await pte_load(m, r, i);  // __ptep_get(): young/dirty may be stale
+    else
+      pte = co_await read_lockless(m, r, i);
+    m.judge->pte_read(m, PteGetter::ptep_get_lockless_norecency, r.t, r.serial, i, t0, pte);
+    co_return pte;
   }
 
   // RFC 2/4.  The judge sees every answer (Judge::norecency_compare).
@@ -83,27 +86,35 @@ struct Pgtable {
   // ptep_test_and_clear_young(): arm64 contpte clears AF in all 16 entries.
   // Context: the PTL held.
   static Task<bool> ptep_test_and_clear_young(Machine& m, TableRef r, int i) {
+    const uint64_t t0 = m.now();
+    bool young = false;
+    bool block = false;
     if constexpr (A::has_contpte) {
       pteval_t orig = co_await pte_load(m, r, i);
       if (A::pte_valid_cont(orig)) {
+        block = true;
         int base = i & ~(CONT_PTES - 1);
-        bool young = false;
         for (int k = 0; k < CONT_PTES; k++) {
           const pteval_t old = co_await pte_fetch_and(m, r, base + k, ~A::YOUNG_BITS);
           young |= A::pte_young(old);
         }
-        co_return young;
       }
     }
-    const pteval_t old = co_await pte_fetch_and(m, r, i, ~A::YOUNG_BITS);
-    co_return A::pte_young(old);
+    if (!block) {
+      const pteval_t old = co_await pte_fetch_and(m, r, i, ~A::YOUNG_BITS);
+      young = A::pte_young(old);
+    }
+    m.judge->young_cleared(m, r.t, r.serial, i, t0, young);
+    co_return young;
   }
 
   // ptep_get_and_clear(): arm64 first unfolds a contpte block (contpte_try_unfold).
   // Context: the PTL held.
   static Task<pteval_t> ptep_get_and_clear(Machine& m, int cpu, TableRef r, int i) {
+    const uint64_t t0 = m.now();
     if constexpr (A::has_contpte) co_await contpte_try_unfold(m, cpu, r, i);
     const pteval_t old = co_await pte_xchg(m, r, i, 0);
+    m.judge->pte_read(m, PteGetter::ptep_get_and_clear, r.t, r.serial, i, t0, old);
     co_return old;
   }
 
@@ -141,6 +152,17 @@ struct Pgtable {
       const uint32_t now = co_await load(e);
       if (now != v) break;
     }
+  }
+
+  // ptep_get_lockless() without the report: x86-64 reads the entry once
+  // (READ_ONCE); arm64 goes to contpte_ptep_get_lockless() for a CONT entry.
+  // Context: lockless (GUP-fast: IRQs off).
+  static Task<pteval_t> read_lockless(Machine& m, TableRef r, int i) {
+    pteval_t pte = co_await pte_load(m, r, i);
+    if constexpr (A::has_contpte) {
+      if (A::pte_valid_cont(pte)) pte = co_await contpte_ptep_get_lockless(m, r, i);
+    }
+    co_return pte;
   }
 
   // --- arch/arm64/mm/contpte.c ----------------------------------------------

@@ -7,6 +7,7 @@
 
 #include "core/mm/machine.h"
 #include "core/decoder/semantic.h"
+#include "core/oracle/contracts.h"
 
 namespace gf {
 namespace {
@@ -138,13 +139,8 @@ void migration_replaces(Machine& m, int cpu, int va, uint64_t old) {
                 std::to_string(old) + " (page " + std::to_string(h.va) + "): the process and GUP now see different pages");
 }
 
-void refcount_changed(Machine& m, Folio& head, int64_t after) {
-  if (after >= 0) return;
-  m.violate(Oracle::refcount, "refcount of folio " + std::to_string(head.head) + " underflowed to " +
-                                  std::to_string(after));
-}
-
 void folio_freed(Machine& m, Folio& head) {
+  if (judge_folio_free(m, head)) return;
   int64_t refs = 0, pins = 0;
   held_refs(m, head.head, &refs, &pins);
   if (head.mapcount > 0 || refs > 0) {
@@ -238,8 +234,15 @@ class Oracles final : public Judge {
   void migration_replaces(Machine& m, int cpu, int va, uint64_t old) override {
     gf::migration_replaces(m, cpu, va, old);
   }
-  void refcount_changed(Machine& m, Folio& head, int64_t after) override { gf::refcount_changed(m, head, after); }
+  void folio_access(Machine& m, const Access& a) override { judge_folio_access(m, a); }
   void folio_freed(Machine& m, Folio& head) override { gf::folio_freed(m, head); }
+  void pte_read(Machine& m, PteGetter g, const PteTable* t, uint32_t serial, int i, uint64_t t0,
+                pteval_t got) override {
+    judge_pte_read(m, g, t, serial, i, t0, got);
+  }
+  void young_cleared(Machine& m, const PteTable* t, uint32_t serial, int i, uint64_t t0, bool young) override {
+    judge_young_cleared(m, t, serial, i, t0, young);
+  }
   void at_end(Machine& m) override { gf::at_end(m); }
 };
 }  // namespace
