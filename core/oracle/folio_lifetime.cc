@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/base/text.h"
+#include "core/mm/cell_kind.h"
 #include "core/mm/machine.h"
 #include "core/oracle/contracts.h"
 
@@ -40,9 +41,9 @@ GF_NO_COVERAGE void judge_folio_access(Machine& m, const Access& a) {
   const bool freed = !m.folio[m.folio[pfn].head].allocated;
   char buf[300];
   if (freed && (changes || k != CellKind::refcount)) {
-    std::snprintf(buf, sizeof buf, "cpu%d %s the %s of folio %u after it was freed (%s %s -> %s, %s)", m.cur_cpu(),
-                  changes ? "changed" : "read", field_name(k), pfn, access_name(a.kind), hex(a.before).c_str(),
-                  hex(a.after).c_str(), model_line(a.file, a.line).c_str());
+    std::snprintf(buf, sizeof buf, "cpu%d %s the %s of folio %u after it was freed (%s %lld -> %lld, %s)", m.cur_cpu(),
+                  changes ? "changed" : "read", field_name(k), pfn, access_name(a.kind), (long long)int64_t(a.before),
+                  (long long)int64_t(a.after), model_line(a.file, a.line).c_str());
     m.violate(Oracle::folio_use_after_free, buf);
     return;
   }

@@ -112,14 +112,19 @@ bool held_sometime(Arch arch, const PteTable* t, Block blk, uint64_t t0, const P
   return false;
 }
 
-void report(Machine& m, Oracle o, const std::string& what, const PteTable* t, int i, uint64_t t0) {
-  // The entry's values since t0, for the message.
-  const Window w = window(t->hist[i], t0);
-  std::string vals = hex(w.first);
-  for (int j = 0; j < w.n; j++) vals += ", " + hex(w.later[j].v) + "@cpu" + std::to_string(w.later[j].cpu());
-  m.violate(o, "cpu" + std::to_string(m.cur_cpu()) + "'s " + what + " (page " + std::to_string(t->pmd_index * PTRS_PER_PTE + i) +
-                   ", PTE table #" + std::to_string(t->serial) + "; from step " + std::to_string(t0) +
-                   " the entry held " + vals + ")");
+// The message: what went wrong, then the values entry i (and entry k, the
+// one the verdict is about, if another) held since t0, with their writers.
+void report(Machine& m, Oracle o, const std::string& what, const PteTable* t, int i, uint64_t t0, int k = -1) {
+  auto values = [&](int e) {
+    const Window w = window(t->hist[e], t0);
+    std::string vals = "page " + std::to_string(t->pmd_index * PTRS_PER_PTE + e) + " held " + hex(w.first);
+    for (int j = 0; j < w.n; j++) vals += ", " + hex(w.later[j].v) + "@cpu" + std::to_string(w.later[j].cpu());
+    return vals;
+  };
+  std::string held = values(i);
+  if (k >= 0 && k != i) held += "; " + values(k);
+  m.violate(o, "cpu" + std::to_string(m.cur_cpu()) + "'s " + what + " (PTE table #" + std::to_string(t->serial) +
+                   ", from step " + std::to_string(t0) + ": " + held + ")");
 }
 
 }  // namespace
@@ -168,7 +173,7 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
       if (has(r, b) || !held_throughout(arch, w, b, me)) continue;
       report(m, o, name + (" returned " + hex(got)) + " not " + bit_name(b) + ", but entry " + std::to_string(k) +
                        " of its " + (cont ? "contpte block" : "table") + " was " + bit_name(b) + " throughout the read",
-             t, i, t0);
+             t, i, t0, k);
       return;
     }
   }
@@ -193,7 +198,7 @@ GF_NO_COVERAGE void judge_young_cleared(Machine& m, const PteTable* t, uint32_t 
       // held_throughout() counts only others' stores: the getter's own clear is what it answers for.
       report(m, Oracle::accessor_view, std::string(name) + " answered old, but entry " + std::to_string(k) + " of its " +
                                            (blk.n > 1 ? "contpte block" : "table") + " was young when it began",
-             t, i, t0);
+             t, i, t0, k);
       return;
     }
     for (int j = -1; j < w.n && !was_young; j++) was_young = sem_decode(arch, j < 0 ? w.first : w.later[j].v).young;
@@ -202,7 +207,7 @@ GF_NO_COVERAGE void judge_young_cleared(Machine& m, const PteTable* t, uint32_t 
     if (sem_decode(arch, t->e[k].peek()).young && !(h.n > 0 && h.rec[(h.n - 1) % HIST].cpu() != me &&
                                                     h.rec[(h.n - 1) % HIST].at() > t0)) {
       report(m, Oracle::accessor_view, std::string(name) + " left entry " + std::to_string(k) + " of its " +
-                                           (blk.n > 1 ? "contpte block" : "table") + " young", t, i, t0);
+                                           (blk.n > 1 ? "contpte block" : "table") + " young", t, i, t0, k);
       return;
     }
   }
