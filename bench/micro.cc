@@ -11,6 +11,8 @@
 //                     scenario ends in when its CPUs run one after another
 //   mix/seeds         what fuzz_gup_interleave does for one input (decode into a
 //                     reused scenario, run), cycling through its shipped seeds
+//   mix/seeds/no_contracts  the same with the contract oracles off (folio
+//                     lifetime, the getters' read contracts): what they cost
 //   mix/grown         the same over the inputs of $GUPFUZZ_BENCH_MIX, a corpus
 //                     libFuzzer grew (bench/run.sh: its throughput run's), whose
 //                     scenarios are longer than the seeds: the model's share of
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include "core/mm/machine.h"
+#include "core/oracle/oracle.h"
 #include "core/exec/run.h"
 #include "core/scenario/scenario.h"
 
@@ -70,8 +73,11 @@ void step_counters(benchmark::State& st, uint64_t steps) {
 
 // One run of s inside a benchmark loop, its steps added to `steps`; false,
 // the benchmark skipped with `error`, when it violated an invariant.
-bool counted_run(benchmark::State& st, const gf::Scenario& s, uint64_t& steps, const char* error) {
-  gf::RunResult r = gf::run(s);
+bool counted_run(benchmark::State& st, const gf::Scenario& s, uint64_t& steps, const char* error,
+                 gf::Judge* judge = nullptr) {
+  gf::RunOptions o;
+  o.judge = judge;
+  gf::RunResult r = gf::run(s, o);
   if (r.verdict.violated) {
     st.SkipWithError(error);
     return false;
@@ -88,14 +94,39 @@ void bm_run(benchmark::State& st, gf::Scenario s) {
   step_counters(st, steps);
 }
 
-void bm_mix(benchmark::State& st, const std::vector<std::vector<uint8_t>>& inputs) {
+// The oracles without the contract checks (core/oracle/contracts.h): every
+// other call forwarded.  For mix/*/no_contracts only.
+class NoContracts final : public gf::Judge {
+ public:
+  gf::Judge& o = gf::oracles();
+  void norecency_compare(gf::Machine& m, gf::pteval_t a, gf::pteval_t b, bool same) override {
+    o.norecency_compare(m, a, b, same);
+  }
+  void pin_kept(gf::Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) override {
+    o.pin_kept(m, cpu, va, pfn, write, grab_step);
+  }
+  void gup_returns(gf::Machine& m, int cpu, int first) override { o.gup_returns(m, cpu, first); }
+  void cow_copy(gf::Machine& m, int cpu, int va, uint64_t old) override { o.cow_copy(m, cpu, va, old); }
+  void migration_replaces(gf::Machine& m, int cpu, int va, uint64_t old) override {
+    o.migration_replaces(m, cpu, va, old);
+  }
+  void folio_access(gf::Machine&, const gf::Access&) override {}
+  void folio_changed(gf::Machine&, const gf::Folio&, const char*) override {}
+  void folio_freed(gf::Machine& m, gf::Folio& head) override { o.folio_freed(m, head); }
+  void pte_read(gf::Machine&, gf::PteGetter, const gf::PteTable*, uint32_t, int, uint64_t, gf::pteval_t) override {}
+  void young_cleared(gf::Machine&, const gf::PteTable*, uint32_t, int, uint64_t, bool) override {}
+  void at_end(gf::Machine& m) override { o.at_end(m); }
+};
+
+void bm_mix(benchmark::State& st, const std::vector<std::vector<uint8_t>>& inputs, bool contracts) {
   gf::Scenario s;
   uint64_t steps = 0;
   size_t k = 0;
+  NoContracts off;
   for (auto _ : st) {
     const std::vector<uint8_t>& in = inputs[k++ % inputs.size()];
     gf::decode(in, s);
-    if (!counted_run(st, s, steps, "an input of the mix violated an invariant")) break;
+    if (!counted_run(st, s, steps, "an input of the mix violated an invariant", contracts ? nullptr : &off)) break;
   }
   st.counters["inputs"] = double(inputs.size());
   step_counters(st, steps);
@@ -144,10 +175,16 @@ void register_all() {
                                  std::vector<uint8_t>(b.begin(), b.end()));
   }
   static const std::vector<std::vector<uint8_t>> seeds = inputs_in(src / "corpus/fuzz_gup_interleave");
-  if (!seeds.empty()) benchmark::RegisterBenchmark("mix/seeds", bm_mix, std::cref(seeds));
+  if (!seeds.empty()) {
+    benchmark::RegisterBenchmark("mix/seeds", bm_mix, std::cref(seeds), true);
+    benchmark::RegisterBenchmark("mix/seeds/no_contracts", bm_mix, std::cref(seeds), false);
+  }
   if (const char* dir = std::getenv("GUPFUZZ_BENCH_MIX")) {
     static const std::vector<std::vector<uint8_t>> grown = inputs_in(dir);
-    if (!grown.empty()) benchmark::RegisterBenchmark("mix/grown", bm_mix, std::cref(grown));
+    if (!grown.empty()) {
+      benchmark::RegisterBenchmark("mix/grown", bm_mix, std::cref(grown), true);
+      benchmark::RegisterBenchmark("mix/grown/no_contracts", bm_mix, std::cref(grown), false);
+    }
   }
   for (const auto& p : files_in(src / "corpus/scenarios", ".json")) {
     gf::ParseError err;

@@ -366,7 +366,8 @@ def main():
             cells += [f"{d['cpu_ns']:.0f} ns" if d else "—" for d in dec]
             w(f"| {n} | {r0['steps']:.0f} | " + " | ".join(cells) + " |" if r0 and r0.get("steps") else f"| {n} | — | " + " | ".join(cells) + " |")
         w("")
-        mixes = [n for n in ("mix/seeds", "mix/grown") if any(get(b, n) for b in builds)]
+        mixes = [n for n in ("mix/seeds", "mix/seeds/no_contracts", "mix/grown", "mix/grown/no_contracts")
+                 if any(get(b, n) for b in builds)]
         if mixes:
             w("What `fuzz_gup_interleave` does per input without libFuzzer (`mix/`: decode into a reused scenario, "
               "run, cycling through the inputs): the shipped seeds, and the corpus the throughput run grew:\n")
@@ -381,7 +382,7 @@ def main():
                     cells += [f"{r['cpu_ns'] / 1000:.2f}" if ok else "—",
                               f"{r['ns_per_step']:.1f}" if ok and r.get("ns_per_step") else "—",
                               fmt_n(1e9 / r["cpu_ns"]) if ok and r["cpu_ns"] else "—"]
-                w(f"| {n.split('/')[1]} | {r0.get('inputs') or 0:,.0f} | {r0.get('steps') or 0:.0f} | " + " | ".join(cells) + " |")
+                w(f"| {n.split('/', 1)[1].replace('/no_contracts', ' without the contract oracles')} | {r0.get('inputs') or 0:,.0f} | {r0.get('steps') or 0:.0f} | " + " | ".join(cells) + " |")
             w("")
 
     w("## Time to bug\n")

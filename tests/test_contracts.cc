@@ -119,6 +119,16 @@ TEST_F(FolioLifetime, WritingAFreedFoliosDirtyFlagIsCaught) {
   EXPECT_EQ(m->exec.verdict.oracle, Oracle::folio_use_after_free) << verdict(*m);
 }
 
+TEST_F(FolioLifetime, ChangingAFreedFoliosMapcountIsCaught) {
+  m->mapcount_add(m->folio[pfn], 1);
+  EXPECT_EQ(verdict(*m), "clean");
+  m->mapcount_add(m->folio[pfn], -1);
+  free_it();
+  m->mapcount_add(m->folio[pfn], -1);  // folio_remove_rmap_pte() after the last put
+  EXPECT_EQ(m->exec.verdict.oracle, Oracle::folio_use_after_free) << verdict(*m);
+  EXPECT_NE(m->exec.verdict.message.find("mapcount"), std::string::npos) << verdict(*m);
+}
+
 TEST_F(FolioLifetime, ASecondFreeIsCaught) {
   free_it();
   EXPECT_EQ(verdict(*m), "clean");

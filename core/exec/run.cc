@@ -204,7 +204,7 @@ GF_NO_COVERAGE void run_cpu_threaded(Machine& m, int cpu) {
 
 namespace {
 GF_NO_COVERAGE RunResult run_ready(Machine& m, const Scenario& s, const RunOptions& o) {
-  m.judge = &oracles();
+  m.judge = o.judge ? o.judge : &oracles();
   m.gup_observer = o.gup_observer;
   return with_machine_arch(s.arch, [&]<class A>() GF_NO_COVERAGE { return run_arch<A>(m, s, o); });
 }

@@ -20,6 +20,9 @@ struct RunOptions {
   MachineOptions machine;
   Strategy* strategy = nullptr;  // nullptr: the scenario's schedule
   GupObserver* gup_observer = nullptr;  // who counts GUP-fast's rechecks (core/study/gup_stats.h)
+  // Who judges: nullptr is the oracles (core/oracle/).  Another Judge only
+  // to measure what a part of the oracles costs (bench/micro.cc).
+  Judge* judge = nullptr;
 };
 
 struct RunResult {

@@ -44,6 +44,9 @@ class Judge {
   // refcount / folio_use_after_free: every access to a folio's refcount,
   // pincount or PG_dirty, as it happens (the machine forwards it).
   virtual void folio_access(Machine& m, const Access& a) = 0;
+  // folio_use_after_free: a field of `head` that is no Cell (its mapcount)
+  // is about to change (Machine::mapcount_add).
+  virtual void folio_changed(Machine& m, const Folio& head, const char* field) = 0;
   // refcount / dirty_lost / folio_use_after_free: when a folio is freed.
   virtual void folio_freed(Machine& m, Folio& head) = 0;
   // lockless_read / accessor_view: getter `g` returned `got` for entry i of

@@ -68,7 +68,7 @@ Task<void> Ops<A>::split_huge_pmd_locked(Machine& m, int cpu, int p) {
   const uint64_t pfn0 = A::pte_pfn(pte);
   Folio& head = m.head_of(pfn0);
   co_await folio_ref_add(m, head, HPAGE_PMD_NR - 1);  // folio_ref_add(folio, HPAGE_PMD_NR - 1)
-  head.mapcount = head.mapcount + (HPAGE_PMD_NR - 1);  // 32 PTE mappings for the PMD's one
+  m.mapcount_add(head, HPAGE_PMD_NR - 1);  // 32 PTE mappings for the PMD's one
   uint32_t serial = m.deposit[p];                    // pgtable_trans_huge_withdraw()
   m.deposit[p] = 0;
   PteTable* t = serial ? static_cast<PteTable*>(m.tables[serial]) : m.alloc_table(p);
@@ -107,7 +107,7 @@ Task<int> Ops<A>::zap_huge_pmd(Machine& m, int cpu, int va, int end) {
       m.free_table(m.tables[serial]);
     }
     Folio& head = m.head_of(A::pte_pfn(A::pmd_pte(old)));
-    head.mapcount--;
+    m.mapcount_add(head, -1);
     head_pfn = head.head;
   }
   co_await pmd_unlock(m);

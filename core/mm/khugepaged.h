@@ -167,7 +167,7 @@ Task<void> Ops<A>::__collapse_huge_page_copy(Machine& m, TableRef r, const std::
   }
   for (int k = 0; k < PTRS_PER_PTE; k++) {
     co_await pte_xchg(m, r, k, 0);  // ptep_clear()
-    m.folio[src[k]].mapcount--;
+    m.mapcount_add(m.folio[src[k]], -1);
   }
   co_await ptl_store(m, r, 0);
   for (int k = 0; k < PTRS_PER_PTE; k++) {

@@ -267,6 +267,12 @@ class Machine {
   int alloc_pfn();  // a small folio, -1 when none is left
   int alloc_huge();  // a HPAGE_PMD_ORDER folio from never-used frames, -1 when none is left
   void free_folio(Folio& head);
+  // folio_add_rmap_*() / folio_remove_rmap_*(): the folio's mapcount moves
+  // by d, under the PTL or pmd_lock; the judge sees the change first.
+  void mapcount_add(Folio& head, int d) {
+    judge->folio_changed(*this, head, "mapcount");
+    head.mapcount = head.mapcount + d;
+  }
 
   // A store (the MMU's, or a device's through a pin) lands in `page`; when
   // `va` >= 0 it is also what the process must read back at va (lost_write).

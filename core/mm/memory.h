@@ -50,7 +50,7 @@ Task<void> Ops<A>::unmap(Machine& m, int cpu, Op op) {
       if (!A::pte_present(pte) || A::pte_special(pte)) continue;
       Folio& head = m.head_of(A::pte_pfn(pte));
       if (!head.anon && A::pte_dirty(pte)) co_await store(head.dirty, 1);  // folio_mark_dirty
-      head.mapcount--;
+      m.mapcount_add(head, -1);
       put[nput++] = head.head;
     }
   };
@@ -284,7 +284,7 @@ Task<bool> Ops<A>::do_wp_page(Machine& m, int cpu, TableRef r, int i, int va, pt
   co_await P::flush_tlb(m, cpu);
   co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = true, .dirty = true}));
   if (!A::pte_special(pte)) {
-    old.mapcount--;
+    m.mapcount_add(old, -1);
     put_pfn = old.head;
   }
   co_return true;

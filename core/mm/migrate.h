@@ -112,7 +112,7 @@ Task<bool> Ops<A>::remove_migration_pte(Machine& m, int cpu, int va, pteval_t mi
                                                   .dirty = A::pte_dirty(old)});
       if (moved) m.judge->migration_replaces(m, cpu, va, pfn);
       co_await folio_ref_add(m, to, 1);
-      to.mapcount++;
+      m.mapcount_add(to, 1);
       co_await pte_store(m, r, i, nv);
       mapped = true;
     }

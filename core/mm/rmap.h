@@ -100,7 +100,7 @@ Task<pteval_t> Ops<A>::try_to_migrate_one(Machine& m, int cpu, TableRef r, int i
   const pteval_t old = co_await pte_xchg(m, r, i, mig);
   co_await P::flush_tlb(m, cpu);
   if (!src.anon && A::pte_dirty(old)) co_await store(src.dirty, 1);
-  src.mapcount--;
+  m.mapcount_add(src, -1);
   co_return old;
 }
 

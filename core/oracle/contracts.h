@@ -14,6 +14,8 @@ namespace gf {
 
 // refcount (underflow) and folio_use_after_free: one access to a folio field.
 void judge_folio_access(Machine& m, const Access& a);
+// folio_use_after_free: a non-Cell field of a folio about to change.
+void judge_folio_changed(Machine& m, const Folio& head, const char* field);
 // folio_use_after_free (a second free) and refcount (freed while counted).
 // True when it reported: the caller then judges nothing more of this free.
 bool judge_folio_free(Machine& m, Folio& head);

@@ -56,6 +56,12 @@ GF_NO_COVERAGE void judge_folio_access(Machine& m, const Access& a) {
   }
 }
 
+GF_NO_COVERAGE void judge_folio_changed(Machine& m, const Folio& head, const char* field) {
+  if (m.opt.unchecked_tables || m.folio[head.head].allocated) return;
+  m.violate(Oracle::folio_use_after_free, "cpu" + std::to_string(m.cur_cpu()) + " changed the " + field + " of folio " +
+                                              std::to_string(head.head) + " after it was freed");
+}
+
 GF_NO_COVERAGE bool judge_folio_free(Machine& m, Folio& head) {
   if (m.opt.unchecked_tables) return false;  // the ASan view: the oracles read the body
   if (!head.allocated) {

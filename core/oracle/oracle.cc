@@ -235,6 +235,9 @@ class Oracles final : public Judge {
     gf::migration_replaces(m, cpu, va, old);
   }
   void folio_access(Machine& m, const Access& a) override { judge_folio_access(m, a); }
+  void folio_changed(Machine& m, const Folio& head, const char* field) override {
+    judge_folio_changed(m, head, field);
+  }
   void folio_freed(Machine& m, Folio& head) override { gf::folio_freed(m, head); }
   void pte_read(Machine& m, PteGetter g, const PteTable* t, uint32_t serial, int i, uint64_t t0,
                 pteval_t got) override {
