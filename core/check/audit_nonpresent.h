@@ -44,6 +44,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/check/audit.h"
@@ -132,7 +133,9 @@ std::vector<Special> special_entries(Arch arch, bool partners) {
         raw.push_back({v, "protnone"});
     }
   }
-  std::stable_sort(raw.begin(), raw.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  std::sort(raw.begin(), raw.end(), [](auto& a, auto& b) {
+    return a.first != b.first ? a.first < b.first : std::string_view(a.second) < std::string_view(b.second);
+  });
   std::vector<Special> out;
   for (size_t i = 0; i < raw.size(); i++) {
     if (i && raw[i].first == raw[i - 1].first) continue;
