@@ -96,6 +96,9 @@ struct Special {
   uint64_t pred[NR_PREDS];
 };
 
+// The second enumeration's entries (partners = false: none, swap kinds,
+// PROT_NONE), or the present entries mk_user_pte() makes that they are also
+// paired with (partners = true); deduplicated, in value order.
 template <class A>
 std::vector<Special> special_entries(Arch arch, bool partners) {
   std::vector<std::pair<pteval_t, const char*>> raw;
