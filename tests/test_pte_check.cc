@@ -193,6 +193,10 @@ TEST_P(HelperBug, MakesAnAuditCellUnsafe) {
   bugs.add(bug);
   for (int a = 0; a < gf::NR_ARCHES; a++) {
     if (!gf::bug_applies(bug, gf::Arch(a))) continue;
+    // ppc64le's swap format has no bit where pte_mkold()/pte_mkclean() act
+    // (R/C), so normalising non-present entries changes none there
+    // (tests/test_audit_nonpresent.cc checks that it stays clean).
+    if (bug == gf::Bug::norecency_normalises_swap && gf::Arch(a) == gf::Arch::ppc64le) continue;
     const gf::AuditArch r = gf::run_audit(gf::Arch(a), bugs);
     EXPECT_EQ(r.bug, GetParam());
     EXPECT_FALSE(r.clean()) << gf::info(bug).id << " on " << gf::info(gf::Arch(a)).name << "\n"

@@ -52,6 +52,12 @@ struct Arm64T : Generic<Arm64T<C>> {
   static constexpr pteval_t PTE_PO_IDX_MASK = 7ull << 60;
   static constexpr pteval_t PTE_PRESENT_INVALID = PTE_NG;  // only when !PTE_VALID
   static constexpr pteval_t PTE_ATTRINDX_MASK = 7ull << 2;
+  // Swap-entry flags (pgtable-prot.h, "only for swp ptes").
+  static constexpr pteval_t PTE_SWP_EXCLUSIVE = 1ull << 2;
+  static constexpr pteval_t PTE_SWP_UFFD_WP = C.uffd_wp ? 1ull << 3 : 0;
+  // What pte_swp_mkexclusive() and pte_swp_mkuffd_wp() can set in a swap
+  // entry (`gupfuzz audit` enumerates them).
+  static constexpr pteval_t swp_pte_flags = PTE_SWP_EXCLUSIVE | PTE_SWP_UFFD_WP;
   static constexpr int PAGE_SHIFT = 12;
   static constexpr pteval_t PTE_ADDR_LOW = ((1ull << (50 - PAGE_SHIFT)) - 1) << PAGE_SHIFT;
   static constexpr pteval_t _PAGE_DEFAULT = PTE_TYPE_PAGE | PTE_AF | PTE_SHARED;  // MT_NORMAL = 0

@@ -63,6 +63,10 @@ struct I386PaeT : x86::PageBits, Generic<I386PaeT<C>> {
   static constexpr pteval_t _PAGE_SOFT_DIRTY = 0;
   static constexpr pteval_t _PAGE_PKEY_MASK = 0;
   static constexpr pteval_t _PAGE_DIRTY_BITS = _PAGE_DIRTY | _PAGE_SAVED_DIRTY;
+  // pgtable-3level.h: PG_anon_exclusive in PSE; no swap soft-dirty or uffd-wp on 32-bit.
+  static constexpr pteval_t _PAGE_SWP_EXCLUSIVE = _PAGE_PSE;
+  // What pte_swp_mkexclusive() can set in a swap entry (`gupfuzz audit` enumerates it).
+  static constexpr pteval_t swp_pte_flags = _PAGE_SWP_EXCLUSIVE;
   static constexpr pteval_t _PAGE_CHG_MASK = PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SPECIAL | _PAGE_ACCESSED |
                                              _PAGE_DIRTY_BITS | _PAGE_SOFT_DIRTY | _PAGE_DEVMAP | _PAGE_UFFD_WP |
                                              _PAGE_PAT;

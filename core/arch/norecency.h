@@ -38,6 +38,8 @@ constexpr bool pte_same_norecency(pteval_t a, pteval_t b) {
     if (A::pte_present(b)) y &= ~pfn;
     return A::pte_same(x, y);
   }
+  if constexpr (A::cfg.has_bug(Bug::norecency_normalises_swap))  // core/base/bugs.def
+    return A::pte_same(A::pte_mkold(A::pte_mkclean(a)), A::pte_mkold(A::pte_mkclean(b)));
   return A::pte_same(pte_norecency<A>(a), pte_norecency<A>(b));
 }
 

@@ -78,6 +78,13 @@ struct Ppc64T : Generic<Ppc64T<C>> {
   static constexpr pteval_t PAGE_READONLY_X = _PAGE_BASE | _PAGE_READ | _PAGE_EXEC;
   static constexpr pteval_t PAGE_SHARED_X = _PAGE_BASE | _PAGE_RWX;
   static constexpr int SWP_TYPE_BITS = 5;
+  // Swap-entry flags: soft-dirty with MEM_SOFT_DIRTY (C.soft_dirty), PG_anon_exclusive in
+  // _PAGE_NON_IDEMPOTENT.  R/C (0x100/0x80) have no place in the swap format.
+  static constexpr pteval_t _PAGE_SWP_SOFT_DIRTY = C.soft_dirty ? _PAGE_SOFT_DIRTY : 0;
+  static constexpr pteval_t _PAGE_SWP_EXCLUSIVE = _PAGE_NON_IDEMPOTENT;
+  // What pte_swp_mksoft_dirty() and pte_swp_mkexclusive() can set in a swap
+  // entry (`gupfuzz audit` enumerates them).
+  static constexpr pteval_t swp_pte_flags = _PAGE_SWP_SOFT_DIRTY | _PAGE_SWP_EXCLUSIVE;
 
   static constexpr pteval_t prot_val(Prot p) {
     switch (p) {

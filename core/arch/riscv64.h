@@ -59,6 +59,9 @@ struct Riscv64T : Generic<Riscv64T<C>> {
   static constexpr pteval_t _PAGE_DEVMAP = 1ull << 9;   // RSW
   static constexpr pteval_t _PAGE_PROT_NONE = _PAGE_GLOBAL;       // only meaningful with V clear
   static constexpr pteval_t _PAGE_SWP_EXCLUSIVE = _PAGE_ACCESSED;  // swap entries only
+  // What pte_swp_mkexclusive() can set in a swap entry (no swap soft-dirty or
+  // uffd-wp on riscv 6.12; `gupfuzz audit` enumerates it).
+  static constexpr pteval_t swp_pte_flags = _PAGE_SWP_EXCLUSIVE;
   static constexpr pteval_t _PAGE_LEAF = _PAGE_READ | _PAGE_WRITE | _PAGE_EXEC;
   static constexpr int _PAGE_PFN_SHIFT = 10;
   static constexpr pteval_t _PAGE_PFN_MASK = ((1ull << 54) - 1) & ~((1ull << _PAGE_PFN_SHIFT) - 1);  // GENMASK(53, 10)

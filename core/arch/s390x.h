@@ -51,6 +51,9 @@ struct S390xT : Generic<S390xT<C>> {
   static constexpr pteval_t _PAGE_SPECIAL = 0x040;
   static constexpr pteval_t _PAGE_UNUSED = 0x080;   // pgste usage state
   static constexpr pteval_t _PAGE_SWP_EXCLUSIVE = _PAGE_LARGE;
+  // What pte_swp_mkexclusive() and pte_swp_mksoft_dirty() (= pte_mksoft_dirty())
+  // can set in a swap entry (`gupfuzz audit` enumerates them).
+  static constexpr pteval_t swp_pte_flags = _PAGE_SWP_EXCLUSIVE | _PAGE_SOFT_DIRTY;
   // Bits pte_modify() keeps.
   static constexpr pteval_t _PAGE_CHG_MASK = PAGE_MASK | _PAGE_SPECIAL | _PAGE_DIRTY | _PAGE_YOUNG | _PAGE_SOFT_DIRTY;
 

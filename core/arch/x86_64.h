@@ -35,6 +35,15 @@ struct X86_64T : x86::PageBits, Generic<X86_64T<C>> {
   static constexpr pteval_t _PAGE_SAVED_DIRTY = 1ull << 58;
   static constexpr pteval_t _PAGE_PKEY_MASK = 0xfull << 59;
   static constexpr pteval_t _PAGE_DIRTY_BITS = _PAGE_DIRTY | _PAGE_SAVED_DIRTY;
+  // Swap-entry flags (pgtable_types.h, pgtable_64_types.h): soft-dirty in RW,
+  // uffd-wp in User, PG_anon_exclusive in PWT.  Bits 5-6 stay unused in the
+  // non-present format (Knights Landing may set A/D there).
+  static constexpr pteval_t _PAGE_SWP_SOFT_DIRTY = C.soft_dirty ? _PAGE_RW : 0;
+  static constexpr pteval_t _PAGE_SWP_UFFD_WP = C.uffd_wp ? _PAGE_USER : 0;
+  static constexpr pteval_t _PAGE_SWP_EXCLUSIVE = _PAGE_PWT;
+  // What pte_swp_mksoft_dirty(), pte_swp_mkuffd_wp() and pte_swp_mkexclusive()
+  // can set in a swap entry (`gupfuzz audit` enumerates them).
+  static constexpr pteval_t swp_pte_flags = _PAGE_SWP_SOFT_DIRTY | _PAGE_SWP_UFFD_WP | _PAGE_SWP_EXCLUSIVE;
 
   // protnone_mask(): PROT_NONE and swap entries keep the PFN inverted (L1TF).
   static constexpr pteval_t protnone_mask(pteval_t v) {

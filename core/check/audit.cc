@@ -23,8 +23,20 @@ std::string arch_label(const AuditArch& r) {
 
 }  // namespace
 
+void AuditCell::note(const char* why_, pteval_t x_, pteval_t y_, uint64_t vx_, uint64_t vy_, const std::string& via_,
+                     const std::string& what_) {
+  differing++;
+  untriaged += !why_;
+  const bool first = differing == 1, upgrade = !why_ && !why.empty();
+  if (!first && !upgrade && !why_ != why.empty()) return;  // an untriaged one is already kept
+  const int d = std::popcount(x_ ^ y_), best = std::popcount(x ^ y);
+  if (first || upgrade || d < best || (d == best && x_ < x)) {
+    x = x_, y = y_, vx = vx_, vy = vy_, via = via_, what = what_, why = why_ ? why_ : "";
+  }
+}
+
 bool AuditArch::clean() const {
-  if (compare.verdict == "unsafe" || complete.verdict == "spurious") return false;
+  if (compare.verdict == "unsafe" || complete.verdict == "spurious" || nonpresent.verdict == "unsafe") return false;
   for (const AuditCell& c : preds)
     if (c.verdict == "unsafe") return false;
   return true;
@@ -38,7 +50,7 @@ AuditArch run_audit(Arch a, BugSet bugs, const AuditOptions& o) {
 std::string audit_text(const std::vector<AuditArch>& rows) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%-14s %-8s %-9s", "arch", "compare", "complete");
+  std::snprintf(buf, sizeof buf, "%-14s %-8s %-9s %-11s", "arch", "compare", "complete", "non-present");
   out += buf;
   for (int p = 0; p < NR_PREDS; p++) {
     std::snprintf(buf, sizeof buf, " %-10.*s", int(info(Pred(p)).title.size()), info(Pred(p)).title.data());
@@ -46,8 +58,8 @@ std::string audit_text(const std::vector<AuditArch>& rows) {
   }
   out += "\n";
   for (const AuditArch& r : rows) {
-    std::snprintf(buf, sizeof buf, "%-14s %-8s %-9s", arch_label(r).c_str(), r.compare.verdict.c_str(),
-                  r.complete.verdict.c_str());
+    std::snprintf(buf, sizeof buf, "%-14s %-8s %-9s %-11s", arch_label(r).c_str(), r.compare.verdict.c_str(),
+                  r.complete.verdict.c_str(), r.nonpresent.verdict.c_str());
     out += buf;
     for (const AuditCell& c : r.preds) {
       std::snprintf(buf, sizeof buf, " %-10s", c.verdict.c_str());
@@ -57,19 +69,23 @@ std::string audit_text(const std::vector<AuditArch>& rows) {
   }
   out += "\n";
   for (const AuditArch& r : rows) {
-    std::snprintf(buf, sizeof buf, "%-14s %2zu bits, %llu entries (%s), %llu ill-formed skipped, recency bits %s\n",
+    std::snprintf(buf, sizeof buf,
+                  "%-14s %2zu bits, %llu entries (%s), %llu ill-formed skipped, recency bits %s; "
+                  "%llu non-present and PROT_NONE entries\n",
                   arch_label(r).c_str(), r.bits.size(), (unsigned long long)r.entries,
                   r.exhaustive ? "exhaustive" : "sampled", (unsigned long long)r.ill_formed,
-                  hex(r.recency_bits).c_str());
+                  hex(r.recency_bits).c_str(), (unsigned long long)r.nonpresent_entries);
     out += buf;
   }
   for (const AuditArch& r : rows) {
     auto cex = [&](const char* col, const AuditCell& c, bool pred) {
       if (!c.differing) return;
+      const bool decoded = &c == &r.nonpresent;  // one entry against the decoder
       out += "\n" + arch_label(r) + " " + col + ": " + c.verdict + " (" + std::to_string(c.differing) + " of " +
-             std::to_string(c.pairs) + " pairs), via " + c.via + "\n";
+             std::to_string(c.pairs) + (decoded ? " checks), on a " : " pairs), via ") + c.via + "\n";
+      if (decoded) out += "  " + c.what + " = " + hex(c.vx) + ", the decoder's kind implies " + hex(c.vy) + "\n";
       if (pred) out += "  " + std::string(col) + " = " + hex(c.vx) + " on x, " + hex(c.vy) + " on y\n";
-      if (!c.what.empty()) out += "  records differ in: " + c.what + "\n";
+      if (!c.what.empty() && !decoded) out += "  records differ in: " + c.what + "\n";
       for (auto [n, v] : {std::pair{"x", c.x}, std::pair{"y", c.y}}) {
         out += std::string("  ") + n + " = " + hex(v) + "  " + sem_decode(r.arch, v).str() + "  [";
         bool first = true;
@@ -80,6 +96,7 @@ std::string audit_text(const std::vector<AuditArch>& rows) {
     };
     cex("compare", r.compare, false);
     cex("complete", r.complete, false);
+    cex("non-present", r.nonpresent, false);
     for (int p = 0; p < NR_PREDS; p++) cex(info(Pred(p)).id.data(), r.preds[p], true);
   }
   return out;
@@ -106,9 +123,17 @@ std::string audit_json(const std::vector<AuditArch>& rows, int indent) {
               {"exhaustive", r.exhaustive},
               {"entries", r.entries},
               {"ill_formed", r.ill_formed},
+              {"nonpresent_entries", r.nonpresent_entries},
               {"clean", r.clean()},
               {"compare", cell(r.compare, false)},
               {"complete", cell(r.complete, false)}};
+    json np = cell(r.nonpresent, false);
+    if (r.nonpresent.differing) {
+      np.erase("y");
+      np["predicate"] = r.nonpresent.what, np["value"] = r.nonpresent.vx, np["expected"] = r.nonpresent.vy;
+      np.erase("fields");
+    }
+    a["nonpresent"] = np;
     json preds = json::object();
     for (int p = 0; p < NR_PREDS; p++) {
       json c = cell(r.preds[p], true);
@@ -125,13 +150,14 @@ std::string audit_json(const std::vector<AuditArch>& rows, int indent) {
 }
 
 std::string audit_markdown(const std::vector<AuditArch>& rows) {
-  std::string out = "| arch | compare | complete |";
+  std::string out = "| arch | compare | complete | non-present |";
   for (int p = 0; p < NR_PREDS; p++) out += " " + std::string(info(Pred(p)).title) + " |";
-  out += "\n|---|---|---|";
+  out += "\n|---|---|---|---|";
   for (int p = 0; p < NR_PREDS; p++) out += "---|";
   out += "\n";
   for (const AuditArch& r : rows) {
-    out += "| " + arch_label(r) + " | " + r.compare.verdict + " | " + r.complete.verdict + " |";
+    out += "| " + arch_label(r) + " | " + r.compare.verdict + " | " + r.complete.verdict + " | " +
+           r.nonpresent.verdict + " |";
     for (const AuditCell& c : r.preds) out += " " + c.verdict + " |";
     out += "\n";
   }
@@ -149,6 +175,12 @@ std::string audit_markdown(const std::vector<AuditArch>& rows) {
     };
     cex("compare", r.compare, false);
     cex("complete", r.complete, false);
+    if (const AuditCell& c = r.nonpresent; c.differing) {
+      if (!any) out += "\n", any = true;
+      out += "- **" + arch_label(r) + " non-present: " + c.verdict + "** (on a " + c.via + "): x = `" + hex(c.x) +
+             "` (" + sem_decode(r.arch, c.x).str() + "); " + c.what + " " + hex(c.vx) + ", the decoder's kind implies " +
+             hex(c.vy) + "\n";
+    }
     for (int p = 0; p < NR_PREDS; p++) cex(std::string(info(Pred(p)).id), r.preds[p], true);
   }
   return out;

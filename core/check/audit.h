@@ -22,6 +22,13 @@
 //     the pair or the records differ only in young/dirty (y a stale view of
 //     x) is `unsafe`; so is a different answer on pte_mkold/pte_mkyoung/
 //     pte_mkclean/pte_mkdirty/MMU-updated x.
+// A second enumeration (core/check/audit_nonpresent.h) adds entries that map
+// nothing (none, swap, migration, device, hwpoison, marker) and the PROT_NONE
+// entries the constructors make: pairs of them go to the compare and
+// predicate cells as above (a non-present entry is compared raw, so it
+// equals no other), and the `non-present` cell checks that pte_present(),
+// pte_protnone() and pte_access_permitted() answer on them as the decoder's
+// kind implies.
 // A difference triaged in core/check/findings.def is `known`.  Each unsafe, known
 // or spurious cell keeps a minimal counterexample: fewest differing bits,
 // then the smallest x.
@@ -47,6 +54,10 @@ struct AuditCell {
   std::string via;            // "norecency-equal", "stale view", "pte_mkclean", ...
   std::string what;           // the record fields that differ (compare), or empty
   std::string why;            // the triage, for known
+  // One failed check: keeps the minimal counterexample, an untriaged one first
+  // (why: the triage, or nullptr).
+  void note(const char* why, pteval_t x, pteval_t y, uint64_t vx, uint64_t vy, const std::string& via,
+            const std::string& what = "");
 };
 
 struct AuditArch {
@@ -57,7 +68,9 @@ struct AuditArch {
   bool exhaustive = true;
   uint64_t entries = 0;
   uint64_t ill_formed = 0;    // mapped entries no kernel helper makes (sem_well_formed), skipped
+  uint64_t nonpresent_entries = 0;  // of the second enumeration (core/check/audit_nonpresent.h)
   AuditCell compare, complete;
+  AuditCell nonpresent;       // predicates against the decoder on non-present and PROT_NONE entries
   AuditCell preds[NR_PREDS];
   bool clean() const;         // no unsafe or spurious cell (known ones allowed)
 };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/check/audit.h"
+#include "core/check/audit_nonpresent.h"
 #include "core/arch/norecency.h"
 #include "core/check/pte_check.h"
 #include "core/base/rng.h"
@@ -18,19 +19,6 @@
 
 namespace gf {
 namespace audit_detail {
-
-// Keeps the minimal counterexample of a cell, an untriaged one first.
-inline void note(AuditCell& c, const char* why, pteval_t x, pteval_t y, uint64_t vx, uint64_t vy, const std::string& via,
-          const std::string& what = "") {
-  c.differing++;
-  c.untriaged += !why;
-  const bool first = c.differing == 1, upgrade = !why && !c.why.empty();
-  if (!first && !upgrade && !why != c.why.empty()) return;  // an untriaged one is already kept
-  const int d = std::popcount(x ^ y), best = std::popcount(c.x ^ c.y);
-  if (first || upgrade || d < best || (d == best && x < c.x)) {
-    c.x = x, c.y = y, c.vx = vx, c.vy = vy, c.via = via, c.what = what, c.why = why ? why : "";
-  }
-}
 
 inline uint64_t spread(uint64_t idx, const std::vector<int>& bits) {
   uint64_t v = 0;
@@ -165,6 +153,7 @@ inline void judge(AuditArch& r) {
   };
   verdict(r.compare, "sound", "unsafe");
   verdict(r.complete, "complete", "spurious");
+  verdict(r.nonpresent, "safe", "unsafe");
   for (AuditCell& c : r.preds) verdict(c, "safe", "unsafe");
 }
 
@@ -197,6 +186,7 @@ AuditArch audit_model(Arch arch, int bug, const AuditOptions& o = {}) {
   std::vector<Member> ms;
   for (uint64_t bi = 0; bi < blocks; bi++)
     audit_block<A>(r, arch, spread(r.exhaustive ? bi : rng.next(), outer), inner, ms);
+  audit_nonpresent<A>(r, arch);  // core/check/audit_nonpresent.h
   judge(r);
   return r;
 }

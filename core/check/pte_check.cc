@@ -24,7 +24,21 @@ struct Known {
 };
 constexpr Known kKnown[] = {
 #define GF_KNOWN(arch, oracle, what, fields, why) {Arch::arch, Oracle::oracle, what, fields, why},
+#define GF_KNOWN_DECODE(arch, pred, kind, why)
 #include "core/check/findings.def"
+#undef GF_KNOWN_DECODE
+#undef GF_KNOWN
+};
+
+struct KnownDecode {
+  Arch arch;
+  std::string_view pred, kind, why;
+};
+constexpr KnownDecode kKnownDecode[] = {
+#define GF_KNOWN(arch, oracle, what, fields, why)
+#define GF_KNOWN_DECODE(arch, pred, kind, why) {Arch::arch, #pred, kind, why},
+#include "core/check/findings.def"
+#undef GF_KNOWN_DECODE
 #undef GF_KNOWN
 };
 
@@ -67,6 +81,12 @@ std::optional<Pred> pred_from_name(std::string_view s) {
 const char* known_finding(Arch a, Oracle o, std::string_view what, std::string_view fields) {
   for (const Known& k : kKnown)
     if (k.arch == a && k.oracle == o && k.what == what && fields_within(fields, k.fields)) return k.why.data();
+  return nullptr;
+}
+
+const char* known_decode_finding(Arch a, std::string_view pred, std::string_view kind) {
+  for (const KnownDecode& k : kKnownDecode)
+    if (k.arch == a && k.pred == pred && k.kind == kind) return k.why.data();
   return nullptr;
 }
 

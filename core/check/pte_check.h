@@ -64,6 +64,10 @@ std::string pte_violation_details(const PteCase& c, const PteFinding& f);
 // The triage of core/check/findings.def for (arch, oracle, what) when the two
 // entries' records differ in `fields` (beyond young/dirty), or nullptr.
 const char* known_finding(Arch a, Oracle o, std::string_view what, std::string_view fields);
+// The triage of core/check/findings.def (GF_KNOWN_DECODE) for a predicate that
+// answers otherwise than the decoder implies on an entry of the decoder's
+// kind ("none", "nonpresent", "protnone"), or nullptr.
+const char* known_decode_finding(Arch a, std::string_view pred, std::string_view kind);
 
 // One entry for a crash dump reader: raw, bit names, the semantic record,
 // and the predicates and recency helpers of the model (with `bugs` injected).
