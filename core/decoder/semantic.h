@@ -60,6 +60,14 @@ PteSem sem_decode(Arch arch, pteval_t v);
 // the read contracts ask it of every value a getter returns.
 bool sem_is_cont(Arch arch, pteval_t v);
 
+// Only the young and dirty fields of sem_decode(arch, v), cheaper where it
+// counts (x86, arm64: the bits read directly, as the decoder reads them).
+// The read contracts ask it of every value of a contpte block.
+struct SemRecency {
+  bool young = false, dirty = false;
+};
+SemRecency sem_recency(Arch arch, pteval_t v);
+
 // The raw bits that encode young/dirty on this architecture (x86 Accessed,
 // Dirty, SavedDirty; arm64 AF, PTE_DIRTY, RDONLY on a DBM entry; s390 young,
 // dirty and the invalid/protect bits that emulate them; ...).

@@ -41,8 +41,10 @@ class Judge {
   virtual void cow_copy(Machine& m, int cpu, int va, uint64_t old) = 0;
   // pin_diverged_from_mapping: a migration on `cpu` maps a copy of pfn `old` at page `va`.
   virtual void migration_replaces(Machine& m, int cpu, int va, uint64_t old) = 0;
-  // refcount / folio_use_after_free: every access to a folio's refcount,
-  // pincount or PG_dirty, as it happens (the machine forwards it).
+  // refcount / folio_use_after_free: an access to a folio's refcount,
+  // pincount or PG_dirty, as it happens — every one on a freed folio or at
+  // or crossing zero (Machine::folio_at_stake), the only ones that can break
+  // the lifetime contracts.
   virtual void folio_access(Machine& m, const Access& a) = 0;
   // folio_use_after_free: a field of `head` that is no Cell (its mapcount)
   // is about to change (Machine::mapcount_add).

@@ -356,7 +356,7 @@ GF_NO_COVERAGE void Machine::on_access(const Access& a) {
   exec.step++;
   if (nwatch > 0 || a.kind == Acc::plain) check_watches(a);
   if (a.kind != Acc::load && a.before != a.after) record_change(a, exec.step);
-  if (is_folio_kind(tag_kind(a.tag))) judge->folio_access(*this, a);
+  if (is_folio_kind(tag_kind(a.tag)) && folio_at_stake(a)) judge->folio_access(*this, a);
   if (opt.trace) exec.events.push_back(Event{exec.step, exec.running_cpu, a, {}});
   if (exec.step >= opt.max_steps && !exec.verdict.violated)
     violate(Oracle::no_progress, "no CPU finished within " + std::to_string(opt.max_steps) + " steps");
@@ -369,7 +369,7 @@ GF_NO_COVERAGE void Machine::on_access_threaded(const Access& a) {
   const bool changed = a.kind != Acc::load && a.kind != Acc::plain && a.before != a.after;
   if (changed && is_mapping_kind(tag_kind(a.tag)))
     record_change(a, exec.tstep.fetch_add(1, std::memory_order_relaxed) + 1);
-  if (is_folio_kind(tag_kind(a.tag))) judge->folio_access(*this, a);
+  if (is_folio_kind(tag_kind(a.tag)) && folio_at_stake(a)) judge->folio_access(*this, a);
   if (++x.steps == opt.max_steps)
     violate(Oracle::no_progress, "cpu" + std::to_string(x.cpu) + " made " + std::to_string(opt.max_steps) +
                                      " accesses without finishing");

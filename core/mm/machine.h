@@ -314,6 +314,13 @@ class Machine {
   void on_access_threaded(const Access& a);
   void record_change(const Access& a, uint64_t at);
   void check_watches(const Access& a);
+  // An access to a folio field where a lifetime contract can be at stake, so
+  // the judge must see it: the folio is freed, or a count is at or crosses
+  // zero.  (Every other access to a live folio's fields is legal: a
+  // reference taken or dropped above zero, a flag of a live folio.)
+  bool folio_at_stake(const Access& a) const {
+    return !folio[folio[tag_index(a.tag)].head].allocated || a.before == 0 || int64_t(a.after) < 0;
+  }
   void clear_state(int nr_pfns);  // every member but the tags, frames [0, nr_pfns) (machine.cc)
   void poison_body(int pfn, bool on);  // unchecked_tables: a freed frame's Folio body
   void release_tables();

@@ -38,18 +38,23 @@
 namespace gf {
 namespace {
 
-// The values entry h held from step t0 on: the one it had at t0, then every later store.
+// The values entry h held from step t0 on: the one it had at t0, then every
+// later store (a view into the ring, later(0 .. n-1)).
 struct Window {
+  const EntryHistory* h = nullptr;
   bool known = false;
   pteval_t first = 0;
+  uint32_t from = 0;  // the first store after t0
   int n = 0;
-  std::array<EntryHistory::Rec, HIST> later;
+  const EntryHistory::Rec& later(int j) const { return h->rec[(from + uint32_t(j)) % HIST]; }
+  pteval_t value(int j) const { return j < 0 ? first : later(j).v; }  // j = -1: the value at t0
 };
 
 Window window(const EntryHistory& h, uint64_t t0) {
   Window w;
+  w.h = &h;
   const uint32_t n = h.n, oldest = n > HIST ? n - HIST : 0;
-  uint32_t k = n;  // the first store after t0
+  uint32_t k = n;
   while (k > oldest && h.rec[(k - 1) % HIST].at() > t0) k--;
   if (k > oldest)
     w.first = h.rec[(k - 1) % HIST].v;
@@ -57,7 +62,8 @@ Window window(const EntryHistory& h, uint64_t t0) {
     return w;  // the value at t0 fell out of the ring
   // else nothing stored up to t0: a new table's entry is none
   w.known = true;
-  for (uint32_t j = k; j < n; j++) w.later[w.n++] = h.rec[j % HIST];
+  w.from = k;
+  w.n = int(n - k);
   return w;
 }
 
@@ -89,25 +95,27 @@ Block block_of(bool cont, int i) { return cont ? Block{i & ~(CONT_PTES - 1), CON
 
 enum Bit { kYoung, kDirty };
 bool has(const PteSem& s, Bit b) { return b == kYoung ? s.young : s.dirty; }
+bool has(const SemRecency& s, Bit b) { return b == kYoung ? s.young : s.dirty; }
 const char* bit_name(Bit b) { return b == kYoung ? "young" : "dirty"; }
 
 // c.: entry k held bit b throughout the window (others' stores kept it).
 bool held_throughout(Arch arch, const Window& w, Bit b, int me) {
-  if (!has(sem_decode(arch, w.first), b)) return false;
+  if (!has(sem_recency(arch, w.first), b)) return false;
   for (int j = 0; j < w.n; j++)
-    if (w.later[j].cpu() != me && !has(sem_decode(arch, w.later[j].v), b)) return false;
+    if (w.later(j).cpu() != me && !has(sem_recency(arch, w.later(j).v), b)) return false;
   return true;
 }
 
-// b.: some entry of the block held bit b during the window (agreeing with r when `agree`).
+// b.: some entry of the block held bit b during the window (agreeing with r
+// when `agree`).  Entry i first: where the bit usually comes from.
 bool held_sometime(Arch arch, const PteTable* t, Block blk, uint64_t t0, const PteSem& r, int i, Bit b, bool agree) {
-  for (int k = blk.base; k < blk.base + blk.n; k++) {
+  for (int q = -1; q < blk.n; q++) {
+    const int k = q < 0 ? i : blk.base + q;
+    if (q >= 0 && k == i) continue;
     const Window w = window(t->hist[k], t0);
     if (!w.known) return true;  // cannot judge
-    for (int j = -1; j < w.n; j++) {
-      const PteSem s = sem_decode(arch, j < 0 ? w.first : w.later[j].v);
-      if (has(s, b) && (!agree || agrees(s, r, k, i))) return true;
-    }
+    for (int j = -1; j < w.n; j++)
+      if (has(sem_recency(arch, w.value(j)), b) && (!agree || agrees(sem_decode(arch, w.value(j)), r, k, i))) return true;
   }
   return false;
 }
@@ -118,7 +126,7 @@ void report(Machine& m, Oracle o, const std::string& what, const PteTable* t, in
   auto values = [&](int e) {
     const Window w = window(t->hist[e], t0);
     std::string vals = "page " + std::to_string(t->pmd_index * PTRS_PER_PTE + e) + " held " + hex(w.first);
-    for (int j = 0; j < w.n; j++) vals += ", " + hex(w.later[j].v) + "@cpu" + std::to_string(w.later[j].cpu());
+    for (int j = 0; j < w.n; j++) vals += ", " + hex(w.later(j).v) + "@cpu" + std::to_string(w.later(j).cpu());
     return vals;
   };
   std::string held = values(i);
@@ -149,7 +157,8 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
   const char* name = getter_name(g);
   // a.
   bool held = false;
-  for (int j = -1; j < wi.n && !held; j++) held = sem_decode(arch, j < 0 ? wi.first : wi.later[j].v).same_but_recency(r);
+  for (int j = -1; j < wi.n && !held; j++)
+    held = wi.value(j) == got || sem_decode(arch, wi.value(j)).same_but_recency(r);
   if (!held) {
     report(m, o, name + (" returned " + hex(got)) + " [" + r.str() + "], a value the entry never held during the read", t, i, t0);
     return;
@@ -165,7 +174,7 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
     return;
   }
   // c.
-  if (g == PteGetter::ptep_get_lockless_norecency) return;
+  if (g == PteGetter::ptep_get_lockless_norecency || (r.young && r.dirty)) return;
   for (int k = blk.base; k < blk.base + blk.n; k++) {
     const Window w = k == i ? wi : window(t->hist[k], t0);
     if (!w.known) continue;
@@ -201,10 +210,10 @@ GF_NO_COVERAGE void judge_young_cleared(Machine& m, const PteTable* t, uint32_t 
              t, i, t0, k);
       return;
     }
-    for (int j = -1; j < w.n && !was_young; j++) was_young = sem_decode(arch, j < 0 ? w.first : w.later[j].v).young;
+    for (int j = -1; j < w.n && !was_young; j++) was_young = sem_recency(arch, w.value(j)).young;
     // Cleared: the entry is old now, or another CPU made it young after the start.
     const EntryHistory& h = t->hist[k];
-    if (sem_decode(arch, t->e[k].peek()).young && !(h.n > 0 && h.rec[(h.n - 1) % HIST].cpu() != me &&
+    if (sem_recency(arch, t->e[k].peek()).young && !(h.n > 0 && h.rec[(h.n - 1) % HIST].cpu() != me &&
                                                     h.rec[(h.n - 1) % HIST].at() > t0)) {
       report(m, Oracle::accessor_view, std::string(name) + " left entry " + std::to_string(k) + " of its " +
                                            (blk.n > 1 ? "contpte block" : "table") + " young", t, i, t0, k);
