@@ -253,28 +253,6 @@ const ArchSem& arch_sem(Arch a) {
 
 GF_NO_COVERAGE PteSem sem_decode(Arch arch, pteval_t v) { return arch_sem(arch).decode(v); }
 uint64_t sem_recency_bits(Arch arch) { return arch_sem(arch).recency; }
-SemRecency sem_recency(Arch arch, pteval_t v) {
-  switch (arch) {
-    case Arch::x86_64:
-    case Arch::x86_64_shstk:
-    case Arch::i386_pae: {
-      if (!(v & ~(bit(5) | bit(6)))) return {};  // none
-      if (!(v & bit(0)) && !(v & bit(8))) return {};  // neither present nor PROT_NONE
-      const int saved_dirty = arch == Arch::i386_pae ? 10 : 58;
-      return {bool(v & bit(5)), (v & bit(6)) || (v & bit(saved_dirty))};
-    }
-    case Arch::arm64: {
-      if (!(v & bit(0)) && !(v & bit(11))) return {};  // none or non-present
-      return {bool(v & bit(10)), (v & bit(55)) || ((v & bit(51)) && !(v & bit(7)))};
-    }
-    default: {
-      const PteSem s = sem_decode(arch, v);
-      return {s.young, s.dirty};
-    }
-  }
-}
-
-bool sem_is_cont(Arch arch, pteval_t v) { return arch == Arch::arm64 && (v & bit(0)) && (v & bit(52)); }
 
 bool sem_well_formed(Arch arch, pteval_t v) {
   switch (arch) {

@@ -56,17 +56,39 @@ struct PteSem {
 PteSem sem_decode(Arch arch, pteval_t v);
 
 // A valid contpte entry (arm64 PTE_VALID and PTE_CONT): one of a block of
-// CONT_PTES whose young/dirty the getters gather.  False elsewhere.  Cheap:
-// the read contracts ask it of every value a getter returns.
-bool sem_is_cont(Arch arch, pteval_t v);
+// CONT_PTES whose young/dirty the getters gather.  False elsewhere.  Cheap,
+// and inline: the read contracts ask it of every value a getter returns, in
+// the machine's hot path (compiled without libFuzzer's CMP tracing, which
+// the decoder's own file keeps for the PTE fuzzer).
+inline bool sem_is_cont(Arch arch, pteval_t v) { return arch == Arch::arm64 && (v & 1) && (v >> 52 & 1); }
 
 // Only the young and dirty fields of sem_decode(arch, v), cheaper where it
-// counts (x86, arm64: the bits read directly, as the decoder reads them).
-// The read contracts ask it of every value of a contpte block.
+// counts (x86, arm64: the bits read directly, as decode_x86()/decode_arm64()
+// read them; tests/test_contracts.cc checks the two agree).  The read
+// contracts ask it of every value of a contpte block.
 struct SemRecency {
   bool young = false, dirty = false;
 };
-SemRecency sem_recency(Arch arch, pteval_t v);
+inline SemRecency sem_recency(Arch arch, pteval_t v) {
+  constexpr auto bit = [](int n) { return pteval_t(1) << n; };
+  switch (arch) {
+    case Arch::x86_64:
+    case Arch::x86_64_shstk:
+    case Arch::i386_pae: {
+      if (!(v & ~(bit(5) | bit(6)))) return {};       // none (Knights Landing may leave A/D)
+      if (!(v & bit(0)) && !(v & bit(8))) return {};  // neither present nor PROT_NONE
+      const pteval_t saved_dirty = arch == Arch::i386_pae ? bit(10) : bit(58);
+      return {bool(v & bit(5)), bool(v & (bit(6) | saved_dirty))};
+    }
+    case Arch::arm64:
+      if (!(v & bit(0)) && !(v & bit(11))) return {};  // none or non-present
+      return {bool(v & bit(10)), (v & bit(55)) || ((v & bit(51)) && !(v & bit(7)))};
+    default: {
+      const PteSem s = sem_decode(arch, v);
+      return {s.young, s.dirty};
+    }
+  }
+}
 
 // The raw bits that encode young/dirty on this architecture (x86 Accessed,
 // Dirty, SavedDirty; arm64 AF, PTE_DIRTY, RDONLY on a DBM entry; s390 young,
