@@ -178,9 +178,9 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
   // b.
   for (Bit b : {kYoung, kDirty}) {
     if (!has(r, b) || held_sometime(arch, t, blk, t0, r, i, b, lockless)) continue;
-    report(m, o, name + (" returned " + hex(got)) + " " + bit_name(b) + ", but no entry of its " +
-                     (cont ? "contpte block" : "entry") + (lockless ? " agreeing with it" : "") + " was " +
-                     bit_name(b) + " during the read",
+    report(m, o, name + (" returned " + hex(got)) + " " + bit_name(b) + ", but " +
+                     (cont ? "no entry of its contpte block" : "the entry") + (lockless ? " agreeing with it" : "") +
+                     " was " + bit_name(b) + " at any moment of the read",
            t, i, t0);
     return;
   }
@@ -192,8 +192,9 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
     const SemRecency owed = held_throughout(arch, w, me);
     for (Bit b : {kYoung, kDirty}) {
       if (has(r, b) || !has(owed, b)) continue;
-      report(m, o, name + (" returned " + hex(got)) + " not " + bit_name(b) + ", but entry " + std::to_string(k) +
-                       " of its " + (cont ? "contpte block" : "table") + " was " + bit_name(b) + " throughout the read",
+      report(m, o, name + (" returned " + hex(got)) + " not " + bit_name(b) + ", but " +
+                       (cont ? "entry " + std::to_string(k) + " of its contpte block" : std::string("the entry")) +
+                       " was " + bit_name(b) + " throughout the read",
              t, i, t0, k);
       return;
     }
