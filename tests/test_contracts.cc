@@ -151,6 +151,21 @@ TEST_F(FolioLifetime, AnUnderflowIsCaughtAtTheAccess) {
   EXPECT_NE(m->exec.verdict.message.find("underflowed"), std::string::npos) << verdict(*m);
 }
 
+// Real threads (gupfuzz stress): the CPU that drops the last reference marks
+// the folio freed after its own access, so another CPU's access may be judged
+// after that mark although it happened before the last put.  From CI (stop 23,
+// x86_gup_vs_unmap on real threads): cpu0's unpin took the count 1025 -> 1, the
+// put took it 1 -> 0 and freed the folio, then cpu0's access was judged.
+TEST_F(FolioLifetime, OnRealThreadsOnlyTheAccessItselfIsJudged) {
+  m->opt.threaded = true;
+  free_it();
+  access(folio_acc(gf::CellKind::refcount, pfn, Acc::add, 1025, 1));
+  access(folio_acc(gf::CellKind::pincount, pfn, Acc::add, 1, 0));
+  EXPECT_EQ(verdict(*m), "clean");
+  access(folio_acc(gf::CellKind::refcount, pfn, Acc::add, 0, 1));  // still a reference from zero
+  EXPECT_EQ(m->exec.verdict.oracle, Oracle::folio_use_after_free) << verdict(*m);
+}
+
 TEST_F(FolioLifetime, ATailPageOfALiveHugeFolioIsLive) {
   const int h = m->alloc_huge();
   ASSERT_GE(h, 0);

@@ -369,7 +369,9 @@ GF_NO_COVERAGE void Machine::on_access_threaded(const Access& a) {
   const bool changed = a.kind != Acc::load && a.kind != Acc::plain && a.before != a.after;
   if (changed && is_mapping_kind(tag_kind(a.tag)))
     record_change(a, exec.tstep.fetch_add(1, std::memory_order_relaxed) + 1);
-  if (is_folio_kind(tag_kind(a.tag)) && folio_at_stake(a)) judge->folio_access(*this, a);
+  // Only what the access itself shows: whether another CPU freed the folio
+  // is known once its own access is judged, which comes later on its thread.
+  if (is_folio_kind(tag_kind(a.tag)) && (a.before == 0 || int64_t(a.after) < 0)) judge->folio_access(*this, a);
   if (++x.steps == opt.max_steps)
     violate(Oracle::no_progress, "cpu" + std::to_string(x.cpu) + " made " + std::to_string(opt.max_steps) +
                                      " accesses without finishing");

@@ -38,7 +38,9 @@ GF_NO_COVERAGE void judge_folio_access(Machine& m, const Access& a) {
   }
   // The ASan view (unchecked_tables): the freed body is poisoned instead.
   if (m.opt.unchecked_tables) return;
-  const bool freed = !m.folio[m.folio[pfn].head].allocated;
+  // On real threads the freeing CPU marks the folio after its own access, so
+  // "freed" is not known at another CPU's access: only a count at zero is.
+  const bool freed = !m.opt.threaded && !m.folio[m.folio[pfn].head].allocated;
   char buf[300];
   if (freed && (changes || k != CellKind::refcount)) {
     std::snprintf(buf, sizeof buf, "cpu%d %s the %s of folio %u after it was freed (%s %lld -> %lld, %s)", m.cur_cpu(),
