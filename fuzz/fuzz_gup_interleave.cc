@@ -1,31 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// fuzz_gup_interleave: the main target.  Bytes → Scenario (total decoding) →
-// one deterministic interleaved execution → the oracles.  A violation is
-// re-run with the trace on, printed in the one failure shape, and aborts so
-// libFuzzer saves the input.  Injected bugs come from GUPFUZZ_BUGS only.
+// fuzz_gup_interleave: the main target.  Bytes → Scenario (total decoding;
+// the schedule as a few preemption points, core/scenario/scenario.h) → one
+// deterministic interleaved execution → the oracles.  libFuzzer sees the
+// edges the model ran and, in its extra counters, the orderings it produced
+// (core/exec/feedback.h), so a schedule that came closer to a race is kept.
+// A violation is re-run with the trace on, printed in the one failure shape,
+// and aborts so libFuzzer saves the input.  Start-up configuration, read
+// once: injected bugs from GUPFUZZ_BUGS; GUPFUZZ_SCHEDULE=steps decodes the
+// schedule one byte per step (the encoding before issue 19, to measure
+// against; its seeds: `gupfuzz encode --steps`); GUPFUZZ_FEEDBACK=0 turns the
+// interleaving feedback off (to measure what it brings).
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
-#include "core/report/report.h"
-#include "fuzz/bugs_env.h"
+#include "core/exec/feedback.h"
 #include "core/exec/run.h"
+#include "core/report/report.h"
 #include "core/scenario/scenario.h"
+#include "fuzz/bugs_env.h"
 
 namespace {
 gf::BugSet g_bugs;  // configuration read once at start-up, never changed by an input
-}
+gf::ScheduleForm g_form = gf::ScheduleForm::preemptions;
+bool g_feedback = true;
+
+// libFuzzer's extra counters: cleared before each input, read as features after.
+constexpr size_t kCommCounters = 1 << 13;
+__attribute__((section("__libfuzzer_extra_counters"), used)) uint8_t g_comm[kCommCounters];
+gf::CommFeedback g_comm_feedback(g_comm, kCommCounters);
+}  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_bugs = gf::fuzz::bugs_from_env("fuzz_gup_interleave");
+  g_form = gf::fuzz::schedule_form_from_env("fuzz_gup_interleave");
+  const char* fb = std::getenv("GUPFUZZ_FEEDBACK");
+  g_feedback = !(fb && std::strcmp(fb, "0") == 0);
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static gf::Scenario s;  // reused: decode() rewrites every field (no allocation once warm)
-  gf::decode({data, size}, s);
+  gf::decode({data, size}, s, g_form);
   s.bugs = g_bugs;
-  gf::RunResult r = gf::run(s);
+  gf::RunOptions o;
+  if (g_feedback) o.feedback = &g_comm_feedback;
+  gf::RunResult r = gf::run(s, o);
   if (!r.verdict.violated) return 0;
   gf::RunOptions traced;
   traced.machine.trace = true;

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/check/pte_check.h"
+#include "core/exec/schedule_form.h"
 #include "core/report/report.h"
 #include "repro/cli.h"
 #include "repro/load.h"
@@ -38,10 +39,11 @@ int cmd_minimize(const std::string& file, const std::string& out_prefix, const s
     if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) prefix.resize(dot);
     prefix += ".min";
   }
-  const auto bytes = gf::encode(m);
-  if (!gf::repro::write_atomically(prefix + ".json", gf::scenario_to_json(m) + "\n", err)) return bad(err);
+  const auto bytes = gf::encode(m);  // the compact form: the fuzz bytes
+  if (!gf::repro::write_atomically(prefix + ".json", gf::scenario_to_json(gf::with_schedule_form(m, gf::ScheduleForm::steps)) + "\n", err))
+    return bad(err);
   if (!gf::repro::write_atomically(prefix + ".bin", std::string(bytes.begin(), bytes.end()), err)) return bad(err);
-  std::printf("%s: %s kept; violating step %llu -> %llu, operations %zu -> %zu, schedule %zu -> %zu, %llu runs\n",
+  std::printf("%s: %s kept; violating step %llu -> %llu, operations %zu -> %zu, preemptions %zu -> %zu, %llu runs\n",
               file.c_str(), std::string(gf::info(before.verdict.oracle).id).c_str(),
               (unsigned long long)st.steps_before, (unsigned long long)st.steps_after, st.ops_before, st.ops_after,
               st.schedule_before, st.schedule_after, (unsigned long long)st.runs);

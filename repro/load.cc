@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -70,7 +71,14 @@ std::optional<Loaded> load_scenario(const std::string& path, const BugSet& bytes
     l.scenario = std::move(*s);
     l.json = true;
   } else {
-    l.scenario = decode({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+    // Bytes in the form the fuzz target that wrote them used ($GUPFUZZ_SCHEDULE).
+    const char* env = std::getenv("GUPFUZZ_SCHEDULE");
+    const auto form = schedule_form_from_name(env ? env : "");
+    if (!form) {
+      err = std::string("GUPFUZZ_SCHEDULE: \"") + env + "\" is not \"preemptions\" or \"steps\"";
+      return std::nullopt;
+    }
+    l.scenario = decode({reinterpret_cast<const uint8_t*>(data.data()), data.size()}, *form);
     l.scenario.bugs = bytes_bugs;
   }
   return l;

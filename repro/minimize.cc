@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/exec/schedule_form.h"
+
 namespace gf::repro {
 namespace {
 
@@ -23,6 +25,7 @@ class Minimizer {
       changed |= drop_ops();
       changed |= drop_regions();
       changed |= ddmin_schedule();
+      changed |= drop_points();
       changed |= shrink_values();
     }
     return best_;
@@ -42,10 +45,24 @@ class Minimizer {
   }
 
   bool cut_schedule() {
-    if (best_.schedule.size() <= step_ + 1) return false;
     Scenario c = best_;
+    if (best_.form == ScheduleForm::preemptions) {  // points after the violation do nothing
+      while (!c.preempts.empty() && c.preempts.back().at > step_) c.preempts.pop_back();
+      return try_keep(c);
+    }
+    if (best_.schedule.size() <= step_ + 1) return false;
     c.schedule.resize(step_ + 1);
     return try_keep(c);
+  }
+
+  // The compact form: each preemption point that is not needed goes (a
+  // minimal reproducer has as many points as the race needs preemptions).
+  bool drop_points() {
+    return drop_each([&] { return best_.preempts.size(); }, 0, [&](int k) {
+      Scenario c = best_;
+      c.preempts.erase(c.preempts.begin() + k);
+      return c;
+    });
   }
 
   // Tries the candidates make(k) for k from the last of `size()` items to the
@@ -70,6 +87,13 @@ class Minimizer {
         sched.push_back(uint8_t(x > cpu ? x - 1 : x));
       }
       c.schedule = sched;
+      std::vector<Preempt> pts;
+      for (Preempt p : c.preempts) {
+        if (p.cpu == cpu) continue;
+        if (p.cpu > cpu) p.cpu--;
+        pts.push_back(p);
+      }
+      c.preempts = pts;
       return c;
     });
   }
@@ -162,14 +186,17 @@ size_t op_count(const Scenario& s) {
 }
 
 Scenario minimize(const Scenario& s, MinimizeStats& stats) {
-  Minimizer m(s, stats);
+  // In the compact form: a dropped operation or CPU leaves the other
+  // preemptions where they were, where a per-step schedule would shift.
+  const Scenario compact = with_schedule_form(s, ScheduleForm::preemptions);
+  Minimizer m(compact, stats);
   stats.steps_before = m.step();
   stats.ops_before = op_count(s);
-  stats.schedule_before = s.schedule.size();
+  stats.schedule_before = compact.preempts.size();
   Scenario out = m.go();
   stats.steps_after = m.step();
   stats.ops_after = op_count(out);
-  stats.schedule_after = out.schedule.size();
+  stats.schedule_after = out.preempts.size();
   return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/check/pte_check.h"
 #include "core/exec/run.h"
+#include "core/exec/schedule_form.h"
 #include "core/report/report.h"
 #include "core/scenario/scenario.h"
 #include "repro/cli.h"
@@ -84,7 +85,7 @@ int cmd_trace(const std::string& file, const std::string& bugs_flag, bool all, b
   return kClean;
 }
 
-int cmd_decode(const std::string& file, const std::string& out, const std::string& bugs_flag, bool pte) {
+int cmd_decode(const std::string& file, const std::string& out, const std::string& bugs_flag, bool pte, bool compact) {
   gf::BugSet bugs;
   std::string err;
   if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
@@ -95,7 +96,10 @@ int cmd_decode(const std::string& file, const std::string& out, const std::strin
   }
   auto l = load_scenario(file, bugs, err);
   if (!l) return bad(err);
-  return write_or_print(out, gf::scenario_to_json(l->scenario) + "\n");
+  // The per-step schedule the fuzz bytes' preemption points expand to: the
+  // replay truth (a compact JSON scenario stays compact with --compact).
+  const gf::Scenario s = compact ? l->scenario : gf::with_schedule_form(l->scenario, gf::ScheduleForm::steps);
+  return write_or_print(out, gf::scenario_to_json(s) + "\n");
 }
 
 
@@ -105,7 +109,9 @@ int write_bytes(const std::string& out, const std::vector<uint8_t>& bytes) {
   return write_or_print(out, std::string(bytes.begin(), bytes.end()));
 }
 
-int cmd_encode(const std::string& file, const std::string& out) {
+// The scenario runs once (with its bugs, so a witness keeps its schedule) to
+// turn its schedule into the form asked for (core/exec/schedule_form.h).
+int cmd_encode(const std::string& file, const std::string& out, bool steps) {
   std::string err;
   if (is_pte_case_file(file)) {
     auto c = gf::repro::load_pte_case(file, {}, err);
@@ -114,7 +120,8 @@ int cmd_encode(const std::string& file, const std::string& out) {
   }
   auto l = load_scenario(file, {}, err);
   if (!l) return bad(err);
-  return write_bytes(out, gf::encode(l->scenario));
+  return write_bytes(out, gf::encode(gf::with_schedule_form(
+                              l->scenario, steps ? gf::ScheduleForm::steps : gf::ScheduleForm::preemptions)));
 }
 
 Run setup_replay(CLI::App& c) {
@@ -140,21 +147,25 @@ Run setup_trace(CLI::App& c) {
 }
 
 Run setup_decode(CLI::App& c) {
-  struct A { std::string file, out, bugs; bool pte = false; };
+  struct A { std::string file, out, bugs; bool pte = false, compact = false; };
   auto a = std::make_shared<A>();
   c.add_option("FILE", a->file, "scenario file")->required();
   add_output_option(c, a->out);
   add_bugs_option(c, a->bugs, "injected bugs to record (default: $GUPFUZZ_BUGS)");
   c.add_flag("--pte", a->pte, "the file is a PTE case (fuzz_pte_norecency bytes or JSON)");
-  return [a] { return cmd_decode(a->file, a->out, a->bugs, a->pte); };
+  c.add_flag("--compact", a->compact,
+             "keep the preemption points of fuzz bytes (\"preemptions\") instead of the per-step \"schedule\"");
+  return [a] { return cmd_decode(a->file, a->out, a->bugs, a->pte, a->compact); };
 }
 
 Run setup_encode(CLI::App& c) {
-  struct A { std::string file, out; };
+  struct A { std::string file, out; bool steps = false; };
   auto a = std::make_shared<A>();
   c.add_option("FILE", a->file, "scenario file")->required();
   add_output_option(c, a->out);
-  return [a] { return cmd_encode(a->file, a->out); };
+  c.add_flag("--steps", a->steps,
+             "one schedule byte per step (the encoding before issue 19; fuzz with GUPFUZZ_SCHEDULE=steps)");
+  return [a] { return cmd_encode(a->file, a->out, a->steps); };
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ TEST(Codec, EmptyInputReadsAsZeros) {
 TEST(Codec, KnownLayout) {
   const std::vector<uint8_t> in = {1, 1, 1, 5, 3, gf::RF_ANON | gf::RF_LARGE, 130, 40, 0,
                                    1, 2, 0, 200, 9, 0xff, 1, 1, 7, 3, 3, 7, 8, 9};
-  const Scenario s = gf::decode(in);
+  const Scenario s = gf::decode(in, gf::ScheduleForm::steps);
   EXPECT_EQ(s.arch, gf::Arch::arm64);
   EXPECT_EQ(s.recheck, gf::Recheck::mainline);
   ASSERT_EQ(s.regions.size(), 2u);
@@ -115,13 +115,54 @@ TEST(Codec, KnownLayout) {
   EXPECT_EQ(gf::encode(s), canonical);
 }
 
+// The same bytes in the compact form (the default): the tail 7 8 9 is the
+// pairs {gap 7, cpu 8 % 2 = 0} and {gap 9, cpu missing = 0}: points at steps 7
+// and 16; a cpu byte with bit 7 set is a spacer; a gap over 255 encodes as
+// spacers.
+TEST(Codec, KnownLayoutOfThePreemptionPoints) {
+  std::vector<uint8_t> in = {1, 1, 1, 5, 3, gf::RF_ANON | gf::RF_LARGE, 130, 40, 0,
+                             1, 2, 0, 200, 9, 0xff, 1, 1, 7, 3, 3, 7, 8, 9};
+  Scenario s = gf::decode(in);
+  EXPECT_EQ(s.form, gf::ScheduleForm::preemptions);
+  EXPECT_TRUE(s.schedule.empty());
+  EXPECT_EQ(s.preempts, (std::vector<gf::Preempt>{{7, 0}, {16, 0}}));
+  const size_t head = in.size() - 3;
+  in.resize(head);
+  for (uint8_t b : {3, 1, 200, 0x81, 100, 0xff, 10, 5})  // at 3 cpu 1; spacer to 203; spacer to 303; at 313 cpu 1
+    in.push_back(b);
+  s = gf::decode(in);
+  EXPECT_EQ(s.preempts, (std::vector<gf::Preempt>{{3, 1}, {313, 1}}));
+  const auto e = gf::encode(s);
+  EXPECT_EQ(std::vector<uint8_t>(e.begin() + long(head), e.end()),
+            (std::vector<uint8_t>{3, 1, 255, 0x80, 55, 1}));  // 3 + 255 + 55 = 313
+  EXPECT_EQ(gf::decode(e), s);
+}
+
 TEST(Codec, ScheduleIsCappedAndReduced) {
   std::vector<uint8_t> b = {0, 0, 0, 0, 0, 0, 2 /* 3 cpus */, 0, 0, 0};
-  b.resize(b.size() + gf::MAX_SCHEDULE + 100, 250);  // 250 % 3 = 1
-  const Scenario s = gf::decode(b);
+  b.resize(b.size() + gf::MAX_SCHEDULE_STEPS + 100, 250);  // 250 % 3 = 1
+  const Scenario s = gf::decode(b, gf::ScheduleForm::steps);
   ASSERT_EQ(s.cpus.size(), 3u);
-  EXPECT_EQ(s.schedule.size(), size_t(gf::MAX_SCHEDULE));
+  EXPECT_EQ(s.schedule.size(), size_t(gf::MAX_SCHEDULE_STEPS));
   for (uint8_t c : s.schedule) ASSERT_EQ(c, 1);
+  // The compact form: every byte pair a point (250 has bit 7 set: all spacers).
+  const Scenario p = gf::decode(b);
+  EXPECT_TRUE(p.preempts.empty());
+  b.assign(b.size(), 7);
+  const Scenario q = gf::decode(b);
+  EXPECT_EQ(q.preempts.size(), size_t(gf::MAX_PREEMPTS));
+  EXPECT_LT(q.preempts.back().at, gf::MAX_PREEMPT_AT);
+}
+
+TEST(Codec, DecodeOfEncodeIsIdentityInTheStepsForm) {
+  std::mt19937 rng(98);
+  for (int i = 0; i < 1000; i++) {
+    const auto b = random_bytes(rng, 600);
+    const Scenario s = gf::decode(b, gf::ScheduleForm::steps);
+    const auto e = gf::encode(s);
+    ASSERT_EQ(gf::decode(e, gf::ScheduleForm::steps), s) << "input #" << i;
+    ASSERT_EQ(gf::encode(gf::decode(e, gf::ScheduleForm::steps)), e) << "input #" << i;
+  }
 }
 
 TEST(Codec, DecodeOfEncodeIsIdentity) {
@@ -192,7 +233,23 @@ TEST(Codec, HandWrittenJsonMatchesBytes) {
   EXPECT_EQ(s->regions[1].flags, gf::RF_WP | gf::RF_OLD | gf::RF_PROTNONE | gf::RF_ZERO);
   EXPECT_EQ(s->cpus[0][0].flags, gf::FOLL_PIN | gf::FOLL_WRITE);
   EXPECT_EQ(s->cpus[1][1].nr, 64);
-  EXPECT_EQ(gf::decode(gf::encode(*s)), *s);
+  EXPECT_EQ(gf::decode(gf::encode(*s), gf::ScheduleForm::steps), *s);
+}
+
+TEST(Codec, JsonTakesOneFormOfTheSchedule) {
+  gf::ParseError err;
+  const std::string head = R"({"arch": "x86_64", "regions": [{"va": 0}], "cpus": [[], []], )";
+  auto s = gf::scenario_from_json(head + R"("preemptions": [{"at": 3, "cpu": 1}, {"at": 3, "cpu": 0}]})", err);
+  ASSERT_TRUE(s.has_value()) << err.message;
+  EXPECT_EQ(s->form, gf::ScheduleForm::preemptions);
+  EXPECT_EQ(s->preempts, (std::vector<gf::Preempt>{{3, 1}, {3, 0}}));
+  EXPECT_FALSE(gf::scenario_from_json(head + R"("schedule": [0], "preemptions": []})", err));
+  EXPECT_NE(err.message.find("give one"), std::string::npos) << err.message;
+  EXPECT_FALSE(gf::scenario_from_json(head + R"("preemptions": [{"at": 5, "cpu": 0}, {"at": 4, "cpu": 0}]})", err));
+  EXPECT_FALSE(gf::scenario_from_json(head + R"("preemptions": [{"at": 5, "cpu": 2}]})", err));
+  EXPECT_FALSE(gf::scenario_from_json(head + R"("preemptions": [{"at": 5}]})", err));
+  EXPECT_FALSE(gf::scenario_from_json(head + R"("preemptions": [{"at": 5, "cpu": 0, "why": 1}]})", err));
+  EXPECT_FALSE(gf::scenario_from_json(head + R"("preemptions": [[5, 0]]})", err));
 }
 
 struct BadJson {

@@ -20,6 +20,7 @@
 #include "core/check/pte_check.h"
 #include "core/report/report.h"
 #include "core/exec/run.h"
+#include "core/exec/schedule_form.h"
 #include "core/scenario/scenario.h"
 
 namespace fs = std::filesystem;
@@ -122,7 +123,7 @@ TEST(Seeds, AreBenignAndInSyncWithTheirBytes) {
     const fs::path bytes = kRoot / "corpus/fuzz_gup_interleave" / p.stem();
     ASSERT_TRUE(fs::exists(bytes)) << bytes << " missing: run `make corpus-regen`";
     const std::string b = slurp(bytes);
-    const auto want = gf::encode(s);
+    const auto want = gf::fuzz_bytes(s);
     EXPECT_EQ(std::string(want.begin(), want.end()), b) << bytes << " is out of sync with " << p;
     names.insert(p.stem().string());
   }
@@ -136,7 +137,7 @@ TEST(Witnesses, AreNotSeeds) {
     if (gf::looks_like_pte_case(slurp(w))) continue;  // tests/test_pte_check.cc
     gf::Scenario s = load_json(w);
     s.bugs = {};
-    const auto bytes = gf::encode(s);
+    const auto bytes = gf::fuzz_bytes(s);
     for (const auto& e : fs::directory_iterator(kRoot / "corpus/fuzz_gup_interleave"))
       EXPECT_NE(slurp(e.path()), std::string(bytes.begin(), bytes.end())) << w << " is in the seed corpus";
   }

@@ -28,6 +28,15 @@ static_assert(HPAGE_PMD_NR == PTRS_PER_PTE);
 // Folio orders in the model: 0, 4 (a contpte block's worth), HPAGE_PMD_ORDER.
 constexpr int folio_nr_pages(int order) { return 1 << order; }
 
+// One point of the compact schedule (core/scenario/scenario.h, PreemptStrategy in
+// core/sched/strategies.h): at the at-th pick of the scheduler (from 0),
+// CPU `cpu` takes the step (or the next runnable CPU after it).
+struct Preempt {
+  uint32_t at = 0;
+  uint8_t cpu = 0;
+  bool operator==(const Preempt&) const = default;
+};
+
 // Bookkeeping that is not model behaviour (scheduler loop, constructors,
 // end-of-run scans) is kept out of the fuzzer's coverage feedback.
 #if defined(__clang__)

@@ -10,6 +10,7 @@
 #include "core/arch/registry.h"
 #include "core/mm/ops.h"
 #include "core/oracle/oracle.h"
+#include "core/sched/strategies.h"
 
 namespace gf {
 namespace {
@@ -130,23 +131,32 @@ template <class A>
 GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOptions& o) {
   build_layout<A>(m);
 
+  ScheduleStrategy steps(s.schedule);
+  PreemptStrategy points(s.preempts);
+  Strategy& strat = o.strategy                                 ? *o.strategy
+                    : s.form == ScheduleForm::preemptions ? static_cast<Strategy&>(points)
+                                                          : steps;
   ExecCtx ctx;
   ctx.observe = &Machine::observe;
   ctx.self = &m;
-  // A strategy that watches accesses sees each one after the machine has.
+  // A strategy that watches accesses, and the fuzzer's feedback, see each one
+  // after the machine has.
   struct Tap {
     Machine* m;
     Strategy* s;
+    CommFeedback* f;
     static void observe(void* self, const Access& a) {
       Tap* t = static_cast<Tap*>(self);
       Machine::observe(t->m, a);
-      t->s->observed(t->m->exec.running_cpu, a);
+      if (t->s) t->s->observed(t->m->exec.running_cpu, a);
+      if (t->f) t->f->observed(t->m->exec.running_cpu, a);
     }
-  } tap{&m, o.strategy};
-  if (o.strategy && o.strategy->observes()) {
+  } tap{&m, strat.observes() ? &strat : nullptr, o.feedback};
+  if (tap.s || tap.f) {
     ctx.observe = &Tap::observe;
     ctx.self = &tap;
   }
+  if (o.feedback) o.feedback->begin();
   ExecCtx* saved = tl_exec;
   tl_exec = &ctx;
 
@@ -164,8 +174,7 @@ GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOption
     ctx.resume_slot = &slot[c];
     slot[c].resume();
   }
-  ScheduleStrategy fallback(s.schedule);
-  Strategy& strat = o.strategy ? *o.strategy : fallback;
+
   int current = -1;
   while (!m.exec.verdict.violated) {
     std::array<int, MAX_CPUS> runnable{};

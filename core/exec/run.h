@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/exec/feedback.h"
 #include "core/mm/machine.h"
 #include "core/scenario/scenario.h"
 #include "core/sched/strategy.h"
@@ -23,6 +24,9 @@ struct RunOptions {
   // Who judges: nullptr is the oracles (core/oracle/).  Another Judge only
   // to measure what a part of the oracles costs (bench/micro.cc).
   Judge* judge = nullptr;
+  // Interleaving feedback for a fuzz target (core/exec/feedback.h): sees every
+  // access with its CPU.  Never changes what runs.
+  CommFeedback* feedback = nullptr;
 };
 
 struct RunResult {

@@ -69,25 +69,49 @@ void resize_programs(std::vector<std::vector<Op>>& cpus, int n, bool reuse) {
   }
 }
 
-void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse);
+void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse, ScheduleForm form);
 }  // namespace
 
-Scenario decode(std::span<const uint8_t> bytes) {
+Scenario decode(std::span<const uint8_t> bytes, ScheduleForm form) {
   Scenario s;
-  decode_into(bytes, s, false);
+  decode_into(bytes, s, false, form);
   return s;
 }
 
-void decode(std::span<const uint8_t> bytes, Scenario& s) { decode_into(bytes, s, true); }
+void decode(std::span<const uint8_t> bytes, Scenario& s, ScheduleForm form) { decode_into(bytes, s, true, form); }
+
+std::optional<ScheduleForm> schedule_form_from_name(std::string_view name) {
+  if (name.empty() || name == "preemptions") return ScheduleForm::preemptions;
+  if (name == "steps") return ScheduleForm::steps;
+  return std::nullopt;
+}
 
 namespace {
-void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse) {
+// The compact tail: { gap cpu } pairs; a cpu byte with bit 7 set is a spacer.
+constexpr uint8_t SPACER = 0x80;
+
+void decode_preempts(std::span<const uint8_t> tail, int ncpus, std::vector<Preempt>& out) {
+  uint32_t at = 0;
+  for (size_t k = 0; k < tail.size(); k += 2) {
+    at += tail[k];
+    if (at >= MAX_PREEMPT_AT) break;
+    const uint8_t c = k + 1 < tail.size() ? tail[k + 1] : 0;
+    if (c & SPACER) continue;
+    if (out.size() == size_t(MAX_PREEMPTS)) break;
+    out.push_back(Preempt{at, uint8_t(c % ncpus)});
+  }
+}
+
+void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse, ScheduleForm form) {
   Reader in(bytes);
   s.regions.clear();
   s.schedule.clear();
+  s.preempts.clear();
+  s.form = form;
   if (reuse) {
     s.regions.reserve(MAX_REGIONS);
-    s.schedule.reserve(MAX_SCHEDULE);
+    if (form == ScheduleForm::steps) s.schedule.reserve(4096);
+    else s.preempts.reserve(64);
   }
   s.bugs = BugSet{};
   s.note.clear();
@@ -111,8 +135,12 @@ void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse) {
       prog.push_back(op);
     }
   }
+  if (form == ScheduleForm::preemptions) {
+    decode_preempts(in.rest(), ncpus, s.preempts);
+    return;
+  }
   for (uint8_t b : in.rest()) {
-    if (s.schedule.size() == MAX_SCHEDULE) break;
+    if (s.schedule.size() == size_t(MAX_SCHEDULE_STEPS)) break;
     s.schedule.push_back(uint8_t(b % ncpus));
   }
 }
@@ -145,7 +173,21 @@ std::vector<uint8_t> encode(const Scenario& s) {
     out.push_back(uint8_t(prog.size()));
     for (const Op& op : prog) encode_op(op, out);
   }
-  out.insert(out.end(), s.schedule.begin(), s.schedule.end());
+  if (s.form == ScheduleForm::steps) {
+    out.insert(out.end(), s.schedule.begin(), s.schedule.end());
+    return out;
+  }
+  uint32_t at = 0;
+  for (const Preempt& p : s.preempts) {
+    uint32_t gap = p.at - at;
+    for (; gap > 255; gap -= 255) {
+      out.push_back(255);
+      out.push_back(SPACER);
+    }
+    out.push_back(uint8_t(gap));
+    out.push_back(p.cpu);
+    at = p.at;
+  }
   return out;
 }
 
@@ -292,7 +334,7 @@ std::vector<Op> program_from_json(const json& p, const std::string& wc) {
 }
 
 Scenario from_json(const json& j) {
-  only_keys(j, "scenario", {"arch", "recheck", "regions", "cpus", "schedule", "bugs", "note"});
+  only_keys(j, "scenario", {"arch", "recheck", "regions", "cpus", "schedule", "preemptions", "bugs", "note"});
   Scenario s;
   if (!j.contains("arch")) fail("scenario", "missing \"arch\"");
   s.arch = arch_from_json(j["arch"]);
@@ -305,9 +347,26 @@ Scenario from_json(const json& j) {
   const json& cpus = get_array(j["cpus"], "cpus", 1, MAX_CPUS);
   for (size_t c = 0; c < cpus.size(); c++) s.cpus.push_back(program_from_json(cpus[c], "cpus[" + std::to_string(c) + "]"));
   if (j.contains("schedule")) {
-    const json& sch = get_array(j["schedule"], "schedule", 0, MAX_SCHEDULE);
+    const json& sch = get_array(j["schedule"], "schedule", 0, MAX_SCHEDULE_STEPS);
     for (size_t k = 0; k < sch.size(); k++)
       s.schedule.push_back(uint8_t(get_int(sch[k], "schedule[" + std::to_string(k) + "]", 0, int(s.cpus.size()) - 1)));
+  }
+  if (j.contains("preemptions")) {
+    if (j.contains("schedule")) fail("scenario", "\"schedule\" and \"preemptions\" are two forms of one schedule: give one");
+    s.form = ScheduleForm::preemptions;
+    const json& pre = get_array(j["preemptions"], "preemptions", 0, MAX_PREEMPTS);
+    uint32_t last = 0;
+    for (size_t k = 0; k < pre.size(); k++) {
+      const std::string w = "preemptions[" + std::to_string(k) + "]";
+      if (!pre[k].is_object()) fail(w, "must be an object {\"at\": step, \"cpu\": n}");
+      only_keys(pre[k], w, {"at", "cpu"});
+      if (!pre[k].contains("at") || !pre[k].contains("cpu")) fail(w, "needs \"at\" and \"cpu\"");
+      Preempt p;
+      p.at = uint32_t(get_int(pre[k]["at"], w + ".at", int(last), int(MAX_PREEMPT_AT) - 1));
+      p.cpu = uint8_t(get_int(pre[k]["cpu"], w + ".cpu", 0, int(s.cpus.size()) - 1));
+      last = p.at;
+      s.preempts.push_back(p);
+    }
   }
   if (j.contains("bugs")) s.bugs = get_bugs(j["bugs"]);
   if (j.contains("note")) s.note = get_string(j["note"], "note");
@@ -354,7 +413,13 @@ std::string scenario_to_json(const Scenario& s, int indent) {
     cpus.push_back(p);
   }
   j["cpus"] = cpus;
-  j["schedule"] = s.schedule;
+  if (s.form == ScheduleForm::steps) {
+    j["schedule"] = s.schedule;
+  } else {
+    json pre = json::array();
+    for (const Preempt& p : s.preempts) pre.push_back(json{{"at", p.at}, {"cpu", p.cpu}});
+    j["preemptions"] = pre;
+  }
   if (!s.bugs.empty()) {
     json b = json::array();
     for (int i = 0; i < NR_BUGS; i++)

@@ -2,18 +2,40 @@
 //
 // Scenario: everything one execution needs, and its two encodings.
 //
+// Two forms of the schedule:
+//  - steps: one CPU number per scheduled step (a shared access), as JSON
+//    writes it: the replay truth people read, and what every strategy's run
+//    can be recorded as;
+//  - preemptions: a few points "at step k, CPU c runs" (Preempt); between
+//    points the running CPU goes on while it works, and one that finishes or
+//    spins hands over to the next working CPU — the explorer's free choice
+//    (core/sched/strategies.h).  A schedule of k points has at most k
+//    preemptions, so moving a free into GUP-fast's IRQs-off window is one
+//    byte edit, not many coordinated ones.  What the fuzz bytes carry.
+// core/exec/schedule_form.h converts either into the other by running the
+// scenario (the steps a CPU takes depend on what it reads), exactly: the
+// converted scenario makes the same picks and reaches the same verdict.
+//
 // Bytes (what libFuzzer mutates) — decoding is total: every byte string is a
 // scenario, missing bytes read as zero and each value is reduced into range:
 //
-//   arch  options  nregions-1  { va pages flags }*  ncpus-1  { nops { op args }* }*  schedule...
+//   arch  options  nregions-1  { va pages flags }*  ncpus-1  { nops { op args }* }*  tail
 //
-// encode() writes the canonical bytes, so decode(encode(s)) == s and
-// encode(decode(b)) decodes to decode(b).  Injected bugs are never in the
-// bytes (they come from GUPFUZZ_BUGS or JSON), nor is the note.
+// tail, in the preemptions form (the default): pairs { gap cpu }: the point
+// is `gap` steps after the previous one (the first: at step `gap`), and a
+// cpu byte with bit 7 set is a spacer (no switch: longer gaps); in the steps
+// form (ScheduleForm::steps, GUPFUZZ_SCHEDULE=steps, the encoding before
+// issue 19): one CPU number per step.
+//
+// encode() writes the canonical bytes of the scenario's form, so
+// decode(encode(s), s.form) == s and encode(decode(b)) decodes to decode(b).
+// Injected bugs are never in the bytes (they come from GUPFUZZ_BUGS or
+// JSON), nor is the note.
 //
 // JSON (what people write and commit; see corpus/README.md) carries the same
 // fields, plus "bugs" and "note"; unknown fields and out-of-range values are
-// errors, never silently fixed.
+// errors, never silently fixed.  It holds "schedule" (steps) or, for a
+// scenario kept in the compact form, "preemptions" — never both.
 #pragma once
 
 #include <cstddef>
@@ -32,7 +54,10 @@ namespace gf {
 
 inline constexpr int MAX_REGIONS = 4;
 inline constexpr int MAX_OPS_PER_CPU = 8;
-inline constexpr int MAX_SCHEDULE = 4096;
+inline constexpr int MAX_SCHEDULE = 4096;           // the explorer's step budget (core/exec/explore.h)
+inline constexpr int MAX_SCHEDULE_STEPS = 1 << 16;  // a steps-form schedule (JSON, bytes)
+inline constexpr int MAX_PREEMPTS = 4096;          // points of the compact schedule
+inline constexpr uint32_t MAX_PREEMPT_AT = 1u << 20;  // no run takes more steps (MachineOptions::max_steps)
 // MAX_GUP_PAGES, MAX_RANGE_PAGES, the GUP flags and the arguments each
 // operation takes (op_uses_va, op_max_nr, op_flag_mask) are ops.def's: core/base/ids.h.
 
@@ -68,25 +93,36 @@ enum class Recheck : uint8_t {
   mainline = 1,   // 6.12: ptep_get_lockless() + pte_val(pte) != pte_val(ptep_get(ptep))
 };
 
+enum class ScheduleForm : uint8_t {
+  steps = 0,        // `schedule`: one CPU per step (JSON's replay truth)
+  preemptions = 1,  // `preempts`: the compact form (the fuzz bytes)
+};
+
 struct Scenario {
   Arch arch = Arch::x86_64;
   Recheck recheck = Recheck::norecency;
   std::vector<Region> regions;
   std::vector<std::vector<Op>> cpus;
-  std::vector<uint8_t> schedule;  // each: the CPU to step (or the next runnable after it)
+  ScheduleForm form = ScheduleForm::steps;
+  std::vector<uint8_t> schedule;  // steps: each the CPU to step (or the next runnable after it)
+  std::vector<Preempt> preempts;  // preemptions: sorted by `at`
   BugSet bugs;
   std::string note;
   bool operator==(const Scenario& o) const {  // the note is commentary, not behaviour
-    return arch == o.arch && recheck == o.recheck && regions == o.regions && cpus == o.cpus &&
-           schedule == o.schedule && bugs == o.bugs;
+    return arch == o.arch && recheck == o.recheck && regions == o.regions && cpus == o.cpus && form == o.form &&
+           schedule == o.schedule && preempts == o.preempts && bugs == o.bugs;
   }
 };
 
-Scenario decode(std::span<const uint8_t> bytes);
+Scenario decode(std::span<const uint8_t> bytes, ScheduleForm form = ScheduleForm::preemptions);
 // The same into `out`, reusing its vectors' storage: what the fuzz targets
 // call for every input, so decoding allocates nothing once they are warm.
-void decode(std::span<const uint8_t> bytes, Scenario& out);
+void decode(std::span<const uint8_t> bytes, Scenario& out, ScheduleForm form = ScheduleForm::preemptions);
+// The bytes of the scenario's own form (decode with s.form gives s back).
 std::vector<uint8_t> encode(const Scenario& s);
+// GUPFUZZ_SCHEDULE's value: "" or "preemptions" (the default), "steps" (the
+// encoding before issue 19, kept to measure against); nullopt if unknown.
+std::optional<ScheduleForm> schedule_form_from_name(std::string_view name);
 
 // The libFuzzer dictionary of fuzz_gup_interleave (corpus/fuzz_gup_interleave.dict):
 // the operation ids of ops.def, GUP and region flag sets, whole items.

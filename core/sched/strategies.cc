@@ -26,6 +26,19 @@ void SpinWatch::observed(int cpu, const Access& a) {
   }
 }
 
+int PreemptStrategy::next_cpu(std::span<const int> runnable, int current) {
+  int want = -1;
+  while (next_ < pts_.size() && pts_[next_].at <= step_) {  // several at one step: the last
+    if (pts_[next_].at == step_) want = pts_[next_].cpu;
+    next_++;
+  }
+  step_++;
+  if (want < 0) return free_choice(runnable, current, spin_).pick;
+  for (int c : runnable)
+    if (c == want) return c;
+  return next_runnable_after(runnable, want);
+}
+
 int RandomStrategy::next_cpu(std::span<const int> runnable, int) {
   return runnable[rng_.below(runnable.size())];
 }

@@ -66,6 +66,25 @@ struct FreeChoice {
 };
 FreeChoice free_choice(std::span<const int> runnable, int current, const SpinWatch& spin);
 
+// The compact schedule (core/scenario/scenario.h): at a point's step its CPU
+// runs (or the next runnable after it); at every other step the free choice,
+// so k points are at most k preemptions and no point is needed to get past
+// a spinning CPU or a finished one.  Deterministic in what the run shows it.
+class PreemptStrategy final : public Strategy {
+ public:
+  explicit PreemptStrategy(std::span<const Preempt> points) : pts_(points) {}
+  int next_cpu(std::span<const int> runnable, int current) override;
+  bool observes() const override { return true; }
+  void observed(int cpu, const Access& a) override { spin_.observed(cpu, a); }
+  const SpinWatch& spin() const { return spin_; }
+
+ private:
+  std::span<const Preempt> pts_;
+  size_t next_ = 0;
+  uint32_t step_ = 0;
+  SpinWatch spin_;
+};
+
 // Uniform choice among the runnable CPUs.
 class RandomStrategy final : public Strategy {
  public:

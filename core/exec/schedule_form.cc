@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/exec/schedule_form.h"
+
+#include "core/sched/strategies.h"
+
+namespace gf {
+namespace {
+
+// Runs the scenario's own schedule and records what it picks, and where the
+// pick differs from the free choice.
+class Recorder final : public Strategy {
+ public:
+  explicit Recorder(const Scenario& s) : steps_(s.schedule), points_(s.preempts), form_(s.form) {}
+  int next_cpu(std::span<const int> runnable, int current) override {
+    const int free = free_choice(runnable, current, spin_).pick;
+    Strategy& inner = form_ == ScheduleForm::steps ? static_cast<Strategy&>(steps_) : points_;
+    const int pick = inner.next_cpu(runnable, current);
+    picks.push_back(uint8_t(pick));
+    if (pick != free) preempts.push_back(Preempt{step_, uint8_t(pick)});
+    step_++;
+    return pick;
+  }
+  bool observes() const override { return true; }
+  void observed(int cpu, const Access& a) override {
+    spin_.observed(cpu, a);
+    if (form_ == ScheduleForm::preemptions) points_.observed(cpu, a);
+  }
+  std::vector<uint8_t> picks;
+  std::vector<Preempt> preempts;
+
+ private:
+  ScheduleStrategy steps_;
+  PreemptStrategy points_;
+  ScheduleForm form_;
+  SpinWatch spin_;
+  uint32_t step_ = 0;
+};
+
+}  // namespace
+
+Scenario with_schedule_form(const Scenario& s, ScheduleForm form, const MachineOptions& mo) {
+  if (s.form == form) return s;
+  Recorder rec(s);
+  RunOptions o;
+  o.machine = mo;
+  o.strategy = &rec;
+  run(s, o);
+  Scenario out = s;
+  out.form = form;
+  out.schedule.clear();
+  out.preempts.clear();
+  if (form == ScheduleForm::steps)
+    out.schedule = std::move(rec.picks);
+  else
+    out.preempts = std::move(rec.preempts);
+  return out;
+}
+
+std::vector<uint8_t> fuzz_bytes(const Scenario& s, const MachineOptions& mo) {
+  return encode(with_schedule_form(s, ScheduleForm::preemptions, mo));
+}
+
+}  // namespace gf
