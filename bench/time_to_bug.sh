@@ -38,7 +38,8 @@ case $SCHEDULE in
       echo "# note: $(basename "$FUZZ") does not read GUPFUZZ_SCHEDULE: the *_steps rows ran its only schedule encoding" ;;
   *) echo "bench/time_to_bug.sh: SCHEDULE must be empty or steps (got '$SCHEDULE')" >&2; exit 2 ;;
 esac
-ls "$SEEDS"/* >/dev/null 2>&1 || { echo "bench/time_to_bug.sh: no seeds in $SEEDS" >&2; exit 2; }
+case " $STARTS " in *" seeds "*)
+  ls "$SEEDS"/* >/dev/null 2>&1 || { echo "bench/time_to_bug.sh: no seeds in $SEEDS" >&2; exit 2; } ;; esac
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 # core/base/bugs.def: machine bugs have an empty `where`, helper bugs name a model.
 if [ "$TARGET" = fuzz_pte_norecency ]; then
