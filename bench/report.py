@@ -3,10 +3,17 @@
 """bench/report.py WORK REPORT.md report.json: the report of make bench.
 
 Reads what bench/run.sh left in WORK (meta.json, micro-*.json from Google
-Benchmark, throughput.jsonl, strategies.jsonl and explore.jsonl from
-gupfuzz_strategy_ttb, fuzz_ttb.txt and threads_ttb.txt from the two
+Benchmark, throughput.jsonl, strategies.jsonl, seeds.jsonl and explore.jsonl
+from gupfuzz_strategy_ttb, fuzz_ttb.txt and threads_ttb.txt from the two
 time-to-bug scripts) and writes both reports atomically (temp + rename).
-Targets of issue 8 are reported met / not met, never asserted.
+Targets of issues 8, 18 and 19 are reported met / not met, never asserted.
+
+Rows of the time-to-bug table: the model strategies on the witness (random,
+pct1..3, exhaustive), the same-start baselines on the seed scenarios
+(random_seeds, pct1..3_seeds, rr_seeds: `gupfuzz_strategy_ttb --seeds`), fuzz
+from the seeds and from an empty corpus (fuzz_seeds, fuzz_empty), the same with
+the old one-byte-per-step schedule encoding (fuzz_seeds_steps,
+fuzz_empty_steps: GUPFUZZ_SCHEDULE=steps), threads.
 """
 import json
 import math
@@ -107,6 +114,37 @@ def ratio(a, b):
     return b / a if a > 0 else INF
 
 
+SAME_START = ["random_seeds", "pct1_seeds", "pct2_seeds", "pct3_seeds", "rr_seeds"]
+
+
+def best_same_start(rows):
+    """(executions median, strategy) of the best same-start baseline that ran, or None."""
+    have = [(rows[s]["executions_median"], s) for s in SAME_START if s in rows and rows[s]["executions_median"] is not None]
+    return min(have) if have else None
+
+
+def execs_over(a, b):
+    """a / b for executions medians, ∞ counted: None when neither found the bug."""
+    if a is None or b is None or (a == INF and b == INF):
+        return None
+    if a == INF:
+        return INF
+    if b == INF:
+        return 0.0
+    return a / b if b > 0 else INF
+
+
+def fmt_x(r):
+    """An executions ratio (this row / the best same-start baseline)."""
+    if r is None:
+        return "—"
+    if r == INF:
+        return "∞ (not found)"
+    if r == 0:
+        return "0 (only it)"
+    return f"{r:,.3g}×"
+
+
 def fmt_r(r):
     if r is None:
         return "—"
@@ -141,7 +179,7 @@ def main():
                             for b in m.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"]
 
     # --- time to bug
-    strategies = jsonl(os.path.join(work, "strategies.jsonl"))
+    strategies = jsonl(os.path.join(work, "strategies.jsonl")) + jsonl(os.path.join(work, "seeds.jsonl"))
     ttb, correct = {}, []
     for j in strategies:
         if j.get("correct_model"):
@@ -157,17 +195,32 @@ def main():
             row["complete"] = ex["result"] != "incomplete"
         if j.get("pct_k") is not None:
             row["pct_k"] = j["pct_k"]
-        row["cpus"] = j["cpus"]
+        row["cpus"] = j.get("cpus")
+        if j.get("found_by"):  # --seeds: the seed scenario that hit the bug, per trial
+            by = [b for b in j["found_by"] if b]
+            if by:
+                top = max(set(by), key=lambda b: (by.count(b), b))
+                row["found_by"] = f"from {top.removesuffix('.json')}" + (f" ({by.count(top)}/{len(by)})" if len(set(by)) > 1 else "")
         ttb.setdefault(j["bug"], {})[j["strategy"]] = row
     for bug, rows in parse_script(os.path.join(work, "fuzz_ttb.txt"), params.get("fuzz_runs", 0), False).items():
         ttb.setdefault(bug, {}).update(rows)
     for bug, rows in parse_script(os.path.join(work, "threads_ttb.txt"), params.get("threads_runs", 0), True).items():
         ttb.setdefault(bug, {}).update(rows)
-    order = ["random", "pct1", "pct2", "pct3", "exhaustive", "fuzz_seeds", "fuzz_empty", "threads"]
+    fuzz_notes = []  # time_to_bug.sh's `# note:` lines (e.g. a binary that ignores GUPFUZZ_SCHEDULE)
+    if os.path.exists(os.path.join(work, "fuzz_ttb.txt")):
+        for ln in open(os.path.join(work, "fuzz_ttb.txt")):
+            if ln.startswith("# note:") and ln[7:].strip() not in fuzz_notes:
+                fuzz_notes.append(ln[7:].strip())
+    order = ["random", "pct1", "pct2", "pct3", "exhaustive"] + SAME_START + \
+        ["fuzz_seeds", "fuzz_seeds_steps", "fuzz_empty", "fuzz_empty_steps", "threads"]
     for bug, rows in ttb.items():
+        best = best_same_start(rows)
         for s, row in rows.items():
             row["vs_random"] = ratio(row["seconds_median"], rows.get("random", {}).get("seconds_median"))
             row["vs_threads"] = ratio(row["seconds_median"], rows.get("threads", {}).get("seconds_median"))
+            # executions over the best same-start baseline's (medians): ≤ 2 is issue 19's target for fuzz_seeds
+            if best and (s.startswith("fuzz") or s in SAME_START):
+                row["execs_vs_best_same_start"] = execs_over(row["executions_median"], best[0])
 
     explore = jsonl(os.path.join(work, "explore.jsonl"))
 
@@ -184,11 +237,21 @@ def main():
                            if j["result"] == "found"]
     violations_correct += [f'{t["target"]} ({t["build"]}) crashed' for t in tput if t.get("crashed")]
 
+    ledger = []
+    ledger_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "campaigns.tsv")
+    if os.path.exists(ledger_path):
+        for ln in open(ledger_path):
+            f = ln.rstrip("\n").split("\t")
+            if ln.startswith("#") or len(f) < 6 or not f[3].isdigit():
+                continue
+            ledger.append({"stop": f[0], "target": f[1], "build": f[2], "executions": int(f[3]),
+                           "seconds": int(f[4]) if f[4].isdigit() else None, "what": f[5]})
+
     # --- targets of issue 8
     targets = []
 
-    def target(name, value, met, note=""):
-        targets.append({"target": name, "value": value, "met": met, "note": note})
+    def target(name, value, met, note="", issue=8):
+        targets.append({"target": name, "value": value, "met": met, "note": note, "issue": issue})
 
     def tp(build):
         return next((t["execs_per_s"] for t in tput if t["build"] == build and t["target"] == "fuzz_gup_interleave"), None)
@@ -257,8 +320,74 @@ def main():
                 cost = on / off - 1
                 target(f"contract oracles cost ≤ 10% of an execution ({mix}, {build})",
                        f"{100 * cost:+.1f}% ({off / 1000:.2f} → {on / 1000:.2f} µs per input)", cost <= 0.10,
-                       "the value histories they read are recorded either way")
+                       "the value histories they read are recorded either way", issue=18)
                 break
+
+    # --- targets of issue 19: the fuzzer against the same-start baselines and the old encoding
+    machine_bugs = params.get("bugs") or bugs
+    runs, empty_limit = params.get("fuzz_runs") or 0, params.get("fuzz_empty_limit") or params.get("fuzz_limit") or 0
+
+    def t19(name, value, met, note=""):
+        target(name, value, met, note, issue=19)
+
+    def per_bug(key, ok, show):
+        """Over the bugs of this run: (met, 'n/m bugs', note naming the others)."""
+        bad = []
+        for b in machine_bugs:
+            r = ttb.get(b, {}).get(key)
+            if r is None:
+                bad.append(f"{b} (not run)")
+            elif not ok(r):
+                bad.append(f"{b} ({show(r)})")
+        return not bad and bool(machine_bugs), f"{len(machine_bugs) - len(bad)}/{len(machine_bugs)} bugs", ", ".join(bad)
+    for key, field, limit, label in (("fuzz_seeds", "seconds_median", 1, "from the shipped seeds: fuzz median ≤ 1 s wall (start-up included)"),
+                                     ("fuzz_seeds", "seconds_p90", 10, "from the shipped seeds: fuzz p90 ≤ 10 s"),
+                                     ("fuzz_empty", "seconds_median", 10, "from an empty corpus: fuzz median ≤ 10 s")):
+        met, v, note = per_bug(key, lambda r: r[field] is not None and r[field] <= limit, lambda r: fmt_s(r[field]))
+        t19(f"every machine bug {label}", v, met, note)
+    met, v, note = per_bug("fuzz_empty", lambda r: r["found"] == r["trials"], lambda r: f"{r['found']}/{r['trials']}")
+    short = runs < 10 or empty_limit < 60
+    t19("from an empty corpus: every bug found in 10/10 runs of 60 s", v + f" in {runs} runs of {empty_limit} s",
+        met and not short, "; ".join(x for x in (note, "this budget runs fewer or shorter runs than the target "
+                                                 "(BUDGET=medium: 10 runs of 60 s)" if short else "") if x))
+    over = []
+    for b in machine_bugs:
+        rows = ttb.get(b, {})
+        f, best = rows.get("fuzz_seeds"), best_same_start(rows)
+        if f is None or best is None:
+            over.append(f"{b} (not run)")
+        elif not (f["executions_median"] <= 2 * best[0]):
+            over.append(f"{b} ({fmt_n(f['executions_median'])} vs {best[1]} {fmt_n(best[0])})")
+    t19("fuzz executions-to-bug (seeds, median) ≤ 2× the best same-start baseline (random/pct1..3/rr on the seed "
+        "scenarios), every bug", f"{len(machine_bugs) - len(over)}/{len(machine_bugs)} bugs", not over and bool(machine_bugs),
+        "; ".join(over))
+    old_bad, old_v = [], []
+    for b in ("no_grace_period", "migrate_copy_before_unmap", "collapse_no_ipi"):
+        rows = ttb.get(b, {})
+        new, old = rows.get("fuzz_seeds"), rows.get("fuzz_seeds_steps")
+        if new is None or old is None:
+            old_bad.append(f"{b}: not run" + ("" if b in machine_bugs else " (not in BUGS)") +
+                           ("" if params.get("fuzz_steps") else " (FUZZ_STEPS empty)"))
+            continue
+        r = execs_over(old["executions_median"], new["executions_median"])
+        old_v.append(f"{b} {fmt_x(r)}")
+        if r is None or r < 10:
+            old_bad.append(f"{b}: {fmt_n(new['executions_median'])} vs old {fmt_n(old['executions_median'])}")
+    t19("≥ 10× fewer executions than the old encoding (fuzz_seeds_steps) on no_grace_period, "
+        "migrate_copy_before_unmap, collapse_no_ipi", ", ".join(old_v) or "not measured", not old_bad,
+        "; ".join(old_bad + fuzz_notes))
+    # Before issue 19: bench/REPORT.md, BUDGET=medium, commit 444730c (the figures the issue quotes).
+    for build, before, floor, label in (("asan", 13659, 55000, "ASan+UBSan"), ("nosan", 16508, 65000, "no sanitizers")):
+        v = tp(build)
+        t19(f"fuzz_gup_interleave ≥ 4× execs/s, ≥ {floor:,} ({label})",
+            f"{fmt_n(v)}" + (f" ({v / before:.2f}× the {before:,} before issue 19)" if v else ""),
+            v is not None and v >= floor, "before: bench/REPORT.md of commit 444730c, BUDGET=medium; "
+            "throughput depends on the machine's load (see above)")
+    long = [c for c in ledger if c["target"] == "fuzz_gup_interleave" and (c["seconds"] or 0) >= 3600
+            and "issue 19" in c["what"].lower()]
+    t19("a 60-minute clean campaign of fuzz_gup_interleave after issue 19 in bench/campaigns.tsv",
+        f"{long[-1]['executions']:,} executions in {long[-1]['seconds']} s (stop {long[-1]['stop']})" if long else "none yet",
+        bool(long), "a line whose target is fuzz_gup_interleave, ≥ 3,600 s, and whose note names issue 19")
 
     total_correct = sum(n_correct.values())
     report = {"schema": "gupfuzz-bench/1", "meta": meta, "elapsed_seconds": elapsed,
@@ -293,21 +422,15 @@ def main():
       f"threads {params.get('threads_runs')} runs ≤ {params.get('threads_limit')} s; throughput "
       f"{params.get('tput_seconds')} s per target\n")
 
-    w("## Targets (issues 8 and 18; reported, not asserted)\n")
-    w("| target | measured | met |\n|---|---|---|")
-    for t in targets:
-        note = f" ({t['note']})" if t["note"] else ""
-        w(f"| {t['target']} | {t['value']}{note} | {'yes' if t['met'] else '**no**'} |")
-    w("")
-    ledger = []
-    ledger_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "campaigns.tsv")
-    if os.path.exists(ledger_path):
-        for ln in open(ledger_path):
-            f = ln.rstrip("\n").split("\t")
-            if ln.startswith("#") or len(f) < 6 or not f[3].isdigit():
+    for title, which in (("issues 8 and 18", (8, 18)), ("issue 19: the fuzzer against the same start", (19,))):
+        w(f"## Targets ({title}; reported, not asserted)\n")
+        w("| target | measured | met |\n|---|---|---|")
+        for t in targets:
+            if t["issue"] not in which:
                 continue
-            ledger.append({"stop": f[0], "target": f[1], "build": f[2], "executions": int(f[3]),
-                           "seconds": int(f[4]) if f[4].isdigit() else None, "what": f[5]})
+            note = f" ({t['note']})" if t["note"] else ""
+            w(f"| {t['target']} | {t['value']}{note} | {'yes' if t['met'] else '**no**'} |")
+        w("")
     report["campaigns"] = ledger
     ledger_total = sum(c["executions"] for c in ledger)
     report["campaigns_total"] = ledger_total
@@ -409,8 +532,23 @@ def main():
       "on real threads under ThreadSanitizer over the benign scenarios (`bench/stress_time_to_bug.sh`). "
       "Medians and p90 are nearest-rank over all trials, a trial that did not find the bug counting as ∞. "
       "× random / × threads: how many times faster than that strategy (median seconds).\n")
-    w("| bug | strategy | found | executions median | p90 | seconds median | p90 | × random | × threads | notes |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("The same start as the fuzzer (issue 19): `*_seeds` rows run the seed scenarios libFuzzer starts from "
+      "(`corpus/scenarios/*.json`, whose encodings are `corpus/fuzz_gup_interleave/`) with their schedules dropped "
+      "and the bug injected, no witness handed to them (`gupfuzz_strategy_ttb --seeds`): execution i runs seed i mod n "
+      "(sorted by name) under random, PCT of depth 1..3 (k = that seed's round-robin steps) or round robin, with a "
+      "strategy seed from (trial, i) only; `rr_seeds` is one schedule per seed, so one trial of n executions; "
+      f"{params.get('seeds_trials')} trials of ≤ {params.get('seeds_execs') or 0:,} executions / {params.get('seeds_seconds')} s, "
+      "in-process (Release), so their seconds have no start-up. `fuzz_*_steps` is the fuzzer with the old "
+      "one-byte-per-step schedule encoding (`GUPFUZZ_SCHEDULE=steps`), from the seed bytes of commit "
+      f"{(params.get('old_seeds_commit') or '?')[:7]} and from an empty corpus. "
+      "÷ best same-start: this row's executions median over the best `*_seeds` row's (issue 19's target: ≤ 2 for "
+      "`fuzz_seeds`; ∞: this row did not find the bug, 0: only this row did).\n")
+    for n in fuzz_notes:
+        w(f"- {n}")
+    if fuzz_notes:
+        w("")
+    w("| bug | strategy | found | executions median | p90 | seconds median | p90 | × random | × threads | ÷ best same-start | notes |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
     for b in bugs:
         for s in order:
             r = ttb[b].get(s)
@@ -423,11 +561,13 @@ def main():
                 notes.append(f"k={r['pct_k']}")
             if r.get("by"):
                 notes.append(r["by"])
+            if r.get("found_by"):
+                notes.append(r["found_by"])
             if r.get("cpus") == 1 and s == "random":
                 notes.append("1 CPU: one schedule")
             w(f"| {b} | {s} | {r['found']}/{r['trials']} | {fmt_n(r['executions_median'])} | {fmt_n(r['executions_p90'])} | "
               f"{fmt_s(r['seconds_median'])} | {fmt_s(r['seconds_p90'])} | {fmt_r(r['vs_random'])} | "
-              f"{fmt_r(r['vs_threads'])} | {', '.join(notes)} |")
+              f"{fmt_r(r['vs_threads'])} | {fmt_x(r.get('execs_vs_best_same_start'))} | {', '.join(notes)} |")
     w("")
 
     w("## Exhaustive exploration targets\n")
@@ -438,7 +578,8 @@ def main():
           f"{'yes' if e['result'] == 'clean' else 'no: up to ' + str(e['bound_done'])} |")
     w("")
     w("Commands: `make bench` (`BUDGET=full make bench` for the long table); the pieces: `bench/run.sh`, "
-      "`build/bench/bench/gupfuzz_strategy_ttb --trials N WITNESS...`, `build/bench/bench/gupfuzz_bench`, "
+      "`build/bench/bench/gupfuzz_strategy_ttb --trials N WITNESS...`, "
+      "`build/bench/bench/gupfuzz_strategy_ttb --seeds --bugs BUG corpus/scenarios`, `build/bench/bench/gupfuzz_bench`, "
       "`bench/time_to_bug.sh`, `bench/stress_time_to_bug.sh`.")
 
     def atomic(path, text):

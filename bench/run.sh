@@ -10,29 +10,40 @@
 #                 benchmarks (bench/micro.cc) in a Release build and under ASan+UBSan
 #   time to bug   every machine bug of core/base/bugs.def x every strategy:
 #                 random, pct1..3, exhaustive (bench/strategy_ttb.cc, on the
-#                 witness without its schedule), fuzz (bench/time_to_bug.sh, from
-#                 the seeds and from an empty corpus) and threads
-#                 (bench/stress_time_to_bug.sh, ThreadSanitizer build)
+#                 witness without its schedule); the same-start baselines
+#                 random_seeds, pct1..3_seeds, rr_seeds (strategy_ttb --seeds: the
+#                 seed scenarios libFuzzer starts from, no witness; issue 19);
+#                 fuzz (bench/time_to_bug.sh, from the seeds and from an empty
+#                 corpus), the same with the old one-byte-per-step schedule
+#                 encoding (GUPFUZZ_SCHEDULE=steps, from the seed bytes of
+#                 OLD_SEEDS_COMMIT: fuzz_seeds_steps, fuzz_empty_steps) and
+#                 threads (bench/stress_time_to_bug.sh, ThreadSanitizer build)
 #   exhaustive    every schedule of bench/explore_2x12.json (Release) and of
 #                 bench/explore_3x12.json up to 3 preemptions (ASan+UBSan)
 #   correct model the same strategies without the bugs: must find nothing
 #
-# BUDGET=quick (default: a few minutes on 2 cores), BUDGET=medium (about half an hour:
-# 10 fuzz runs of up to 30 s per bug and start) or BUDGET=full (hours).
+# BUDGET=quick (default: a few minutes on 2 cores), BUDGET=medium (about half an hour
+# when the fuzzer finds every bug fast; up to an hour more when it does not: 10 fuzz
+# runs per bug of up to 30 s from the seeds, old encoding included, and 60 s from
+# an empty corpus) or BUDGET=full (hours).
 # Each knob can be set on its own: TRIALS, MAX_EXECS, MAX_SECONDS (per model
 # trial), CORRECT_EXECS (random and pct on the correct model),
 # CORRECT_EXPLORE_EXECS (exhaustive on the correct model; 0 = no limit),
-# FUZZ_RUNS, FUZZ_LIMIT, THREADS_RUNS, THREADS_LIMIT, TPUT_SECONDS,
-# MICRO_MIN_TIME, EXPLORE_EXECS, JOBS (build jobs), FUZZ_JOBS (time-to-bug fuzzers at once), BUGS="a b".
+# SEEDS_TRIALS, SEEDS_EXECS, SEEDS_SECONDS (per same-start trial),
+# FUZZ_RUNS, FUZZ_LIMIT (from the seeds), FUZZ_EMPTY_LIMIT (from an empty corpus),
+# FUZZ_STEPS (the starts of the old encoding: "seeds", "seeds empty" or "" for none),
+# OLD_SEEDS_COMMIT, THREADS_RUNS, THREADS_LIMIT, TPUT_SECONDS,
+# MICRO_MIN_TIME, EXPLORE_EXECS, JOBS (build jobs), FUZZ_JOBS (time-to-bug fuzzers
+# and same-start baselines at once), BUGS="a b".
 # A section whose build fails is reported as missing; the rest still runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUDGET=${BUDGET:-quick}
 case $BUDGET in
-  quick) d=(10 20000 1 5000 3 5 3 3 5 0.05 300000 200000) ;;
-  medium) d=(20 200000 10 50000 10 30 10 5 10 0.1 300000 200000) ;;
-  full) d=(20 2000000 120 1000000 20 60 10 60 60 1 0 0) ;;
+  quick) d=(10 20000 1 5000 3 5 3 3 5 0.05 300000 200000 5 20000 1 5 seeds) ;;
+  medium) d=(20 200000 10 50000 10 30 10 5 10 0.1 300000 200000 10 50000 5 60 seeds) ;;
+  full) d=(20 2000000 120 1000000 20 60 10 60 60 1 0 0 20 1000000 60 60 "seeds empty") ;;
   *) echo "bench/run.sh: BUDGET must be quick, medium or full (got '$BUDGET')" >&2; exit 2 ;;
 esac
 TRIALS=${TRIALS:-${d[0]}} MAX_EXECS=${MAX_EXECS:-${d[1]}} MAX_SECONDS=${MAX_SECONDS:-${d[2]}}
@@ -40,6 +51,11 @@ CORRECT_EXECS=${CORRECT_EXECS:-${d[3]}} FUZZ_RUNS=${FUZZ_RUNS:-${d[4]}} FUZZ_LIM
 THREADS_RUNS=${THREADS_RUNS:-${d[6]}} THREADS_LIMIT=${THREADS_LIMIT:-${d[7]}} TPUT_SECONDS=${TPUT_SECONDS:-${d[8]}}
 MICRO_MIN_TIME=${MICRO_MIN_TIME:-${d[9]}} EXPLORE_EXECS=${EXPLORE_EXECS:-${d[10]}}
 CORRECT_EXPLORE_EXECS=${CORRECT_EXPLORE_EXECS:-${d[11]}}
+SEEDS_TRIALS=${SEEDS_TRIALS:-${d[12]}} SEEDS_EXECS=${SEEDS_EXECS:-${d[13]}} SEEDS_SECONDS=${SEEDS_SECONDS:-${d[14]}}
+FUZZ_EMPTY_LIMIT=${FUZZ_EMPTY_LIMIT:-${d[15]}} FUZZ_STEPS=${FUZZ_STEPS-${d[16]}}
+# The last commit whose corpus/fuzz_gup_interleave/ holds the old one-byte-per-step
+# encoding (before issue 19): the seeds of fuzz_seeds_steps.
+OLD_SEEDS_COMMIT=${OLD_SEEDS_COMMIT:-d3e5184150d823d14fc616d6da2c8c14c23f5f46}
 JOBS=${JOBS:-$(nproc)}
 FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}  # time-to-bug libFuzzer processes at once, one core each
 BUGS=$(echo ${BUGS:-$(sed -n 's/^GF_BUG(\([a-z_]*\), [a-z_]*, "",.*/\1/p' core/base/bugs.def)})  # one line
@@ -72,7 +88,10 @@ json.dump({"budget": sys.argv[2], "cpu": sys.argv[3], "cores": os.cpu_count(),
                       "correct_execs": $CORRECT_EXECS, "fuzz_runs": $FUZZ_RUNS, "fuzz_limit": $FUZZ_LIMIT,
                       "threads_runs": $THREADS_RUNS, "threads_limit": $THREADS_LIMIT,
                       "tput_seconds": $TPUT_SECONDS, "micro_min_time": $MICRO_MIN_TIME,
-                      "explore_execs": $EXPLORE_EXECS, "correct_explore_execs": $CORRECT_EXPLORE_EXECS, "bugs": sys.argv[4].split()}}, open(sys.argv[1], "w"), indent=1)
+                      "explore_execs": $EXPLORE_EXECS, "correct_explore_execs": $CORRECT_EXPLORE_EXECS,
+                      "seeds_trials": $SEEDS_TRIALS, "seeds_execs": $SEEDS_EXECS, "seeds_seconds": $SEEDS_SECONDS,
+                      "fuzz_empty_limit": $FUZZ_EMPTY_LIMIT, "fuzz_steps": "$FUZZ_STEPS".split(),
+                      "old_seeds_commit": "$OLD_SEEDS_COMMIT", "bugs": sys.argv[4].split()}}, open(sys.argv[1], "w"), indent=1)
 EOF
 
 # --- builds ---------------------------------------------------------------
@@ -153,18 +172,56 @@ if built asan; then
   $F/bench/gupfuzz_strategy_ttb --explore bench/explore_3x12.json --preemptions 3 --max-execs "$EXPLORE_EXECS" \
     | sed 's/^{/{"build": "asan", "target": "3x12 <=3 preemptions", /' >>"$W/explore.jsonl"
 fi
+# The same-start baselines (issue 19): the seed scenarios libFuzzer starts from
+# (corpus/scenarios/*.json; corpus/fuzz_gup_interleave/ is their encoding), no
+# witness; the bugs dealt round robin to FUZZ_JOBS processes, the correct model in the first.
+if built release; then
+  log "same-start baselines random, pct1..3, rr on corpus/scenarios ($SEEDS_TRIALS trials, $SEEDS_EXECS executions / ${SEEDS_SECONDS} s each), $FUZZ_JOBS at a time"
+  read -r -a all_bugs <<<"$BUGS"
+  for ((j = 0; j < FUZZ_JOBS; j++)); do
+    part=(); for ((i = j; i < ${#all_bugs[@]}; i += FUZZ_JOBS)); do part+=("${all_bugs[i]}"); done
+    [ ${#part[@]} -gt 0 ] || continue
+    correct=(); [ $j = 0 ] && correct=(--correct-execs "$CORRECT_EXECS")
+    bl=$(IFS=,; echo "${part[*]}")
+    $R/bench/gupfuzz_strategy_ttb --seeds --bugs "$bl" --trials "$SEEDS_TRIALS" --max-execs "$SEEDS_EXECS" \
+      --max-seconds "$SEEDS_SECONDS" "${correct[@]}" corpus/scenarios >"$W/seeds.$j.jsonl" ||
+      log "gupfuzz_strategy_ttb --seeds failed (job $j)" &
+  done
+  wait
+  cat "$W"/seeds.*.jsonl >"$W/seeds.jsonl" 2>/dev/null || true
+fi
 mark strategies
 
 # --- fuzz and threads (the existing scripts) ------------------------------
 if built asan; then
-  log "fuzz: bench/time_to_bug.sh $FUZZ_RUNS $FUZZ_LIMIT (seeds and empty corpus), $FUZZ_JOBS at a time"
+  # The old encoding's seeds: the shipped bytes as they were before issue 19.
+  steps_starts=$FUZZ_STEPS
+  if [[ " $steps_starts " == *" seeds "* ]]; then
+    mkdir -p "$W/old-seeds"
+    for f in $(git ls-tree --name-only "$OLD_SEEDS_COMMIT" corpus/fuzz_gup_interleave/ 2>/dev/null); do
+      git show "$OLD_SEEDS_COMMIT:$f" >"$W/old-seeds/$(basename "$f")"
+    done
+    if ! ls "$W/old-seeds"/* >/dev/null 2>&1; then
+      log "no git history with $OLD_SEEDS_COMMIT: no fuzz_seeds_steps row"
+      echo "# note: fuzz_seeds_steps not run: commit $OLD_SEEDS_COMMIT (the old encoding's seed bytes) is not in this clone" >"$W/fuzz_ttb.notes.txt"
+      steps_starts=$(echo " $steps_starts " | sed 's/ seeds / /g')
+    fi
+  fi
+  steps_starts=$(echo $steps_starts)
+  log "fuzz: bench/time_to_bug.sh $FUZZ_RUNS $FUZZ_LIMIT (seeds; empty corpus $FUZZ_EMPTY_LIMIT s; old encoding: ${steps_starts:-none}), $FUZZ_JOBS at a time"
   # The bugs dealt round robin to FUZZ_JOBS single-core libFuzzer processes.
   read -r -a all_bugs <<<"$BUGS"
   for ((j = 0; j < FUZZ_JOBS; j++)); do
     part=(); for ((i = j; i < ${#all_bugs[@]}; i += FUZZ_JOBS)); do part+=("${all_bugs[i]}"); done
     [ ${#part[@]} -gt 0 ] || continue
-    BUGS="${part[*]}" FUZZ=$F/fuzz/fuzz_gup_interleave PER_RUN=1 bench/time_to_bug.sh "$FUZZ_RUNS" "$FUZZ_LIMIT" \
-      >"$W/fuzz_ttb.$j.txt" &
+    {
+      BUGS="${part[*]}" FUZZ=$F/fuzz/fuzz_gup_interleave PER_RUN=1 EMPTY_LIMIT=$FUZZ_EMPTY_LIMIT \
+        bench/time_to_bug.sh "$FUZZ_RUNS" "$FUZZ_LIMIT"
+      if [ -n "$steps_starts" ]; then
+        BUGS="${part[*]}" FUZZ=$F/fuzz/fuzz_gup_interleave PER_RUN=1 EMPTY_LIMIT=$FUZZ_EMPTY_LIMIT SCHEDULE=steps \
+          STARTS="$steps_starts" SEEDS="$W/old-seeds" bench/time_to_bug.sh "$FUZZ_RUNS" "$FUZZ_LIMIT"
+      fi
+    } >"$W/fuzz_ttb.$j.txt" &
   done
   wait
   cat "$W"/fuzz_ttb.*.txt >"$W/fuzz_ttb.txt"
