@@ -64,6 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The byte decoders are total; canonical bytes decode to the same value.
   const gf::Scenario s = gf::decode({data, size});
   if (!(gf::decode(gf::encode(s)) == s)) fail("scenario bytes do not round-trip", gf::scenario_to_json(s));
+  const gf::Scenario t = gf::decode({data, size}, gf::ScheduleForm::steps);
+  if (!(gf::decode(gf::encode(t), gf::ScheduleForm::steps) == t))
+    fail("scenario bytes (steps form) do not round-trip", gf::scenario_to_json(t));
   const gf::PteCase c = gf::decode_pte_case({data, size});
   if (!(gf::decode_pte_case(gf::encode(c)) == c)) fail("PTE case bytes do not round-trip", gf::pte_case_to_json(c));
   return 0;
