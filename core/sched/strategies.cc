@@ -9,17 +9,25 @@ namespace gf {
 void SpinWatch::observed(int cpu, const Access& a) {
   if (cpu < 0 || cpu >= MAX_CPUS) return;
   if (a.before != a.after) {  // something changed: every waiter may get through now
-    for (auto& s : seen_) s.clear();
+    n_.fill(0);
     spinning_.fill(false);
     return;
   }
-  auto& seen = seen_[cpu];
-  if (seen.size() == MAX_SEEN) return;  // keep the verdict we have
-  seen.push_back(Sig{a.addr, a.file, a.line, a.kind, a.ok, a.before});
+  const size_t n0 = n_[cpu];
+  if (n0 == MAX_SEEN) return;  // keep the verdict we have
+  Sig* seen = seen_[cpu];
+  uint64_t* dig = digest_[cpu];
+  seen[n0] = Sig{a.addr, a.file, a.line, a.kind, a.ok, a.before};
+  uint64_t h = reinterpret_cast<uintptr_t>(a.addr) * 0x9E3779B97F4A7C15ull;
+  h ^= (reinterpret_cast<uintptr_t>(a.file) + a.line) * 0xC2B2AE3D27D4EB4Full;
+  h ^= (a.before + (uint64_t(a.kind) << 1 | uint64_t(a.ok))) * 0x165667B19E3779F9ull;
+  dig[n0] = h;
+  const size_t n = n0 + 1;
+  n_[cpu] = uint16_t(n);
   // The same lap twice in a row: the last p accesses equal the p before them.
-  const size_t n = seen.size();
   for (size_t p = 1; 2 * p <= n; p++) {
-    if (std::equal(seen.end() - long(p), seen.end(), seen.end() - long(2 * p))) {
+    if (dig[n - 1 - p] != h) continue;
+    if (std::equal(dig + n - p, dig + n, dig + n - 2 * p) && std::equal(seen + n - p, seen + n, seen + n - 2 * p)) {
       spinning_[cpu] = true;
       return;
     }

@@ -34,6 +34,12 @@
 
 namespace gf {
 
+// Cost: every access of a strategy that observes (PCT, the explorer, the
+// fuzz bytes' preemption points) passes here, so the storage is fixed (no
+// allocation, nothing to clear but the counts) and a lap length p is tried
+// only where a 64-bit digest of the access matches the one p before; the
+// accesses themselves are compared only then.  The verdict is exactly that
+// of comparing every lap length.
 class SpinWatch {
  public:
   void observed(int cpu, const Access& a);
@@ -50,7 +56,11 @@ class SpinWatch {
     uint64_t before;
     bool operator==(const Sig&) const = default;
   };
-  std::array<std::vector<Sig>, MAX_CPUS> seen_{};  // this CPU's accesses since the last change
+  // This CPU's accesses since the last change, and their digests; only the
+  // first n_[cpu] of each are meaningful (left uninitialised on purpose).
+  Sig seen_[MAX_CPUS][MAX_SEEN];
+  uint64_t digest_[MAX_CPUS][MAX_SEEN];
+  std::array<uint16_t, MAX_CPUS> n_{};
   std::array<bool, MAX_CPUS> spinning_{};
 };
 
