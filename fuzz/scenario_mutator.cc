@@ -93,7 +93,21 @@ Op random_op(const Scenario& s, Rng& rng) {
   if (op_uses_va(op.kind)) op.va = pick_va(s, rng);
   op.nr = pick_nr(op.kind, rng);
   op.flags = uint8_t(rng.next()) & op_flag_mask(op.kind);
+  // A range operation (munmap, wrprotect, mprotect) often covers a whole
+  // region: what frees a page table, or write-protects a whole folio.
+  if (op_max_nr(op.kind) > MAX_GUP_PAGES && !s.regions.empty() && rng.below(10) < 3) {
+    const Region& reg = s.regions[rng.below(s.regions.size())];
+    op.va = reg.va;
+    op.nr = uint8_t(std::min<int>(reg.pages, op_max_nr(op.kind)));
+  }
   return op;
+}
+
+// A region that fills one page table (32 pages from a table boundary): what
+// THP collapse and split work on and what munmap frees a table of.
+void whole_table(Region& r) {
+  r.va = uint8_t(r.va / PTRS_PER_PTE * PTRS_PER_PTE);
+  r.pages = PTRS_PER_PTE;
 }
 
 // The CPUs a scheduling point may name, other than `not_cpu` when there is another.
@@ -126,28 +140,60 @@ int64_t delta(Rng& rng, int lo, int hi) {
   return rng.below(2) ? d : -d;
 }
 
+// Draws for a free step: a seed converted from the steps form can have a
+// point at nearly every step.
+constexpr int kTries = 8;
+
 bool move_point(Scenario& s, Rng& rng, bool large) {
   if (s.preempts.empty()) return false;
-  const size_t i = rng.below(s.preempts.size());
-  Preempt p = s.preempts[i];
-  if (!large) p.at = clamp_at(int64_t(p.at) + delta(rng, 1, 8));
-  else if (rng.below(4)) p.at = clamp_at(int64_t(p.at) + delta(rng, 9, 256));
-  else p.at = uint32_t(rng.below(at_range(s)));
-  std::vector<Preempt> pts = s.preempts;
-  pts.erase(pts.begin() + i);
-  if (!insert_point(pts, p)) return false;
-  s.preempts = std::move(pts);
-  return true;
+  for (int tries = 0; tries < kTries; tries++) {
+    const size_t i = rng.below(s.preempts.size());
+    Preempt p = s.preempts[i];
+    if (!large) p.at = clamp_at(int64_t(p.at) + delta(rng, 1, 8));
+    else if (rng.below(4)) p.at = clamp_at(int64_t(p.at) + delta(rng, 9, 256));
+    else p.at = uint32_t(rng.below(at_range(s)));
+    std::vector<Preempt> pts = s.preempts;
+    pts.erase(pts.begin() + i);
+    if (insert_point(pts, p)) {
+      s.preempts = std::move(pts);
+      return true;
+    }
+  }
+  return false;
 }
 
 bool add_point_near(Scenario& s, Rng& rng) {
-  if (s.preempts.empty()) return insert_point(s.preempts, {uint32_t(rng.below(at_range(s))), uint8_t(rng.below(ncpus(s)))});
-  const Preempt& base = s.preempts[rng.below(s.preempts.size())];
-  const int64_t d = rng.below(2) ? delta(rng, 1, 4) : delta(rng, 1, 32);
-  // Mostly a switch away from the CPU the base point ran: with the base, a
-  // preemption window (CPU a, then b for a few steps, then a again).
-  const uint8_t cpu = rng.below(10) < 7 ? other_cpu(s, base.cpu, rng) : uint8_t(rng.below(ncpus(s)));
-  return insert_point(s.preempts, {clamp_at(int64_t(base.at) + d), cpu});
+  for (int tries = 0; tries < kTries; tries++) {
+    if (s.preempts.empty())
+      return insert_point(s.preempts, {uint32_t(rng.below(at_range(s))), uint8_t(rng.below(ncpus(s)))});
+    const Preempt& base = s.preempts[rng.below(s.preempts.size())];
+    const int64_t d = rng.below(2) ? delta(rng, 1, 4) : delta(rng, 1, 32);
+    // Mostly a switch away from the CPU the base point ran: with the base, a
+    // preemption window (CPU a, then b for a few steps, then a again).
+    const uint8_t cpu = rng.below(10) < 7 ? other_cpu(s, base.cpu, rng) : uint8_t(rng.below(ncpus(s)));
+    if (insert_point(s.preempts, {clamp_at(int64_t(base.at) + d), cpu})) return true;
+  }
+  return false;
+}
+
+// Points i.. later or earlier by d steps: what editing one gap byte does, so
+// everything after a point keeps its distance to it.  Earlier stops at the
+// point before i.
+bool shift_points(Scenario& s, Rng& rng) {
+  const size_t i = rng.below(s.preempts.size());
+  int64_t d = delta(rng, 1, 16);
+  const int64_t floor = i == 0 ? 0 : int64_t(s.preempts[i - 1].at) + 1;
+  d = std::max(d, floor - int64_t(s.preempts[i].at));
+  if (d == 0) return false;
+  for (size_t k = i; k < s.preempts.size(); k++) s.preempts[k].at = uint32_t(int64_t(s.preempts[k].at) + d);
+  while (!s.preempts.empty() && s.preempts.back().at >= MAX_PREEMPT_AT) s.preempts.pop_back();
+  return true;
+}
+
+bool add_point_uniform(Scenario& s, Rng& rng) {
+  for (int tries = 0; tries < kTries; tries++)
+    if (insert_point(s.preempts, {uint32_t(rng.below(at_range(s))), uint8_t(rng.below(ncpus(s)))})) return true;
+  return false;
 }
 
 // CPU k's points renamed by `map` (-1: dropped); the same for a steps schedule.
@@ -177,6 +223,7 @@ Region random_region(const Scenario& s, Rng& rng) {
   }
   r.pages = uint8_t(rng.below(100) < 60 ? 1 + rng.below(8) : 1 + rng.below(32));
   r.flags = rng.below(100) < 60 ? uint8_t(RF_ANON | RF_WRITE) : uint8_t(rng.next());
+  if (rng.below(100) < 20) whole_table(r);
   return r;
 }
 
@@ -214,6 +261,7 @@ bool applies(Mutation m, const Scenario& s) {
     case Mutation::preempt_drop:
     case Mutation::preempt_move_small:
     case Mutation::preempt_move_large:
+    case Mutation::preempt_shift:
     case Mutation::preempt_clear: return points && !s.preempts.empty();
     case Mutation::preempt_cpu: return points && n >= 2 && !s.preempts.empty();
     case Mutation::op_va: return any_op(s, takes_va);
@@ -243,11 +291,11 @@ bool edit(Scenario& s, Mutation m, Rng& rng) {
   const int n = ncpus(s);
   switch (m) {
     case Mutation::preempt_add_near: return add_point_near(s, rng);
-    case Mutation::preempt_add_uniform:
-      return insert_point(s.preempts, {uint32_t(rng.below(at_range(s))), uint8_t(rng.below(n))});
+    case Mutation::preempt_add_uniform: return add_point_uniform(s, rng);
     case Mutation::preempt_drop: s.preempts.erase(s.preempts.begin() + rng.below(s.preempts.size())); return true;
     case Mutation::preempt_move_small: return move_point(s, rng, false);
     case Mutation::preempt_move_large: return move_point(s, rng, true);
+    case Mutation::preempt_shift: return shift_points(s, rng);
     case Mutation::preempt_cpu: {
       Preempt& p = s.preempts[rng.below(s.preempts.size())];
       p.cpu = other_cpu(s, p.cpu, rng);
@@ -359,6 +407,7 @@ bool edit(Scenario& s, Mutation m, Rng& rng) {
     case Mutation::region_pages: {
       Region& r = s.regions[rng.below(s.regions.size())];
       if (r.flags & RF_LARGE) r.pages = r.pages == CONT_PTES ? 2 * CONT_PTES : CONT_PTES;
+      else if (rng.below(100) < 15) whole_table(r);
       else if (rng.below(2)) r.pages = uint8_t(std::clamp(int(r.pages) + int(delta(rng, 1, 2)), 1, 32));
       else r.pages = uint8_t(1 + rng.below(32));
       return true;
@@ -452,8 +501,13 @@ size_t mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed, Schedu
     Scenario t = s;
     MutateTrace cur;
     for (int k = 0; k < stack; k++) {
-      const Mutation m = pick_mutation(t, rng);
-      if (apply_mutation(t, m, rng)) cur.kinds[cur.n++] = m;
+      for (int tries = 0; tries < 3; tries++) {
+        const Mutation m = pick_mutation(t, rng);
+        if (apply_mutation(t, m, rng)) {
+          cur.kinds[cur.n++] = m;
+          break;
+        }
+      }
     }
     if (cur.n == 0 || t == s) continue;
     if (!shrink_to_fit(t, max_size) || t == s) continue;
