@@ -16,6 +16,9 @@ OBJ=$WORK/gupfuzz-obj
 mkdir -p "$OBJ"
 
 TARGETS="fuzz_gup_interleave fuzz_pte_norecency fuzz_scenario_json"
+# What a target needs besides fuzz/<target>.cc and core/ (fuzz/CMakeLists.txt's
+# <target>_LIBS): fuzz_gup_interleave's structure-aware mutator.
+EXTRA_fuzz_gup_interleave="fuzz/scenario_mutator.cc"
 CORE_SOURCES=$(cd "$SRC_DIR" && ls core/*/*.cc)
 
 # C++20; include the project root and the system's nlohmann/json.
@@ -30,7 +33,14 @@ done
 
 for t in $TARGETS; do
   $CXX $CXXFLAGS $FLAGS -c "$SRC_DIR/fuzz/$t.cc" -o "$OBJ/$t.o"
-  $CXX $CXXFLAGS -pthread "$OBJ/$t.o" $objects $LIB_FUZZING_ENGINE -o "$OUT/$t"
+  extra_var=EXTRA_$t
+  extra=""
+  for f in ${!extra_var:-}; do
+    o=$OBJ/$(echo "${f%.cc}" | tr / _).o
+    $CXX $CXXFLAGS $FLAGS -c "$SRC_DIR/$f" -o "$o"
+    extra="$extra $o"
+  done
+  $CXX $CXXFLAGS -pthread "$OBJ/$t.o" $extra $objects $LIB_FUZZING_ENGINE -o "$OUT/$t"
   (cd "$SRC_DIR/corpus/$t" && zip -q -j "$OUT/${t}_seed_corpus.zip" ./*)
   cp "$SRC_DIR/corpus/$t.dict" "$OUT/$t.dict"
   cp "$SRC_DIR/corpus/$t.options" "$OUT/$t.options"

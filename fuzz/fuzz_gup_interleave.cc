@@ -10,7 +10,10 @@
 // once: injected bugs from GUPFUZZ_BUGS; GUPFUZZ_SCHEDULE=steps decodes the
 // schedule one byte per step (the encoding before issue 19, to measure
 // against; its seeds: `gupfuzz encode --steps`); GUPFUZZ_FEEDBACK=0 turns the
-// interleaving feedback off (to measure what it brings).
+// interleaving feedback off (to measure what it brings); GUPFUZZ_MUTATOR=0
+// turns the structure-aware mutator off (fuzz/scenario_mutator.h: the custom
+// mutator hands every call to libFuzzer's byte mutations, the custom
+// crossover declines), to measure what it brings.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,11 +23,16 @@
 #include "core/report/report.h"
 #include "core/scenario/scenario.h"
 #include "fuzz/bugs_env.h"
+#include "fuzz/scenario_mutator.h"
+
+// libFuzzer's byte mutations; weak, so the replay build (no libFuzzer) links.
+extern "C" __attribute__((weak)) size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 
 namespace {
 gf::BugSet g_bugs;  // configuration read once at start-up, never changed by an input
 gf::ScheduleForm g_form = gf::ScheduleForm::preemptions;
 bool g_feedback = true;
+bool g_mutator = true;
 
 // libFuzzer's extra counters: cleared before each input, read as features after.
 constexpr size_t kCommCounters = 1 << 13;
@@ -37,7 +45,20 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_form = gf::fuzz::schedule_form_from_env("fuzz_gup_interleave");
   const char* fb = std::getenv("GUPFUZZ_FEEDBACK");
   g_feedback = !(fb && std::strcmp(fb, "0") == 0);
+  const char* mu = std::getenv("GUPFUZZ_MUTATOR");
+  g_mutator = !(mu && std::strcmp(mu, "0") == 0);
   return 0;
+}
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  if (!g_mutator) return LLVMFuzzerMutate ? LLVMFuzzerMutate(data, size, max_size) : 0;
+  return gf::fuzz::mutate(data, size, max_size, seed, g_form, LLVMFuzzerMutate);
+}
+
+extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t s2, uint8_t* out,
+                                            size_t max_out, unsigned int seed) {
+  if (!g_mutator) return 0;
+  return gf::fuzz::cross_over(d1, s1, d2, s2, out, max_out, seed, g_form);
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
