@@ -247,7 +247,7 @@ int explore_cost(const std::string& file, const Options& o) {
   ordered_json per_cpu = ordered_json::array();
   for (size_t c = 0; c < s.cpus.size(); c++) {
     gf::Scenario one = s;
-    one.schedule.assign(1, uint8_t(c));
+    gf::set_steps(one, std::vector<uint8_t>(1, uint8_t(c)));
     for (size_t d = 0; d < s.cpus.size(); d++)
       if (d != c) one.cpus[d].clear();
     per_cpu.push_back(gf::run(one).steps);
@@ -389,7 +389,7 @@ bool load_seeds(const std::vector<std::string>& args, std::vector<Seed>& out, st
       err = f + ": a seed carries no injected bugs (corpus/README.md); --bugs injects them";
       return false;
     }
-    sd.s.schedule.clear();  // the strategy schedules
+    gf::set_steps(sd.s, {});  // the strategy schedules
     sd.file = std::filesystem::path(f).filename().string();
     out.push_back(std::move(sd));
   }
@@ -480,7 +480,7 @@ int main(int argc, char** argv) {
     gf::Scenario s;
     std::string err;
     if (!load(f, s, err)) return bad(err);
-    s.schedule.clear();  // ops and layout fixed; the strategy schedules
+    gf::set_steps(s, {});  // ops and layout fixed; the strategy schedules
     for (const auto& name : o.strategies) {
       if (name == "exhaustive") exhaustive(f, s, s.bugs, o);
       else sampled(f, s, s.bugs, name, name == "random" ? 0 : name[3] - '0', o);

@@ -85,7 +85,8 @@ int cmd_trace(const std::string& file, const std::string& bugs_flag, bool all, b
   return kClean;
 }
 
-int cmd_decode(const std::string& file, const std::string& out, const std::string& bugs_flag, bool pte, bool compact) {
+int cmd_decode(const std::string& file, const std::string& out, const std::string& bugs_flag, bool pte, bool compact,
+               bool free_tail) {
   gf::BugSet bugs;
   std::string err;
   if (!bytes_bugs(bugs_flag, bugs, err)) return bad(err);
@@ -97,8 +98,11 @@ int cmd_decode(const std::string& file, const std::string& out, const std::strin
   auto l = load_scenario(file, bugs, err);
   if (!l) return bad(err);
   // The per-step schedule the fuzz bytes' preemption points expand to: the
-  // replay truth (a compact JSON scenario stays compact with --compact).
-  const gf::Scenario s = compact ? l->scenario : gf::with_schedule_form(l->scenario, gf::ScheduleForm::steps);
+  // replay truth; or, with --compact, the points (--free-tail: only for the
+  // steps a hand-written schedule gives, then the free choice).
+  const gf::Scenario s = !compact   ? gf::with_schedule_form(l->scenario, gf::ScheduleForm::steps)
+                         : free_tail ? gf::points_of_given_steps(l->scenario)
+                                     : gf::with_schedule_form(l->scenario, gf::ScheduleForm::preemptions);
   return write_or_print(out, gf::scenario_to_json(s) + "\n");
 }
 
@@ -147,15 +151,18 @@ Run setup_trace(CLI::App& c) {
 }
 
 Run setup_decode(CLI::App& c) {
-  struct A { std::string file, out, bugs; bool pte = false, compact = false; };
+  struct A { std::string file, out, bugs; bool pte = false, compact = false, free_tail = false; };
   auto a = std::make_shared<A>();
   c.add_option("FILE", a->file, "scenario file")->required();
   add_output_option(c, a->out);
   add_bugs_option(c, a->bugs, "injected bugs to record (default: $GUPFUZZ_BUGS)");
   c.add_flag("--pte", a->pte, "the file is a PTE case (fuzz_pte_norecency bytes or JSON)");
   c.add_flag("--compact", a->compact,
-             "keep the preemption points of fuzz bytes (\"preemptions\") instead of the per-step \"schedule\"");
-  return [a] { return cmd_decode(a->file, a->out, a->bugs, a->pte, a->compact); };
+             "the schedule as preemption points (\"preemptions\") instead of the per-step \"schedule\"");
+  c.add_flag("--free-tail", a->free_tail,
+             "with --compact: points only where a per-step schedule is given; after it the free choice instead "
+             "of round robin (the run may differ from there: check it)");
+  return [a] { return cmd_decode(a->file, a->out, a->bugs, a->pte, a->compact, a->free_tail); };
 }
 
 Run setup_encode(CLI::App& c) {

@@ -188,7 +188,7 @@ TEST_P(ExploreWitness, FindsTheMachineBugWithinTwoPreemptionsAndReplays) {
   const gf::Bug bug = gf::Bug(GetParam());
   const auto& bi = gf::info(bug);
   gf::Scenario s = load_json(kRoot / "tests/witnesses" / (std::string(bi.id) + ".json"));
-  s.schedule.clear();  // the explorer needs no hint
+  gf::set_steps(s, {});  // the explorer needs no hint
   const Timed t = timed_explore(s, 2);
   std::printf("[explore] %-28s found=%d oracle=%s preemptions=%d schedules=%llu executions=%llu %.3f s\n",
               std::string(bi.id).c_str(), t.r.found, t.r.found ? gf::info(t.r.verdict.oracle).id.data() : "-",

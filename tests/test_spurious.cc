@@ -95,7 +95,7 @@ TEST(Spurious, EachScheduleOnceAndReplays) {
         EXPECT_TRUE(seen.emplace(ch.begin(), ch.end()).second);
         if (seen.size() % 97 == 0) {  // a sample: replaying all is the same check, slower
           gf::Scenario again = s;
-          again.schedule.assign(ch.begin(), ch.end());
+          gf::set_steps(again, std::vector<uint8_t>(ch.begin(), ch.end()));
           EXPECT_EQ(gf::run_counted(again).gup.recheck_bails, g.recheck_bails);
           replayed++;
         }

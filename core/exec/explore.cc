@@ -43,7 +43,7 @@ ExploreResult explore(const Scenario& s, const ExploreOptions& o) {
       res.preemptions = st.spent();
       res.verdict = r.verdict;
       res.replay = s;
-      res.replay.schedule = std::move(st.choices());
+      set_steps(res.replay, std::move(st.choices()));
       const RunResult again = run(res.replay, RunOptions{.machine = ro.machine});
       res.replays = again.verdict.violated && again.verdict.oracle == r.verdict.oracle &&
                     again.verdict.step == r.verdict.step;

@@ -10,13 +10,16 @@ namespace {
 // pick differs from the free choice.
 class Recorder final : public Strategy {
  public:
-  explicit Recorder(const Scenario& s) : steps_(s.schedule), points_(s.preempts), form_(s.form) {}
+  explicit Recorder(const Scenario& s)
+      : steps_(s.schedule), points_(s.preempts), form_(s.form), steps_given_(s.schedule.size()) {}
+  bool given_only = false;  // points_of_given_steps()
   int next_cpu(std::span<const int> runnable, int current) override {
     const int free = free_choice(runnable, current, spin_).pick;
     Strategy& inner = form_ == ScheduleForm::steps ? static_cast<Strategy&>(steps_) : points_;
     const int pick = inner.next_cpu(runnable, current);
     picks.push_back(uint8_t(pick));
-    if (pick != free) preempts.push_back(Preempt{step_, uint8_t(pick)});
+    if (pick != free && !(given_only && form_ == ScheduleForm::steps && step_ >= steps_given_))
+      preempts.push_back(Preempt{step_, uint8_t(pick)});
     step_++;
     return pick;
   }
@@ -32,6 +35,7 @@ class Recorder final : public Strategy {
   ScheduleStrategy steps_;
   PreemptStrategy points_;
   ScheduleForm form_;
+  size_t steps_given_;
   SpinWatch spin_;
   uint32_t step_ = 0;
 };
@@ -53,6 +57,21 @@ Scenario with_schedule_form(const Scenario& s, ScheduleForm form, const MachineO
     out.schedule = std::move(rec.picks);
   else
     out.preempts = std::move(rec.preempts);
+  return out;
+}
+
+Scenario points_of_given_steps(const Scenario& s, const MachineOptions& mo) {
+  if (s.form != ScheduleForm::steps) return s;
+  Recorder rec(s);
+  rec.given_only = true;
+  RunOptions o;
+  o.machine = mo;
+  o.strategy = &rec;
+  run(s, o);
+  Scenario out = s;
+  out.form = ScheduleForm::preemptions;
+  out.schedule.clear();
+  out.preempts = std::move(rec.preempts);
   return out;
 }
 

@@ -21,6 +21,13 @@ namespace gf {
 // The scenario with its schedule in `form` (itself if it is already).
 Scenario with_schedule_form(const Scenario& s, ScheduleForm form, const MachineOptions& mo = {});
 
+// A hand-written per-step schedule as preemption points, where the steps
+// given end: after them the free choice instead of the steps form's round
+// robin (which needs a point at every step).  Not exact past the given
+// steps: the caller runs the result to see that it still means what it
+// should (seeds: still clean).
+Scenario points_of_given_steps(const Scenario& s, const MachineOptions& mo = {});
+
 // The fuzz bytes of any scenario: encode() of its compact form.
 std::vector<uint8_t> fuzz_bytes(const Scenario& s, const MachineOptions& mo = {});
 

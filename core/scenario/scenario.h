@@ -114,6 +114,14 @@ struct Scenario {
   }
 };
 
+// Gives `s` a per-step schedule, dropping any preemption points (what a
+// strategy's recorded choices replay as).
+inline void set_steps(Scenario& s, std::vector<uint8_t> steps) {
+  s.form = ScheduleForm::steps;
+  s.preempts.clear();
+  s.schedule = std::move(steps);
+}
+
 Scenario decode(std::span<const uint8_t> bytes, ScheduleForm form = ScheduleForm::preemptions);
 // The same into `out`, reusing its vectors' storage: what the fuzz targets
 // call for every input, so decoding allocates nothing once they are warm.

@@ -120,7 +120,7 @@ void SpuriousTally::add(const Scenario& s, const RunResult& r, const GupStats& g
   if (gup.spurious && !has_example && choices.size() <= size_t(MAX_SCHEDULE)) {
     has_example = true;
     example = s;
-    example.schedule.assign(choices.begin(), choices.end());
+    set_steps(example, std::vector<uint8_t>(choices.begin(), choices.end()));
     example_was = gup.spurious_was;
     example_now = gup.spurious_now;
     example_replays = run_counted(example).gup.spurious > 0;
