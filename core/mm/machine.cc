@@ -273,8 +273,7 @@ pteval_t Machine::pmd_page_pte(pmdval_t v, int k) const {
   return with_machine_arch(sc().arch, [&]<class A>() { return A::pmd_page_pte(v, k); });
 }
 
-bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint32_t line) {
-  if (table_live[serial] || opt.unchecked_tables) return true;
+bool Machine::table_freed(uint32_t serial, int pte_index, const char* file, uint32_t line) {
   // The model line, relative to the source tree, so messages do not depend on the checkout.
   char buf[240];
   std::snprintf(buf, sizeof buf, "cpu%d touched %s of PTE table #%u after it was freed (%s)", cur_cpu(),
@@ -284,7 +283,6 @@ bool Machine::check_table(uint32_t serial, int pte_index, const char* file, uint
   return false;
 }
 
-void Machine::observe(void* self, const Access& a) { static_cast<Machine*>(self)->on_access(a); }
 
 // A PTE or PMD change: the value history the oracles read.
 GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
@@ -297,9 +295,11 @@ GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
                                               size_t(i) * sizeof(Cell<pteval_t>));
     t->hist[i].push(a.after, at, cur_cpu());
     // Only the entry reachable from the PMD is "the entry"; stores into an
-    // unhooked table are not part of the mapping's history.
+    // unhooked table are not part of the mapping's history.  (The PMD names
+    // t by its serial, tables[t->serial] == t all execution long: the
+    // architecture's pmd_leaf() is asked last.)
     pmdval_t p = pmd[va / PTRS_PER_PTE].peek();
-    if (pmd_is_table(p) && table_hooked[serial_of_pmd(p)] && &table_of(p)->e[va % PTRS_PER_PTE] == a.addr)
+    if (serial_of_pmd(p) == t->serial && table_hooked[t->serial] && pmd_is_table(p))
       truth.hist_push(va, a.after, at);
   } else if (k == CellKind::pmd) {
     // The PMD-level history: every page under the PMD takes the value it now
@@ -351,15 +351,27 @@ GF_NO_COVERAGE void Machine::check_watches(const Access& a) {
   }
 }
 
-GF_NO_COVERAGE void Machine::on_access(const Access& a) {
-  if (opt.threaded) return on_access_threaded(a);
+// Every access of an execution comes here (ExecCtx::observe): the one call
+// an access costs the machine, on_access() inlined.  A load, a plain load and
+// a failed cmpxchg leave before == after, so only a change is recorded.
+[[gnu::always_inline]] GF_NO_COVERAGE inline void Machine::on_access(const Access& a) {
+  if (opt.threaded) [[unlikely]] return on_access_threaded(a);
   exec.step++;
-  if (nwatch > 0 || a.kind == Acc::plain) check_watches(a);
-  if (a.kind != Acc::load && a.before != a.after) record_change(a, exec.step);
+  if (nwatch > 0 || a.kind == Acc::plain) [[unlikely]] check_watches(a);
+  if (a.before != a.after) record_change(a, exec.step);
   if (is_folio_kind(tag_kind(a.tag)) && folio_at_stake(a)) judge->folio_access(*this, a);
-  if (opt.trace) exec.events.push_back(Event{exec.step, exec.running_cpu, a, {}});
-  if (exec.step >= opt.max_steps && !exec.verdict.violated)
-    violate(Oracle::no_progress, "no CPU finished within " + std::to_string(opt.max_steps) + " steps");
+  if (opt.trace) [[unlikely]] trace_access(a);
+  if (exec.step >= opt.max_steps && !exec.verdict.violated) [[unlikely]] out_of_steps();
+}
+
+[[gnu::noinline]] void Machine::out_of_steps() {
+  violate(Oracle::no_progress, "no CPU finished within " + std::to_string(opt.max_steps) + " steps");
+}
+
+GF_NO_COVERAGE void Machine::observe(void* self, const Access& a) { static_cast<Machine*>(self)->on_access(a); }
+
+[[gnu::noinline]] void Machine::trace_access(const Access& a) {
+  exec.events.push_back(Event{exec.step, exec.running_cpu, a, {}});
 }
 
 // Real threads: a PTE or PMD change arrives here under change_mu (cell.h),

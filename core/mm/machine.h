@@ -294,7 +294,11 @@ class Machine {
 
   // --- observation (called from Cell accesses) ---------------------------
   static void observe(void* self, const Access& a);
-  bool check_table(uint32_t serial, int pte_index, const char* file, uint32_t line);
+  // Is table `serial` still live for this access (or unchecked_tables)?
+  // Otherwise the verdict is table_use_after_free.  Inline: every PTE access asks.
+  bool check_table(uint32_t serial, int pte_index, const char* file, uint32_t line) {
+    return table_live[serial] || opt.unchecked_tables || table_freed(serial, pte_index, file, line);
+  }
   // Trace notes, kept only when tracing.  Build a computed text under
   // `if (tracing())`: untraced executions allocate nothing.
   void note(int c, std::string text);
@@ -311,6 +315,9 @@ class Machine {
 
  private:
   void on_access(const Access& a);
+  bool table_freed(uint32_t serial, int pte_index, const char* file, uint32_t line);  // false, with the verdict
+  void trace_access(const Access& a);
+  void out_of_steps();
   void on_access_threaded(const Access& a);
   void record_change(const Access& a, uint64_t at);
   void check_watches(const Access& a);
@@ -318,7 +325,7 @@ class Machine {
   // the judge must see it: the folio is freed, or a count is at or crosses
   // zero.  (Every other access to a live folio's fields is legal: a
   // reference taken or dropped above zero, a flag of a live folio.)
-  bool folio_at_stake(const Access& a) const {
+  [[gnu::always_inline]] bool folio_at_stake(const Access& a) const {
     return !folio[folio[tag_index(a.tag)].head].allocated || a.before == 0 || int64_t(a.after) < 0;
   }
   void clear_state(int nr_pfns);  // every member but the tags, frames [0, nr_pfns) (machine.cc)
@@ -337,46 +344,54 @@ struct TableRef {
 };
 
 namespace detail {
+// An access to entry idx (-1: the lock) of table `serial`: the liveness check,
+// then the access.  Out of line and outside the coverage feedback, like
+// access() (a freed table ends the execution with its verdict).
+template <class T, Acc K>
+[[gnu::noinline]] GF_NO_COVERAGE T pte_access(Machine* m, uint32_t serial, int idx, const CellAwait<T, K>& in) {
+  if (!m->check_table(serial, idx, in.file, in.line)) return T{};
+  return access_inline<T, K>(in.c, in.a, in.b, in.file, in.line);
+}
+
 template <class Aw>
-struct PteAwait {
-  Aw inner;
+struct PteAwait;
+template <class T, Acc K>
+struct PteAwait<CellAwait<T, K>> {
+  CellAwait<T, K> inner;
   Machine* m;
   uint32_t serial;
   int idx;
   bool await_ready() const noexcept { return inner.await_ready(); }
   void await_suspend(std::coroutine_handle<> h) const noexcept { inner.await_suspend(h); }
-  auto await_resume() {
-    if (!m->check_table(serial, idx, inner.file, inner.line)) return decltype(inner.await_resume()){};
-    return inner.await_resume();
-  }
+  T await_resume() const { return pte_access<T, K>(m, serial, idx, inner); }
 };
 }  // namespace detail
 
 #define GF_LOC const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()
 inline auto pte_load(Machine& m, TableRef r, int i, GF_LOC) {
-  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::load, 0, 0, file, line}, &m, r.serial, i};
+  return detail::PteAwait<detail::CellAwait<pteval_t, Acc::load>>{{&r.t->e[i], 0, 0, file, line}, &m, r.serial, i};
 }
 inline auto pte_plain_load(Machine& m, TableRef r, int i, GF_LOC) {
-  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::plain, 0, 0, file, line}, &m, r.serial, i};
+  return detail::PteAwait<detail::CellAwait<pteval_t, Acc::plain>>{{&r.t->e[i], 0, 0, file, line}, &m, r.serial, i};
 }
 inline auto pte_store(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
-  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::store, v, 0, file, line}, &m, r.serial, i};
+  return detail::PteAwait<detail::CellAwait<pteval_t, Acc::store>>{{&r.t->e[i], v, 0, file, line}, &m, r.serial, i};
 }
 inline auto pte_xchg(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
-  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::xchg, v, 0, file, line}, &m, r.serial, i};
+  return detail::PteAwait<detail::CellAwait<pteval_t, Acc::xchg>>{{&r.t->e[i], v, 0, file, line}, &m, r.serial, i};
 }
 inline auto pte_cmpxchg(Machine& m, TableRef r, int i, pteval_t exp, pteval_t des, GF_LOC) {
-  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::cmpxchg, exp, des, file, line}, &m, r.serial, i};
+  return detail::PteAwait<detail::CellAwait<pteval_t, Acc::cmpxchg>>{{&r.t->e[i], exp, des, file, line}, &m, r.serial, i};
 }
 inline auto pte_fetch_and(Machine& m, TableRef r, int i, pteval_t mask, GF_LOC) {
-  return detail::PteAwait<detail::CellAwait<pteval_t>>{{&r.t->e[i], Acc::fetch_and, mask, 0, file, line}, &m, r.serial, i};
+  return detail::PteAwait<detail::CellAwait<pteval_t, Acc::fetch_and>>{{&r.t->e[i], mask, 0, file, line}, &m, r.serial, i};
 }
 // The table's lock word, checked like an entry (index -1).
 inline auto ptl_cmpxchg(Machine& m, TableRef r, uint32_t exp, uint32_t des, GF_LOC) {
-  return detail::PteAwait<detail::CellAwait<uint32_t>>{{&r.t->ptl, Acc::cmpxchg, exp, des, file, line}, &m, r.serial, -1};
+  return detail::PteAwait<detail::CellAwait<uint32_t, Acc::cmpxchg>>{{&r.t->ptl, exp, des, file, line}, &m, r.serial, -1};
 }
 inline auto ptl_store(Machine& m, TableRef r, uint32_t v, GF_LOC) {
-  return detail::PteAwait<detail::CellAwait<uint32_t>>{{&r.t->ptl, Acc::store, v, 0, file, line}, &m, r.serial, -1};
+  return detail::PteAwait<detail::CellAwait<uint32_t, Acc::store>>{{&r.t->ptl, v, 0, file, line}, &m, r.serial, -1};
 }
 #undef GF_LOC
 

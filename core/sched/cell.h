@@ -20,6 +20,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/base/types.h"
+
 namespace gf {
 
 // A cell's tag is (kind << 24) | index; the kinds belong to whoever owns the
@@ -113,74 +115,107 @@ inline bool serialized_change(Acc kind, uint32_t tag) {
   return kind != Acc::load && kind != Acc::plain && ((tl_exec->serialize_kinds >> tag_kind_bits(tag)) & 1);
 }
 
+// Real threads: the access as the kernel makes it (sequentially consistent
+// atomics, a plain load really plain), then observed.  Out of line: the
+// scheduler never comes here.
 template <class T>
+[[gnu::noinline]] T access_threaded(Cell<T>* c, Acc kind, T a, T b, const char* file, uint32_t line) {
+  T before{}, after{};
+  bool ok = true;
+  std::unique_lock<std::mutex> g;
+  if (tl_exec->change_lock && serialized_change(kind, c->tag)) g = std::unique_lock<std::mutex>(*tl_exec->change_lock);
+  switch (kind) {
+    case Acc::load: before = after = c->v.load(); break;
+    case Acc::plain:
+      static_assert(sizeof(c->v) == sizeof(T), "a Cell is its value's bytes");
+      std::memcpy(&before, static_cast<const void*>(&c->v), sizeof before);  // not atomic, on purpose
+      after = before;
+      break;
+    case Acc::store: before = c->v.exchange(a); after = a; break;
+    case Acc::xchg: before = c->v.exchange(a); after = a; break;
+    case Acc::cmpxchg: {
+      T exp = a;
+      ok = c->v.compare_exchange_strong(exp, b);
+      before = exp;
+      after = ok ? b : exp;
+      break;
+    }
+    case Acc::add: before = c->v.fetch_add(a); after = T(before + a); break;
+    case Acc::fetch_and: before = c->v.fetch_and(a); after = T(before & a); break;
+  }
+  tl_exec->observe(tl_exec->self, Access{kind, ok, c->tag, c, uint64_t(before), uint64_t(after), file, line});
+  return before;
+}
+
+// One access of kind K.  Under the scheduler one thread drives every CPU and
+// nothing else touches the cells, so the access is a relaxed load and store:
+// the values of the atomic read-modify-write without its locked instruction.
+// One function per (T, K), out of line and outside the coverage feedback: an
+// await adds no edge of its own to the operation awaiting it (the caller's
+// edges already say which access it made and what came of it).
+template <class T, Acc K>
+[[gnu::always_inline]] GF_NO_COVERAGE inline T access_inline(Cell<T>* c, T a, T b, const char* file, uint32_t line) {
+  ExecCtx* x = tl_exec;
+  if (x->threaded) [[unlikely]]
+    return access_threaded<T>(c, K, a, b, file, line);
+  const T before = c->v.load(std::memory_order_relaxed);
+  T after = before;
+  bool ok = true;
+  if constexpr (K == Acc::store || K == Acc::xchg) {
+    after = a;
+  } else if constexpr (K == Acc::cmpxchg) {
+    ok = before == a;
+    if (ok) after = b;
+  } else if constexpr (K == Acc::add) {
+    after = T(before + a);
+  } else if constexpr (K == Acc::fetch_and) {
+    after = T(before & a);
+  }
+  if constexpr (K != Acc::load && K != Acc::plain) {
+    if (ok) c->v.store(after, std::memory_order_relaxed);
+  }
+  x->observe(x->self, Access{K, ok, c->tag, c, uint64_t(before), uint64_t(after), file, line});
+  return before;
+}
+
+template <class T, Acc K>
+[[gnu::noinline]] GF_NO_COVERAGE T access(Cell<T>* c, T a, T b, const char* file, uint32_t line) {
+  return access_inline<T, K>(c, a, b, file, line);
+}
+
+// The awaiter of one access of kind K.
+template <class T, Acc K>
 struct CellAwait {
   Cell<T>* c;
-  Acc kind;
   T a, b;  // operand(s): store value / cmpxchg expected, desired / add delta / mask
   const char* file;
   uint32_t line;
 
   bool await_ready() const noexcept { return tl_exec->threaded; }
   void await_suspend(std::coroutine_handle<> h) const noexcept { *tl_exec->resume_slot = h; }
-  T await_resume() {
-    if (tl_exec->change_lock && serialized_change(kind, c->tag)) {
-      std::lock_guard<std::mutex> g(*tl_exec->change_lock);
-      return access();
-    }
-    return access();
-  }
-
-  T access() {
-    T before{}, after{};
-    bool ok = true;
-    switch (kind) {
-      case Acc::load: before = after = c->v.load(); break;
-      case Acc::plain:
-        static_assert(sizeof(c->v) == sizeof(T), "a Cell is its value's bytes");
-        if (tl_exec->threaded)
-          std::memcpy(&before, static_cast<const void*>(&c->v), sizeof before);  // not atomic, on purpose
-        else
-          before = c->v.load();
-        after = before;
-        break;
-      case Acc::store: before = c->v.exchange(a); after = a; break;
-      case Acc::xchg: before = c->v.exchange(a); after = a; break;
-      case Acc::cmpxchg: {
-        T exp = a;
-        ok = c->v.compare_exchange_strong(exp, b);
-        before = exp;
-        after = ok ? b : exp;
-        break;
-      }
-      case Acc::add: before = c->v.fetch_add(a); after = T(before + a); break;
-      case Acc::fetch_and: before = c->v.fetch_and(a); after = T(before & a); break;
-    }
-    tl_exec->observe(tl_exec->self, Access{kind, ok, c->tag, c, uint64_t(before), uint64_t(after), file, line});
-    // load/xchg/add/or/and: the old value; store: the old value too (callers ignore it);
-    // cmpxchg: the value found (equal to `expected` on success).
-    return before;
-  }
+  // load/xchg/add/fetch_and: the old value; store: the old value too (callers
+  // ignore it); cmpxchg: the value found (equal to `expected` on success).
+  T await_resume() const { return access<T, K>(c, a, b, file, line); }
 };
 }  // namespace detail
 
 #define GF_LOC const char* file = __builtin_FILE(), uint32_t line = __builtin_LINE()
 
 template <class T>
-detail::CellAwait<T> load(Cell<T>& c, GF_LOC) { return {&c, Acc::load, T{}, T{}, file, line}; }
+detail::CellAwait<T, Acc::load> load(Cell<T>& c, GF_LOC) { return {&c, T{}, T{}, file, line}; }
 template <class T, class U>
-detail::CellAwait<T> store(Cell<T>& c, U x, GF_LOC) { return {&c, Acc::store, T(x), T{}, file, line}; }
+detail::CellAwait<T, Acc::store> store(Cell<T>& c, U x, GF_LOC) { return {&c, T(x), T{}, file, line}; }
 template <class T, class U>
-detail::CellAwait<T> xchg(Cell<T>& c, U x, GF_LOC) { return {&c, Acc::xchg, T(x), T{}, file, line}; }
+detail::CellAwait<T, Acc::xchg> xchg(Cell<T>& c, U x, GF_LOC) { return {&c, T(x), T{}, file, line}; }
 // Returns the value found; the exchange happened iff it equals `expected`.
 template <class T, class U, class V>
-detail::CellAwait<T> cmpxchg(Cell<T>& c, U expected, V desired, GF_LOC) {
-  return {&c, Acc::cmpxchg, T(expected), T(desired), file, line};
+detail::CellAwait<T, Acc::cmpxchg> cmpxchg(Cell<T>& c, U expected, V desired, GF_LOC) {
+  return {&c, T(expected), T(desired), file, line};
 }
 template <class T, class U>
-detail::CellAwait<T> fetch_add(Cell<T>& c, U d, GF_LOC) { return {&c, Acc::add, T(d), T{}, file, line}; }
+detail::CellAwait<T, Acc::add> fetch_add(Cell<T>& c, U d, GF_LOC) { return {&c, T(d), T{}, file, line}; }
 template <class T, class U>
-detail::CellAwait<T> fetch_and(Cell<T>& c, U m, GF_LOC) { return {&c, Acc::fetch_and, T(m), T{}, file, line}; }
+detail::CellAwait<T, Acc::fetch_and> fetch_and(Cell<T>& c, U m, GF_LOC) { return {&c, T(m), T{}, file, line}; }
 
 #undef GF_LOC
 

@@ -19,10 +19,30 @@
 namespace gf {
 
 // Fixed size classes of 64 bytes, up to 8 KiB; bigger frames use operator new.
+// Per thread: each fuzzing or stress thread reuses its own frames; nothing in
+// the pool carries meaning from one execution to the next.  alloc() stays out
+// of line and out of the coverage feedback (whether the pool had a frame
+// depends on earlier executions, not on this input); release() is inline —
+// a frame's size is a constant where it is freed, so is its class.
 class FramePool {
  public:
+  static constexpr std::size_t kGrain = 64;
+  static constexpr std::size_t kClasses = 128;  // frames up to 8 KiB
+  struct FreeNode { FreeNode* next; };
+
   static void* alloc(std::size_t n);
-  static void release(void* p, std::size_t n) noexcept;
+  static void release(void* p, std::size_t n) noexcept {
+    const std::size_t c = (n + kGrain - 1) / kGrain;
+    if (c >= kClasses) return ::operator delete(p);
+    auto* f = static_cast<FreeNode*>(p);
+    f->next = head_[c];
+    head_[c] = f;
+  }
+
+ private:
+  friend struct PoolReaper;
+  // Constant-initialised, so reaching it needs no guard on the hot path.
+  static inline thread_local FreeNode* head_[kClasses] = {};
 };
 
 namespace detail {
