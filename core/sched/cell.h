@@ -67,6 +67,11 @@ struct ExecCtx {
   uint32_t idle = 0;  // consecutive accesses that changed nothing (spinning)
   std::mutex* change_lock = nullptr;
   uint32_t serialize_kinds = 0;
+  // The access being observed (the scheduler's): observers see it by
+  // reference and make no access of their own while they look at it.  Kept
+  // here rather than on the stack, so that an access under AddressSanitizer
+  // needs no stack redzones.
+  Access seen{};
 };
 inline thread_local ExecCtx* tl_exec = nullptr;
 
@@ -174,7 +179,8 @@ template <class T, Acc K>
   if constexpr (K != Acc::load && K != Acc::plain) {
     if (ok) c->v.store(after, std::memory_order_relaxed);
   }
-  x->observe(x->self, Access{K, ok, c->tag, c, uint64_t(before), uint64_t(after), file, line});
+  x->seen = Access{K, ok, c->tag, c, uint64_t(before), uint64_t(after), file, line};
+  x->observe(x->self, x->seen);
   return before;
 }
 
