@@ -175,18 +175,23 @@ GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOption
     slot[c].resume();
   }
 
-  int current = -1;
-  while (!m.exec.verdict.violated) {
-    std::array<int, MAX_CPUS> runnable{};
-    int n = 0;
+  // The runnable CPUs change only when the one that ran has finished.
+  int runnable[MAX_CPUS];
+  int n = 0;
+  auto refresh = [&] {
+    n = 0;
     for (int c = 0; c < ncpu; c++)
       if (!tasks[c]->handle().done()) runnable[n++] = c;
-    if (n == 0) break;
-    current = strat.next_cpu(std::span<const int>(runnable.data(), n), current);
+  };
+  refresh();
+  int current = -1;
+  while (n > 0 && !m.exec.verdict.violated) {
+    current = strat.next_cpu(std::span<const int>(runnable, size_t(n)), current);
     m.exec.running_cpu = current;
     ctx.resume_slot = &slot[current];
     slot[current].resume();
     if (m.exec.verdict.violated) break;
+    if (tasks[current]->handle().done()) refresh();
   }
   m.exec.running_cpu = -1;
   if (!m.exec.verdict.violated) m.judge->at_end(m);
