@@ -64,7 +64,7 @@ merge() {
       [[ -e $w/seeds/$name ]] && continue
       sha=$(sha1sum "$f" | cut -c1-12)
       if [[ -n $src ]]; then
-        local dec=(decode "$f"); [[ $t = fuzz_pte_norecency ]] && dec=(decode --pte "$f")
+        local dec=(decode --compact "$f"); [[ $t = fuzz_pte_norecency ]] && dec=(decode --pte "$f")
         "$tool" "${dec[@]}" -o "$w/out/merged-$sha.json"
         if ! "$tool" replay -q "$w/out/merged-$sha.json" >/dev/null 2>&1; then
           echo "corpus: $t: $name is not benign; skipped" >&2
