@@ -119,6 +119,39 @@ struct Trial {
   gf::Oracle oracle{};
 };
 
+// The trials of one strategy on one bug, as the report reads them.
+struct Tally {
+  ordered_json execs = ordered_json::array(), secs = ordered_json::array();
+  std::map<std::string, int> oracles;
+  uint64_t total = 0, steps = 0, found = 0;
+  double total_s = 0;
+  void add(const Trial& r) {
+    total += r.executions;
+    steps += r.steps;
+    total_s += r.seconds;
+    if (r.found) {
+      found++;
+      execs.push_back(r.executions);
+      secs.push_back(r.seconds);
+      oracles[std::string(gf::info(r.oracle).id)]++;
+    } else {
+      execs.push_back(nullptr);
+      secs.push_back(nullptr);
+    }
+  }
+  // `found_by`: the seed that found it in each trial (same-start baselines).
+  void write(ordered_json& j, const ordered_json* found_by = nullptr) const {
+    j["found"] = found;
+    j["executions_to_bug"] = execs;
+    j["seconds_to_bug"] = secs;
+    if (found_by) j["found_by"] = *found_by;
+    j["oracles"] = oracles;
+    j["executions_run"] = total;
+    j["steps_run"] = steps;
+    j["seconds_run"] = total_s;
+  }
+};
+
 // `depth` 0: random; 1..3: PCT of that depth.
 Trial run_trial(const gf::Scenario& s, int depth, uint64_t k, uint64_t seed, const Options& o, uint64_t max_execs) {
   Trial t;
@@ -179,32 +212,9 @@ void sampled(const std::string& file, const gf::Scenario& s, const gf::BugSet& w
   j["trials"] = o.trials;
   j["budget_executions"] = o.max_execs;
   j["budget_seconds"] = o.max_seconds;
-  ordered_json execs = ordered_json::array(), secs = ordered_json::array();
-  std::map<std::string, int> oracles;
-  uint64_t total = 0, steps = 0, found = 0;
-  double total_s = 0;
-  for (int t = 1; t <= o.trials; t++) {
-    const Trial r = run_trial(s, depth, k, uint64_t(t), o, o.max_execs);
-    total += r.executions;
-    steps += r.steps;
-    total_s += r.seconds;
-    if (r.found) {
-      found++;
-      execs.push_back(r.executions);
-      secs.push_back(r.seconds);
-      oracles[std::string(gf::info(r.oracle).id)]++;
-    } else {
-      execs.push_back(nullptr);
-      secs.push_back(nullptr);
-    }
-  }
-  j["found"] = found;
-  j["executions_to_bug"] = execs;
-  j["seconds_to_bug"] = secs;
-  j["oracles"] = oracles;
-  j["executions_run"] = total;
-  j["steps_run"] = steps;
-  j["seconds_run"] = total_s;
+  Tally tally;
+  for (int t = 1; t <= o.trials; t++) tally.add(run_trial(s, depth, k, uint64_t(t), o, o.max_execs));
+  tally.write(j);
   emit(j);
 }
 
@@ -331,35 +341,14 @@ void seeds_line(std::vector<Seed> seeds, const std::string& bug, const gf::BugSe
                  {"trials", trials},
                  {"budget_executions", budget},
                  {"budget_seconds", o.max_seconds}};
-  ordered_json execs = ordered_json::array(), secs = ordered_json::array(), by = ordered_json::array();
-  std::map<std::string, int> oracles;
-  uint64_t total = 0, steps = 0, found = 0;
-  double total_s = 0;
+  Tally tally;
+  ordered_json by = ordered_json::array();
   for (int t = 1; t <= trials; t++) {
     const SeedTrial r = seeds_trial(seeds, depth, t, o, budget);
-    total += r.executions;
-    steps += r.steps;
-    total_s += r.seconds;
-    if (r.found) {
-      found++;
-      execs.push_back(r.executions);
-      secs.push_back(r.seconds);
-      by.push_back(r.found_by);
-      oracles[std::string(gf::info(r.oracle).id)]++;
-    } else {
-      execs.push_back(nullptr);
-      secs.push_back(nullptr);
-      by.push_back(nullptr);
-    }
+    tally.add(r);
+    by.push_back(r.found ? ordered_json(r.found_by) : ordered_json(nullptr));
   }
-  j["found"] = found;
-  j["executions_to_bug"] = execs;
-  j["seconds_to_bug"] = secs;
-  j["found_by"] = by;
-  j["oracles"] = oracles;
-  j["executions_run"] = total;
-  j["steps_run"] = steps;
-  j["seconds_run"] = total_s;
+  tally.write(j, &by);
   emit(j);
 }
 
