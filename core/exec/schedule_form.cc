@@ -40,11 +40,10 @@ class Recorder final : public Strategy {
   uint32_t step_ = 0;
 };
 
-}  // namespace
-
-Scenario with_schedule_form(const Scenario& s, ScheduleForm form, const MachineOptions& mo) {
-  if (s.form == form) return s;
+// Runs `s` once under a Recorder and returns it in `form`.
+Scenario recorded(const Scenario& s, ScheduleForm form, const MachineOptions& mo, bool given_only) {
   Recorder rec(s);
+  rec.given_only = given_only;
   RunOptions o;
   o.machine = mo;
   o.strategy = &rec;
@@ -60,19 +59,14 @@ Scenario with_schedule_form(const Scenario& s, ScheduleForm form, const MachineO
   return out;
 }
 
+}  // namespace
+
+Scenario with_schedule_form(const Scenario& s, ScheduleForm form, const MachineOptions& mo) {
+  return s.form == form ? s : recorded(s, form, mo, false);
+}
+
 Scenario points_of_given_steps(const Scenario& s, const MachineOptions& mo) {
-  if (s.form != ScheduleForm::steps) return s;
-  Recorder rec(s);
-  rec.given_only = true;
-  RunOptions o;
-  o.machine = mo;
-  o.strategy = &rec;
-  run(s, o);
-  Scenario out = s;
-  out.form = ScheduleForm::preemptions;
-  out.schedule.clear();
-  out.preempts = std::move(rec.preempts);
-  return out;
+  return s.form != ScheduleForm::steps ? s : recorded(s, ScheduleForm::preemptions, mo, true);
 }
 
 std::vector<uint8_t> fuzz_bytes(const Scenario& s, const MachineOptions& mo) {
