@@ -14,7 +14,8 @@ class Recorder final : public Strategy {
       : steps_(s.schedule), points_(s.preempts), form_(s.form), steps_given_(s.schedule.size()) {}
   bool given_only = false;  // points_of_given_steps()
   int next_cpu(std::span<const int> runnable, int current) override {
-    const int free = free_choice(runnable, current, spin_).pick;
+    const SpinWatch& spin = form_ == ScheduleForm::preemptions ? points_.spin() : spin_;
+    const int free = free_choice(runnable, current, spin).pick;
     Strategy& inner = form_ == ScheduleForm::steps ? static_cast<Strategy&>(steps_) : points_;
     const int pick = inner.next_cpu(runnable, current);
     picks.push_back(uint8_t(pick));
@@ -25,8 +26,10 @@ class Recorder final : public Strategy {
   }
   bool observes() const override { return true; }
   void observed(int cpu, const Access& a) override {
-    spin_.observed(cpu, a);
-    if (form_ == ScheduleForm::preemptions) points_.observed(cpu, a);
+    if (form_ == ScheduleForm::preemptions)
+      points_.observed(cpu, a);  // its SpinWatch is the free choice's too
+    else
+      spin_.observed(cpu, a);
   }
   std::vector<uint8_t> picks;
   std::vector<Preempt> preempts;
