@@ -13,7 +13,8 @@
 // interleaving feedback off (to measure what it brings); GUPFUZZ_MUTATOR=0
 // turns the structure-aware mutator off (fuzz/scenario_mutator.h: the custom
 // mutator hands every call to libFuzzer's byte mutations, the custom
-// crossover declines), to measure what it brings.
+// crossover declines), to measure what it brings.  libFuzzer flags the
+// target defaults to (fuzz/default_flags.h) go in front of the command line.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include "core/report/report.h"
 #include "core/scenario/scenario.h"
 #include "fuzz/bugs_env.h"
+#include "fuzz/default_flags.h"
 #include "fuzz/scenario_mutator.h"
 
 // libFuzzer's byte mutations; weak, so the replay build (no libFuzzer) links.
@@ -40,7 +42,9 @@ __attribute__((section("__libfuzzer_extra_counters"), used)) uint8_t g_comm[kCom
 gf::CommFeedback g_comm_feedback(g_comm, kCommCounters);
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  // Under libFuzzer only: the replay build's main reads argv as files.
+  if (LLVMFuzzerMutate) gf::fuzz::apply_default_flags("fuzz_gup_interleave", argc, argv, gf::fuzz::kInterleaveFlags);
   g_bugs = gf::fuzz::bugs_from_env("fuzz_gup_interleave");
   g_form = gf::fuzz::schedule_form_from_env("fuzz_gup_interleave");
   const char* fb = std::getenv("GUPFUZZ_FEEDBACK");

@@ -229,10 +229,25 @@ Region random_region(const Scenario& s, Rng& rng) {
 
 // The canonical scenario of what a mutation left: the codec reduces every
 // value into range (a large region's alignment, CPU numbers, ...).
+// Scratch storage of one thread's mutator: every use assigns or rewrites it
+// whole (nothing carries from one call to the next but capacity), so a warm
+// mutator allocates nothing — under AddressSanitizer each allocation records
+// its stack, which cost more than the mutation itself.
+struct Scratch {
+  Scenario in, other, cand, edit;
+  std::vector<uint8_t> bytes;
+};
+Scratch& scratch() {
+  static thread_local Scratch s;
+  return s;
+}
+
 void canonicalize(Scenario& s) {
-  BugSet bugs = s.bugs;
+  const BugSet bugs = s.bugs;
   std::string note = std::move(s.note);
-  s = decode(encode(s), s.form);
+  std::vector<uint8_t>& b = scratch().bytes;
+  encode(s, b);
+  decode(b, s, s.form);
   s.bugs = bugs;
   s.note = std::move(note);
 }
@@ -431,20 +446,22 @@ bool edit(Scenario& s, Mutation m, Rng& rng) {
 // Makes the encoding fit max_size by dropping trailing schedule (points or
 // steps), then trailing operations of the longest programs.  False if even
 // that does not fit.
+// Leaves the encoding in scratch().bytes.
 bool shrink_to_fit(Scenario& s, size_t max_size) {
-  std::vector<uint8_t> b = encode(s);
+  std::vector<uint8_t>& b = scratch().bytes;
+  encode(s, b);
   while (b.size() > max_size && (!s.preempts.empty() || !s.schedule.empty())) {
     if (!s.preempts.empty()) {
       s.preempts.pop_back();
     } else {
       s.schedule.resize(s.schedule.size() - std::min(s.schedule.size(), b.size() - max_size));
     }
-    b = encode(s);
+    encode(s, b);
   }
   while (b.size() > max_size && total_ops(s) > 0) {
     auto longest = std::max_element(s.cpus.begin(), s.cpus.end(), [](const auto& x, const auto& y) { return x.size() < y.size(); });
     longest->pop_back();
-    b = encode(s);
+    encode(s, b);
   }
   return b.size() <= max_size;
 }
@@ -474,11 +491,12 @@ Mutation pick_mutation(const Scenario& s, Rng& rng) {
 
 bool apply_mutation(Scenario& s, Mutation m, Rng& rng) {
   if (!applies(m, s)) return false;
-  Scenario t = s;
+  Scenario& t = scratch().edit;
+  t = s;
   if (!edit(t, m, rng)) return false;
   canonicalize(t);
   if (t == s) return false;
-  s = std::move(t);
+  std::swap(s, t);
   return true;
 }
 
@@ -494,11 +512,13 @@ size_t mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed, Schedu
     return byte_mutate(data, size, max_size);
   };
   if (byte_mutate && rng.below(100) < kByteShare) return bytes();
-  const Scenario s = decode({data, size}, form);
+  Scenario& s = scratch().in;
+  decode({data, size}, s, form);
   const unsigned r = unsigned(rng.below(100));
   const int stack = r < 75 ? 1 : r < 92 ? 2 : 3;
   for (int attempt = 0; attempt < 4; attempt++) {
-    Scenario t = s;
+    Scenario& t = scratch().cand;
+    t = s;
     MutateTrace cur;
     for (int k = 0; k < stack; k++) {
       for (int tries = 0; tries < 3; tries++) {
@@ -511,7 +531,7 @@ size_t mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed, Schedu
     }
     if (cur.n == 0 || t == s) continue;
     if (!shrink_to_fit(t, max_size) || t == s) continue;
-    const std::vector<uint8_t> out = encode(t);
+    const std::vector<uint8_t>& out = scratch().bytes;  // shrink_to_fit's encoding of t
     std::memcpy(data, out.data(), out.size());
     tr = cur;
     return out.size();
@@ -523,10 +543,13 @@ size_t cross_over(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t s2, ui
                   unsigned seed, ScheduleForm form, Splice* took) {
   if (took) *took = Splice::none;
   Rng rng = rng_of(seed, 0x63726f73736f7672ull);
-  const Scenario a = decode({d1, s1}, form);
-  const Scenario b = decode({d2, s2}, form);
+  Scenario& a = scratch().in;
+  Scenario& b = scratch().other;
+  decode({d1, s1}, a, form);
+  decode({d2, s2}, b, form);
   for (int attempt = 0; attempt < 4; attempt++) {
-    Scenario t = a;
+    Scenario& t = scratch().cand;
+    t = a;
     const unsigned r = unsigned(rng.below(100));
     Splice what;
     if (r < 60) {
@@ -548,7 +571,7 @@ size_t cross_over(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t s2, ui
     }
     canonicalize(t);
     if (t == a || !shrink_to_fit(t, max_out) || t == a) continue;
-    const std::vector<uint8_t> bytes = encode(t);
+    const std::vector<uint8_t>& bytes = scratch().bytes;  // shrink_to_fit's encoding of t
     std::memcpy(out, bytes.data(), bytes.size());
     if (took) *took = what;
     return bytes.size();

@@ -164,6 +164,12 @@ void encode_op(const Op& op, std::vector<uint8_t>& out) {
 
 std::vector<uint8_t> encode(const Scenario& s) {
   std::vector<uint8_t> out;
+  encode(s, out);
+  return out;
+}
+
+void encode(const Scenario& s, std::vector<uint8_t>& out) {
+  out.clear();
   out.push_back(uint8_t(machine_index(s.arch)));
   out.push_back(uint8_t(s.recheck));
   out.push_back(uint8_t(s.regions.size() - 1));
@@ -175,7 +181,7 @@ std::vector<uint8_t> encode(const Scenario& s) {
   }
   if (s.form == ScheduleForm::steps) {
     out.insert(out.end(), s.schedule.begin(), s.schedule.end());
-    return out;
+    return;
   }
   uint32_t at = 0;
   for (const Preempt& p : s.preempts) {
@@ -188,7 +194,6 @@ std::vector<uint8_t> encode(const Scenario& s) {
     out.push_back(p.cpu);
     at = p.at;
   }
-  return out;
 }
 
 // ---------------------------------------------------------------- dictionary

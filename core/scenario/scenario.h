@@ -128,6 +128,8 @@ Scenario decode(std::span<const uint8_t> bytes, ScheduleForm form = ScheduleForm
 void decode(std::span<const uint8_t> bytes, Scenario& out, ScheduleForm form = ScheduleForm::preemptions);
 // The bytes of the scenario's own form (decode with s.form gives s back).
 std::vector<uint8_t> encode(const Scenario& s);
+// The same into `out` (replacing what it held, reusing its storage).
+void encode(const Scenario& s, std::vector<uint8_t>& out);
 // GUPFUZZ_SCHEDULE's value: "" or "preemptions" (the default), "steps" (the
 // encoding before issue 19, kept to measure against); nullopt if unknown.
 std::optional<ScheduleForm> schedule_form_from_name(std::string_view name);
