@@ -95,7 +95,7 @@ Op random_op(const Scenario& s, Rng& rng) {
   op.flags = uint8_t(rng.next()) & op_flag_mask(op.kind);
   // A range operation (munmap, wrprotect, mprotect) often covers a whole
   // region: what frees a page table, or write-protects a whole folio.
-  if (op_max_nr(op.kind) > MAX_GUP_PAGES && !s.regions.empty() && rng.below(10) < 3) {
+  if (op_max_nr(op.kind) > MAX_GUP_PAGES && !s.regions.empty() && rng.below(2) == 0) {
     const Region& reg = s.regions[rng.below(s.regions.size())];
     op.va = reg.va;
     op.nr = uint8_t(std::min<int>(reg.pages, op_max_nr(op.kind)));
@@ -352,7 +352,22 @@ bool edit(Scenario& s, Mutation m, Rng& rng) {
         if (s.cpus[c].size() < size_t(MAX_OPS_PER_CPU)) room.push_back(c);
       if (room.empty()) return false;
       auto& prog = s.cpus[room[rng.below(room.size())]];
-      prog.insert(prog.begin() + rng.below(prog.size() + 1), random_op(s, rng));
+      const size_t at = rng.below(prog.size() + 1);
+      Op op = random_op(s, rng);
+      // A third of the time, after an operation, on its memory: a race is
+      // often a sequence of changes to one table (collapse then munmap, fork
+      // then write) against a reader on another CPU.
+      if (at > 0 && op_uses_va(op.kind) && op_uses_va(prog[at - 1].kind) && rng.below(3) == 0) {
+        const Op& before = prog[at - 1];
+        op.va = before.va;
+        if (op_max_nr(op.kind) > 1) op.nr = uint8_t(std::clamp<int>(before.nr, 1, op_max_nr(op.kind)));
+        for (const Region& reg : s.regions)  // a range operation: the whole region `before` is in
+          if (op_max_nr(op.kind) > MAX_GUP_PAGES && before.va >= reg.va && before.va < reg.va + reg.pages) {
+            op.va = reg.va;
+            op.nr = uint8_t(std::min<int>(reg.pages, op_max_nr(op.kind)));
+          }
+      }
+      prog.insert(prog.begin() + at, op);
       return true;
     }
     case Mutation::op_delete: {
