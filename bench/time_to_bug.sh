@@ -12,9 +12,11 @@
 #   STARTS="seeds empty"  which starts to run (default both)
 #   EMPTY_LIMIT=S         the cap of the empty start (default LIMIT)
 #   SEEDS=DIR             the seed folder of the seeds start (default corpus/$TARGET)
-#   SCHEDULE=steps        run the target with GUPFUZZ_SCHEDULE=steps (the old
-#                         one-byte-per-step schedule encoding of fuzz_gup_interleave;
-#                         default: the target's own, the preemption-point form) and
+#   SCHEDULE=steps        run the fuzzer as it was before issue 19: GUPFUZZ_SCHEDULE=steps
+#                         (the old one-byte-per-step schedule encoding of
+#                         fuzz_gup_interleave), GUPFUZZ_MUTATOR=0, GUPFUZZ_FEEDBACK=0 and
+#                         -use_counters=1 (default: the target's own, the preemption-point
+#                         form with its mutator, feedback and flags), and
 #                         name the starts seeds_steps / empty_steps.  The old
 #                         encoding's seeds are not the shipped ones once those are
 #                         converted: bench/run.sh passes SEEDS= with the bytes of a
@@ -32,8 +34,10 @@ SEEDS=${SEEDS:-corpus/$TARGET}
 SCHEDULE=${SCHEDULE:-}
 [ -x "$FUZZ" ] || { echo "build the fuzz preset first (make test or make fuzz)" >&2; exit 2; }
 case $SCHEDULE in
-  "") suffix=; sched=(-u GUPFUZZ_SCHEDULE) ;;  # the target's default, whatever the caller exported
-  steps) suffix=_steps; sched=(GUPFUZZ_SCHEDULE=steps)
+  "") suffix=; sched=(-u GUPFUZZ_SCHEDULE -u GUPFUZZ_MUTATOR -u GUPFUZZ_FEEDBACK); extra=() ;;  # the target's defaults
+  # The fuzzer before issue 19 whole: the old encoding, libFuzzer's byte
+  # mutations, edge features only, hit counts bucketed.
+  steps) suffix=_steps; sched=(GUPFUZZ_SCHEDULE=steps GUPFUZZ_MUTATOR=0 GUPFUZZ_FEEDBACK=0); extra=(-use_counters=1)
     grep -q GUPFUZZ_SCHEDULE "$FUZZ" ||
       echo "# note: $(basename "$FUZZ") does not read GUPFUZZ_SCHEDULE: the *_steps rows ran its only schedule encoding" ;;
   *) echo "bench/time_to_bug.sh: SCHEDULE must be empty or steps (got '$SCHEDULE')" >&2; exit 2 ;;
@@ -58,7 +62,7 @@ for b in $bugs; do
       rm -rf "$W/c" "$W/a"; mkdir -p "$W/c" "$W/a"
       [ $start = seeds ] && cp "$SEEDS"/* "$W/c/"
       t0=$(date +%s.%N)
-      env "${sched[@]}" GUPFUZZ_BUGS="$b" timeout $((limit + 10)) "$FUZZ" -seed="$r" -max_len=1024 \
+      env "${sched[@]}" GUPFUZZ_BUGS="$b" timeout $((limit + 10)) "$FUZZ" "${extra[@]}" -seed="$r" -max_len=1024 \
         -max_total_time="$limit" -print_final_stats=1 -artifact_prefix="$W/a/" "$W/c" > "$W/log" 2>&1 || true
       t1=$(date +%s.%N)
       if ls "$W/a"/crash-* >/dev/null 2>&1; then
