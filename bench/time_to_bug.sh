@@ -3,10 +3,11 @@
 # Time-to-bug of a fuzz target for every injected bug it can see: RUNS libFuzzer
 # runs per bug (seeds 1..RUNS), from the shipped seeds and from an empty corpus,
 # each capped at LIMIT seconds on one core.  Prints execs and seconds to the
-# first crash, and the median.  TARGET=fuzz_gup_interleave (default: the
-# machine's bugs) or TARGET=fuzz_pte_norecency (the helper bugs); BUGS="a b"
-# for only those.  FUZZ=<binary> runs another build of the target; PER_RUN=1
-# appends the seconds of each run (bench/run.sh parses them).
+# first crash, and the median, with the target's dictionary as make fuzz runs
+# it.  TARGET=fuzz_gup_interleave (default: the machine's bugs) or
+# TARGET=fuzz_pte_norecency (the helper bugs); BUGS="a b" for only those.
+# FUZZ=<binary> runs another build of the target; PER_RUN=1 appends the
+# seconds of each run (bench/run.sh parses them).
 #
 # Issue 19 (the fair comparison of make bench):
 #   STARTS="seeds empty"  which starts to run (default both)
@@ -31,6 +32,8 @@ FUZZ=${FUZZ:-build/fuzz/fuzz/$TARGET}
 STARTS=${STARTS:-seeds empty}
 EMPTY_LIMIT=${EMPTY_LIMIT:-$LIMIT}
 SEEDS=${SEEDS:-corpus/$TARGET}
+# The dictionary, as make fuzz and ClusterFuzzLite run the target.
+dict=(); [ -f "corpus/$TARGET.dict" ] && dict=(-dict="corpus/$TARGET.dict")
 SCHEDULE=${SCHEDULE:-}
 [ -x "$FUZZ" ] || { echo "build the fuzz preset first (make test or make fuzz)" >&2; exit 2; }
 case $SCHEDULE in
@@ -62,7 +65,7 @@ for b in $bugs; do
       rm -rf "$W/c" "$W/a"; mkdir -p "$W/c" "$W/a"
       [ $start = seeds ] && cp "$SEEDS"/* "$W/c/"
       t0=$(date +%s.%N)
-      env "${sched[@]}" GUPFUZZ_BUGS="$b" timeout $((limit + 10)) "$FUZZ" "${extra[@]}" -seed="$r" -max_len=1024 \
+      env "${sched[@]}" GUPFUZZ_BUGS="$b" timeout $((limit + 10)) "$FUZZ" "${extra[@]}" "${dict[@]}" -seed="$r" -max_len=1024 \
         -max_total_time="$limit" -print_final_stats=1 -artifact_prefix="$W/a/" "$W/c" > "$W/log" 2>&1 || true
       t1=$(date +%s.%N)
       if ls "$W/a"/crash-* >/dev/null 2>&1; then
