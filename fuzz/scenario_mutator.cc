@@ -244,8 +244,6 @@ Region random_region(const Scenario& s, Rng& rng) {
   return r;
 }
 
-// The canonical scenario of what a mutation left: the codec reduces every
-// value into range (a large region's alignment, CPU numbers, ...).
 // Scratch storage of one thread's mutator: every use assigns or rewrites it
 // whole (nothing carries from one call to the next but capacity), so a warm
 // mutator allocates nothing — under AddressSanitizer each allocation records
@@ -259,6 +257,8 @@ Scratch& scratch() {
   return s;
 }
 
+// The canonical scenario of what a mutation left: the codec reduces every
+// value into range (a large region's alignment, CPU numbers, ...).
 void canonicalize(Scenario& s) {
   const BugSet bugs = s.bugs;
   std::string note = std::move(s.note);
@@ -479,8 +479,7 @@ bool edit(Scenario& s, Mutation m, Rng& rng) {
 
 // Makes the encoding fit max_size by dropping trailing schedule (points or
 // steps), then trailing operations of the longest programs.  False if even
-// that does not fit.
-// Leaves the encoding in scratch().bytes.
+// that does not fit.  Leaves the encoding in scratch().bytes.
 bool shrink_to_fit(Scenario& s, size_t max_size) {
   std::vector<uint8_t>& b = scratch().bytes;
   encode(s, b);
