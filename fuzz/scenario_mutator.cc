@@ -196,23 +196,6 @@ bool add_point_uniform(Scenario& s, Rng& rng) {
   return false;
 }
 
-// A whole new schedule of the kind PCT samples: the starting CPU at random
-// (a point at step 0), then 0..2 switches to another CPU at uniform steps of
-// the scenario's range.  The local edits above refine a schedule; this one
-// jumps, so every input is also tried under schedules far from its own.
-bool resample_points(Scenario& s, Rng& rng) {
-  const uint32_t range = at_range(s);
-  s.preempts.clear();
-  int cpu = int(rng.below(ncpus(s)));
-  s.preempts.push_back({0, uint8_t(cpu)});
-  const int switches = int(rng.below(3));
-  for (int k = 0; k < switches; k++) {
-    cpu = other_cpu(s, cpu, rng);
-    insert_point(s.preempts, {1 + uint32_t(rng.below(range - 1)), uint8_t(cpu)});
-  }
-  return true;
-}
-
 // CPU k's points renamed by `map` (-1: dropped); the same for a steps schedule.
 template <class Map>
 void rename_cpus(Scenario& s, Map map) {
@@ -295,7 +278,6 @@ bool applies(Mutation m, const Scenario& s) {
     case Mutation::preempt_move_large:
     case Mutation::preempt_shift:
     case Mutation::preempt_clear: return points && !s.preempts.empty();
-    case Mutation::preempt_resample: return points && n >= 2;
     case Mutation::preempt_cpu: return points && n >= 2 && !s.preempts.empty();
     case Mutation::op_va: return any_op(s, takes_va);
     case Mutation::op_nr: return any_op(s, takes_nr);
@@ -335,7 +317,6 @@ bool edit(Scenario& s, Mutation m, Rng& rng) {
       return true;
     }
     case Mutation::preempt_clear: s.preempts.clear(); return true;
-    case Mutation::preempt_resample: return resample_points(s, rng);
 
     case Mutation::op_va: {
       OpRef o;
