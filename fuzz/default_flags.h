@@ -18,7 +18,6 @@ namespace gf::fuzz {
 struct DefaultFlag {
   const char* name;   // "-use_counters"
   const char* value;  // "0"
-  const char* why;
 };
 
 // fuzz_gup_interleave's defaults.
@@ -29,7 +28,7 @@ inline constexpr DefaultFlag kInterleaveFlags[] = {
     // seconds, each written to disk and re-scored).  The interleaving feedback
     // (core/exec/feedback.h) tells schedules apart instead.  Measured in
     // fuzz/README.md ("Default flags").
-    {"-use_counters", "0", "edges as present/absent; orderings come from the interleaving feedback"},
+    {"-use_counters", "0"},
 };
 
 // Rewrites (*argc, *argv) to argv[0], the defaults not named on the command

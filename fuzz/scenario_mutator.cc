@@ -86,6 +86,12 @@ uint8_t pick_nr(OpKind k, Rng& rng) {
   return uint8_t(1 + rng.below(max));
 }
 
+// A range operation over all of `reg` (as far as the operation reaches).
+void cover_region(Op& op, const Region& reg) {
+  op.va = reg.va;
+  op.nr = uint8_t(std::min<int>(reg.pages, op_max_nr(op.kind)));
+}
+
 Op random_op(const Scenario& s, Rng& rng) {
   Op op;
   // GUP-fast is the reader under test: a quarter of the new operations.
@@ -95,11 +101,8 @@ Op random_op(const Scenario& s, Rng& rng) {
   op.flags = uint8_t(rng.next()) & op_flag_mask(op.kind);
   // A range operation (munmap, wrprotect, mprotect) often covers a whole
   // region: what frees a page table, or write-protects a whole folio.
-  if (op_max_nr(op.kind) > MAX_GUP_PAGES && !s.regions.empty() && rng.below(2) == 0) {
-    const Region& reg = s.regions[rng.below(s.regions.size())];
-    op.va = reg.va;
-    op.nr = uint8_t(std::min<int>(reg.pages, op_max_nr(op.kind)));
-  }
+  if (op_max_nr(op.kind) > MAX_GUP_PAGES && !s.regions.empty() && rng.below(2) == 0)
+    cover_region(op, s.regions[rng.below(s.regions.size())]);
   return op;
 }
 
@@ -362,10 +365,8 @@ bool edit(Scenario& s, Mutation m, Rng& rng) {
         op.va = before.va;
         if (op_max_nr(op.kind) > 1) op.nr = uint8_t(std::clamp<int>(before.nr, 1, op_max_nr(op.kind)));
         for (const Region& reg : s.regions)  // a range operation: the whole region `before` is in
-          if (op_max_nr(op.kind) > MAX_GUP_PAGES && before.va >= reg.va && before.va < reg.va + reg.pages) {
-            op.va = reg.va;
-            op.nr = uint8_t(std::min<int>(reg.pages, op_max_nr(op.kind)));
-          }
+          if (op_max_nr(op.kind) > MAX_GUP_PAGES && before.va >= reg.va && before.va < reg.va + reg.pages)
+            cover_region(op, reg);
       }
       prog.insert(prog.begin() + at, op);
       return true;
