@@ -2,15 +2,18 @@
 //
 // Who steps next (core/sched/strategy.h) and the determinism of run(): the same
 // scenario gives the same verdict and step count, traced or not, however the
-// schedule is supplied; the step budget turns a long run into no_progress.
+// schedule is supplied, with the scheduler's fast path or without it; the step
+// budget turns a long run into no_progress.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/exec/run.h"
 #include "core/scenario/scenario.h"
+#include "core/sched/strategies.h"
 #include "core/sched/strategy.h"
 
 namespace {
@@ -250,6 +253,179 @@ TEST(Run, NoWorkNoSteps) {
   const RunResult r = gf::run(s, RunOptions{.machine = {.max_steps = 1}});
   EXPECT_FALSE(r.verdict.violated) << r.verdict.message;
   EXPECT_EQ(r.steps, 0u);
+}
+
+
+// ------------------------------------------------------------ the fast path
+
+// A strategy without the fast path (Strategy::keeps): run() suspends the CPU
+// at every scheduling point and asks next_cpu(), as it did before there was one.
+class NoFastPath final : public gf::Strategy {
+ public:
+  explicit NoFastPath(gf::Strategy& s) : s_(s) {}
+  int next_cpu(std::span<const int> runnable, int current) override { return s_.next_cpu(runnable, current); }
+  bool observes() const override { return s_.observes(); }
+  void observed(int cpu, const gf::Access& a) override { s_.observed(cpu, a); }
+
+ private:
+  gf::Strategy& s_;
+};
+
+// The same strategy with it, counting how each step was taken.
+class CountingFastPath final : public gf::Strategy {
+ public:
+  explicit CountingFastPath(gf::Strategy& s) : s_(s) {}
+  int next_cpu(std::span<const int> runnable, int current) override {
+    asked++;
+    return s_.next_cpu(runnable, current);
+  }
+  bool has_fast_path() const override { return s_.has_fast_path(); }
+  bool keeps(int current) override {
+    const bool k = s_.keeps(current);
+    kept += k;
+    return k;
+  }
+  bool observes() const override { return s_.observes(); }
+  void observed(int cpu, const gf::Access& a) override { s_.observed(cpu, a); }
+  uint64_t asked = 0, kept = 0;
+
+ private:
+  gf::Strategy& s_;
+};
+
+std::vector<int> who_stepped(const RunResult& r) {
+  std::vector<int> cpus;
+  for (const gf::Event& e : r.events)
+    if (e.acc.tag) cpus.push_back(e.cpu);
+  return cpus;
+}
+
+// The scenario's own strategy and the same without its fast path take every
+// step with the same CPU: same trace, same verdict.
+void expect_fast_path_invisible(const Scenario& s) {
+  gf::ScheduleStrategy steps_a(s.schedule), steps_b(s.schedule);
+  gf::PreemptStrategy points_a(s.preempts), points_b(s.preempts);
+  const bool pre = s.form == gf::ScheduleForm::preemptions;
+  gf::Strategy& fast = pre ? static_cast<gf::Strategy&>(points_a) : steps_a;
+  gf::Strategy& slow_inner = pre ? static_cast<gf::Strategy&>(points_b) : steps_b;
+  ASSERT_TRUE(fast.has_fast_path());
+  CountingFastPath counted(fast);
+  NoFastPath slow(slow_inner);
+  const RunResult a = gf::run(s, RunOptions{.machine = {.trace = true}, .strategy = &counted});
+  const RunResult b = gf::run(s, RunOptions{.machine = {.trace = true}, .strategy = &slow});
+  expect_same(a, b);
+  EXPECT_EQ(who_stepped(a), who_stepped(b));
+  EXPECT_EQ(a.verdict.violated, gf::run(s).verdict.violated);  // the default run takes the fast path too
+  // Every step is one or the other, never both — but for a last pick whose
+  // access a violation stopped before it happened (a freed table's check).
+  const uint64_t picks = counted.asked + counted.kept;
+  if (a.verdict.violated)
+    EXPECT_TRUE(picks == a.steps || picks == a.steps + 1) << "picks " << picks << " steps " << a.steps;
+  else
+    EXPECT_EQ(picks, a.steps) << "asked " << counted.asked << " kept " << counted.kept;
+}
+
+TEST(FastPath, StepsFormSameTraceAndMostStepsKept) {
+  const Scenario s = from_json(kBusyArm64);
+  ASSERT_EQ(s.form, gf::ScheduleForm::steps);
+  expect_fast_path_invisible(s);
+  // The schedule's runs of one CPU are taken on the fast path.
+  gf::ScheduleStrategy st(s.schedule);
+  CountingFastPath counted(st);
+  const RunResult r = gf::run(s, RunOptions{.strategy = &counted});
+  EXPECT_GT(counted.kept, 0u);
+  EXPECT_GT(counted.asked, 0u);
+  EXPECT_EQ(counted.asked + counted.kept, r.steps);
+}
+
+TEST(FastPath, PreemptionsFormSameTraceOverRandomScenarios) {
+  std::vector<gf::Bug> machine_bugs;
+  for (int b = 0; b < gf::NR_BUGS; b++)
+    if (gf::info(gf::Bug(b)).where.empty()) machine_bugs.push_back(gf::Bug(b));
+  std::mt19937 rng(4242);
+  int violated = 0;
+  for (int i = 0; i < 400; i++) {
+    std::vector<uint8_t> b(rng() % 300);
+    for (auto& x : b) x = uint8_t(rng());
+    Scenario s = gf::decode(b, i % 4 ? gf::ScheduleForm::preemptions : gf::ScheduleForm::steps);
+    if (i % 2)
+      for (gf::Bug bug : machine_bugs) s.bugs.add(bug);
+    SCOPED_TRACE("scenario #" + std::to_string(i) + ": " + gf::scenario_to_json(s, -1));
+    expect_fast_path_invisible(s);
+    if (::testing::Test::HasFailure()) return;
+    violated += gf::run(s).verdict.violated;
+  }
+  EXPECT_GT(violated, 0);
+}
+
+// A spinning CPU is never kept: free_choice() moves on to a working one, and
+// so does the fast path (the spin check happens at every scheduling point).
+TEST(FastPath, PreemptStrategyDoesNotKeepAtAPointOrASpinner) {
+  const std::vector<gf::Preempt> pts = {{.at = 2, .cpu = 1}};
+  gf::PreemptStrategy st(pts);
+  EXPECT_TRUE(st.keeps(0));   // step 0
+  EXPECT_TRUE(st.keeps(0));   // step 1
+  EXPECT_FALSE(st.keeps(0));  // step 2 is a point: next_cpu() decides
+  EXPECT_EQ(pick(st, {0, 1}, 0), 1);
+  EXPECT_TRUE(st.keeps(1));  // step 3
+}
+
+
+// ------------------------------------------------------------ the spin watch
+
+// SpinWatch's verdict against its definition, compared the slow way: a CPU
+// spins once its accesses since the last change end in the same lap twice
+// over, for any lap length (up to SpinWatch::MAX_SEEN accesses kept).
+TEST(SpinWatch, SameVerdictAsComparingEveryLapLength) {
+  struct Sig {
+    const void* addr;
+    uint32_t line;
+    gf::Acc kind;
+    uint64_t before;
+    bool operator==(const Sig&) const = default;
+  };
+  static const int cells[3] = {};
+  static const char* const file = "model.h";
+  std::mt19937 rng(2718);
+  int spins = 0, checks = 0;
+  for (int trial = 0; trial < 300; trial++) {
+    gf::SpinWatch fast;
+    std::vector<Sig> seen[gf::MAX_CPUS];
+    bool spin[gf::MAX_CPUS] = {};
+    // Few distinct accesses, so laps repeat; some trials change rarely, so
+    // the run since the last change grows past MAX_SEEN.
+    const unsigned change_per_mille = trial % 3 == 0 ? 2 : 40;
+    const int len = 200 + int(rng() % 800);
+    for (int k = 0; k < len; k++) {
+      const int cpu = int(rng() % gf::MAX_CPUS);
+      gf::Access a{};
+      a.kind = rng() % 4 ? gf::Acc::load : gf::Acc::cmpxchg;
+      a.ok = a.kind == gf::Acc::load;
+      a.addr = &cells[rng() % 3];
+      a.file = file;
+      a.line = 10 + uint32_t(rng() % 3);
+      a.before = a.after = rng() % 2;
+      if (rng() % 1000 < change_per_mille) a.after = a.before + 1;
+      fast.observed(cpu, a);
+      if (a.before != a.after) {
+        for (auto& v : seen) v.clear();
+        for (bool& b : spin) b = false;
+      } else if (seen[cpu].size() < gf::SpinWatch::MAX_SEEN) {
+        seen[cpu].push_back(Sig{a.addr, a.line, a.kind, a.before});
+        const auto& v = seen[cpu];
+        const size_t n = v.size();
+        for (size_t p = 1; 2 * p <= n && !spin[cpu]; p++)
+          spin[cpu] = std::equal(v.end() - p, v.end(), v.end() - 2 * p);
+      }
+      for (int c = 0; c < gf::MAX_CPUS; c++) {
+        ASSERT_EQ(fast.spinning(c), spin[c]) << "trial " << trial << " access " << k << " cpu " << c;
+        checks++;
+        spins += spin[c];
+      }
+    }
+  }
+  EXPECT_GT(spins, checks / 20);  // the sequences did make spins to see
+  EXPECT_LT(spins, checks);
 }
 
 }  // namespace

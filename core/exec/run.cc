@@ -145,7 +145,7 @@ GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOption
     Machine* m;
     Strategy* s;
     CommFeedback* f;
-    static void observe(void* self, const Access& a) {
+    GF_NO_COVERAGE static void observe(void* self, const Access& a) {
       Tap* t = static_cast<Tap*>(self);
       Machine::observe(t->m, a);
       if (t->s) t->s->observed(t->m->exec.running_cpu, a);
@@ -173,6 +173,23 @@ GF_NO_COVERAGE RunResult run_arch(Machine& m, const Scenario& s, const RunOption
     m.exec.running_cpu = c;
     ctx.resume_slot = &slot[c];
     slot[c].resume();
+  }
+
+  // From here on, a CPU the strategy keeps goes on at its scheduling point
+  // without coming back to this loop (ExecCtx::stays): one step then costs
+  // the access and its observers, not a suspension, a resumption and a
+  // next_cpu().  Never after a violation: the loop below must see it.
+  struct Stay {
+    Machine* m;
+    Strategy* s;
+    GF_NO_COVERAGE static bool stays(void* self) {
+      Stay* t = static_cast<Stay*>(self);
+      return !t->m->exec.verdict.violated && t->s->keeps(t->m->exec.running_cpu);
+    }
+  } stay{&m, &strat};
+  if (strat.has_fast_path()) {
+    ctx.stays = &Stay::stays;
+    ctx.stays_self = &stay;
   }
 
   // The runnable CPUs change only when the one that ran has finished.

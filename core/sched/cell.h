@@ -67,6 +67,12 @@ struct ExecCtx {
   uint32_t idle = 0;  // consecutive accesses that changed nothing (spinning)
   std::mutex* change_lock = nullptr;
   uint32_t serialize_kinds = 0;
+  // The scheduler's fast path (core/exec/run.cc): asked at a scheduling
+  // point of the running CPU whether the strategy picks that CPU again for
+  // the step; if so the step is taken there and then, without the CPU
+  // suspending and the scheduler's loop resuming it.  nullptr: always suspend.
+  bool (*stays)(void* self) = nullptr;
+  void* stays_self = nullptr;
   // The access being observed (the scheduler's): observers see it by
   // reference and make no access of their own while they look at it.  Kept
   // here rather than on the stack, so that an access under AddressSanitizer
@@ -189,6 +195,14 @@ template <class T, Acc K>
   return access_inline<T, K>(c, a, b, file, line);
 }
 
+// Whether a scheduling point goes on at once: always under real threads,
+// and under the scheduler when the strategy keeps the running CPU.  Out of
+// line and outside the coverage feedback: the await adds no edge of its own.
+[[gnu::noinline]] GF_NO_COVERAGE inline bool ready_now() noexcept {
+  const ExecCtx* x = tl_exec;
+  return x->threaded || (x->stays && x->stays(x->stays_self));
+}
+
 // The awaiter of one access of kind K.
 template <class T, Acc K>
 struct CellAwait {
@@ -197,7 +211,7 @@ struct CellAwait {
   const char* file;
   uint32_t line;
 
-  bool await_ready() const noexcept { return tl_exec->threaded; }
+  bool await_ready() const noexcept { return ready_now(); }
   void await_suspend(std::coroutine_handle<> h) const noexcept { *tl_exec->resume_slot = h; }
   // load/xchg/add/fetch_and: the old value; store: the old value too (callers
   // ignore it); cmpxchg: the value found (equal to `expected` on success).

@@ -13,6 +13,8 @@ void SpinWatch::observed(int cpu, const Access& a) {
     spinning_.fill(false);
     return;
   }
+  // Spinning stays the verdict until a change: nothing to look at.
+  if (spinning_[cpu]) return;
   const size_t n0 = n_[cpu];
   if (n0 == MAX_SEEN) return;  // keep the verdict we have
   Sig* seen = seen_[cpu];
@@ -24,14 +26,21 @@ void SpinWatch::observed(int cpu, const Access& a) {
   dig[n0] = h;
   const size_t n = n0 + 1;
   n_[cpu] = uint16_t(n);
-  // The same lap twice in a row: the last p accesses equal the p before them.
-  for (size_t p = 1; 2 * p <= n; p++) {
-    if (dig[n - 1 - p] != h) continue;
+  uint16_t& head = head_[cpu][(h ^ h >> 32) % kSlots];
+  // The same lap twice in a row: the last p accesses equal the p before them,
+  // for p = n0 - j where access j had the same digest; shortest lap first.
+  size_t from = n0;
+  for (size_t j = head; j < from; from = j, j = prev_[cpu][j]) {
+    const size_t p = n0 - j;
+    if (2 * p > n) break;
+    if (dig[j] != h) continue;
     if (std::equal(dig + n - p, dig + n, dig + n - 2 * p) && std::equal(seen + n - p, seen + n, seen + n - 2 * p)) {
       spinning_[cpu] = true;
-      return;
+      break;
     }
   }
+  prev_[cpu][n0] = head;
+  head = uint16_t(n0);
 }
 
 int PreemptStrategy::next_cpu(std::span<const int> runnable, int current) {

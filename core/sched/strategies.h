@@ -38,15 +38,23 @@ namespace gf {
 // fuzz bytes' preemption points) passes here, so the storage is fixed (no
 // allocation, nothing to clear but the counts) and a lap length p is tried
 // only where a 64-bit digest of the access matches the one p before; the
-// accesses themselves are compared only then.  The verdict is exactly that
-// of comparing every lap length.
+// accesses themselves are compared only then.  The earlier accesses with the
+// same digest are found through a small hash index (a chain per slot), not
+// by scanning back, and a CPU found spinning stays so until the next change
+// without looking again.  The verdict is exactly that of comparing every lap
+// length (tests/test_scheduler.cc checks it against that).
 class SpinWatch {
  public:
+  SpinWatch() {
+    for (auto& h : head_) h.fill(kNone);
+  }
   void observed(int cpu, const Access& a);
   bool spinning(int cpu) const { return cpu >= 0 && spinning_[cpu]; }
+  static constexpr size_t MAX_SEEN = 256;  // a longer lap is not a spin we need to see
 
  private:
-  static constexpr size_t MAX_SEEN = 256;  // a longer lap is not a spin we need to see
+  static constexpr size_t kSlots = 256;
+  static constexpr uint16_t kNone = 0xFFFF;
   struct Sig {
     const void* addr;
     const char* file;
@@ -60,6 +68,12 @@ class SpinWatch {
   // first n_[cpu] of each are meaningful (left uninitialised on purpose).
   Sig seen_[MAX_CPUS][MAX_SEEN];
   uint64_t digest_[MAX_CPUS][MAX_SEEN];
+  // The index: head_ is the latest access of this run-since-a-change whose
+  // digest falls in a slot, prev_ the one before it in the same slot.  Left
+  // over from before a change, an entry can only point at or past the count
+  // (ended by the walk) or at an access of this run (checked by digest).
+  std::array<uint16_t, kSlots> head_[MAX_CPUS];
+  uint16_t prev_[MAX_CPUS][MAX_SEEN];
   std::array<uint16_t, MAX_CPUS> n_{};
   std::array<bool, MAX_CPUS> spinning_{};
 };
@@ -84,6 +98,13 @@ class PreemptStrategy final : public Strategy {
  public:
   explicit PreemptStrategy(std::span<const Preempt> points) : pts_(points) {}
   int next_cpu(std::span<const int> runnable, int current) override;
+  // No point at this step and `current` not spinning: free_choice() keeps it.
+  bool has_fast_path() const override { return true; }
+  bool keeps(int current) override {
+    if ((next_ < pts_.size() && pts_[next_].at <= step_) || spin_.spinning(current)) return false;
+    step_++;
+    return true;
+  }
   bool observes() const override { return true; }
   void observed(int cpu, const Access& a) override { spin_.observed(cpu, a); }
   const SpinWatch& spin() const { return spin_; }

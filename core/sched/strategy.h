@@ -28,6 +28,17 @@ class Strategy {
     (void)cpu;
     (void)a;
   }
+  // The fast path of a scheduling point (core/exec/run.cc).  Asked when the
+  // running CPU `current` reaches its next access and no CPU has finished
+  // since the last next_cpu(): if next_cpu() would pick `current` again, take
+  // the step exactly as it would (same state after) and return true — the
+  // CPU then goes on without suspending.  Otherwise change nothing and return
+  // false; next_cpu() follows.  has_fast_path(): whether to ask at all.
+  virtual bool has_fast_path() const { return false; }
+  virtual bool keeps(int current) {
+    (void)current;
+    return false;
+  }
 };
 
 // The scenario's schedule: entry e steps CPU e, or the next runnable CPU after
@@ -36,6 +47,12 @@ class ScheduleStrategy final : public Strategy {
  public:
   explicit ScheduleStrategy(std::span<const uint8_t> schedule) : sched_(schedule) {}
   int next_cpu(std::span<const int> runnable, int current) override;
+  bool has_fast_path() const override { return true; }
+  bool keeps(int current) override {
+    if (pos_ >= sched_.size() || sched_[pos_] != current) return false;
+    pos_++;
+    return true;
+  }
   size_t consumed() const { return pos_; }
 
  private:
