@@ -255,7 +255,6 @@ TEST(Run, NoWorkNoSteps) {
   EXPECT_EQ(r.steps, 0u);
 }
 
-
 // ------------------------------------------------------------ the fast path
 
 // A strategy without the fast path (Strategy::keeps): run() suspends the CPU
@@ -332,7 +331,7 @@ TEST(FastPath, StepsFormSameTraceAndMostStepsKept) {
   // The schedule's runs of one CPU are taken on the fast path.
   gf::ScheduleStrategy st(s.schedule);
   CountingFastPath counted(st);
-  const RunResult r = gf::run(s, RunOptions{.strategy = &counted});
+  const RunResult r = gf::run(s, RunOptions{.machine = {}, .strategy = &counted});
   EXPECT_GT(counted.kept, 0u);
   EXPECT_GT(counted.asked, 0u);
   EXPECT_EQ(counted.asked + counted.kept, r.steps);
@@ -358,8 +357,9 @@ TEST(FastPath, PreemptionsFormSameTraceOverRandomScenarios) {
   EXPECT_GT(violated, 0);
 }
 
-// A spinning CPU is never kept: free_choice() moves on to a working one, and
-// so does the fast path (the spin check happens at every scheduling point).
+// The point strategy keeps the running CPU except at a point, where
+// next_cpu() decides, and except while it spins: free_choice() moves on to a
+// working CPU then, and so does the fast path.
 TEST(FastPath, PreemptStrategyDoesNotKeepAtAPointOrASpinner) {
   const std::vector<gf::Preempt> pts = {{.at = 2, .cpu = 1}};
   gf::PreemptStrategy st(pts);
@@ -368,8 +368,26 @@ TEST(FastPath, PreemptStrategyDoesNotKeepAtAPointOrASpinner) {
   EXPECT_FALSE(st.keeps(0));  // step 2 is a point: next_cpu() decides
   EXPECT_EQ(pick(st, {0, 1}, 0), 1);
   EXPECT_TRUE(st.keeps(1));  // step 3
+  // CPU 1 reads one cell twice, finding it unchanged: the same lap twice, a spin.
+  static const int cell = 0;
+  gf::Access a{};
+  a.kind = gf::Acc::load;
+  a.ok = true;
+  a.addr = &cell;
+  a.file = "lock.h";
+  a.line = 7;
+  st.observed(1, a);
+  EXPECT_TRUE(st.keeps(1));  // step 4: one read is no spin
+  st.observed(1, a);
+  EXPECT_FALSE(st.keeps(1));  // step 5: spinning, next_cpu() hands over
+  EXPECT_EQ(pick(st, {0, 1}, 1), 0);
+  // Any change ends the spin.
+  gf::Access w = a;
+  w.kind = gf::Acc::store;
+  w.after = 1;
+  st.observed(0, w);
+  EXPECT_TRUE(st.keeps(1));
 }
-
 
 // ------------------------------------------------------------ the spin watch
 
