@@ -257,28 +257,17 @@ TEST(Run, NoWorkNoSteps) {
 
 // ------------------------------------------------------------ the fast path
 
-// A strategy without the fast path (Strategy::keeps): run() suspends the CPU
-// at every scheduling point and asks next_cpu(), as it did before there was one.
-class NoFastPath final : public gf::Strategy {
+// Another strategy, passed through with its fast path (Strategy::keeps) or
+// without it — then run() suspends the CPU at every scheduling point and asks
+// next_cpu(), as it did before there was one — counting how each step was taken.
+class Forward final : public gf::Strategy {
  public:
-  explicit NoFastPath(gf::Strategy& s) : s_(s) {}
-  int next_cpu(std::span<const int> runnable, int current) override { return s_.next_cpu(runnable, current); }
-  bool observes() const override { return s_.observes(); }
-  void observed(int cpu, const gf::Access& a) override { s_.observed(cpu, a); }
-
- private:
-  gf::Strategy& s_;
-};
-
-// The same strategy with it, counting how each step was taken.
-class CountingFastPath final : public gf::Strategy {
- public:
-  explicit CountingFastPath(gf::Strategy& s) : s_(s) {}
+  Forward(gf::Strategy& s, bool fast_path) : s_(s), fast_path_(fast_path) {}
   int next_cpu(std::span<const int> runnable, int current) override {
     asked++;
     return s_.next_cpu(runnable, current);
   }
-  bool has_fast_path() const override { return s_.has_fast_path(); }
+  bool has_fast_path() const override { return fast_path_ && s_.has_fast_path(); }
   bool keeps(int current) override {
     const bool k = s_.keeps(current);
     kept += k;
@@ -290,6 +279,7 @@ class CountingFastPath final : public gf::Strategy {
 
  private:
   gf::Strategy& s_;
+  bool fast_path_;
 };
 
 std::vector<int> who_stepped(const RunResult& r) {
@@ -300,41 +290,45 @@ std::vector<int> who_stepped(const RunResult& r) {
 }
 
 // The scenario's own strategy and the same without its fast path take every
-// step with the same CPU: same trace, same verdict.
-void expect_fast_path_invisible(const Scenario& s) {
+// step with the same CPU: same trace, same verdict.  `fast_run`: how the run with
+// it went.
+struct FastRun {
+  uint64_t asked = 0, kept = 0;
+  RunResult r;
+};
+void expect_fast_path_invisible(const Scenario& s, FastRun& fast_run) {
   gf::ScheduleStrategy steps_a(s.schedule), steps_b(s.schedule);
   gf::PreemptStrategy points_a(s.preempts), points_b(s.preempts);
   const bool pre = s.form == gf::ScheduleForm::preemptions;
-  gf::Strategy& fast = pre ? static_cast<gf::Strategy&>(points_a) : steps_a;
-  gf::Strategy& slow_inner = pre ? static_cast<gf::Strategy&>(points_b) : steps_b;
-  ASSERT_TRUE(fast.has_fast_path());
-  CountingFastPath counted(fast);
-  NoFastPath slow(slow_inner);
-  const RunResult a = gf::run(s, RunOptions{.machine = {.trace = true}, .strategy = &counted});
+  gf::Strategy& inner_fast = pre ? static_cast<gf::Strategy&>(points_a) : steps_a;
+  gf::Strategy& inner_slow = pre ? static_cast<gf::Strategy&>(points_b) : steps_b;
+  ASSERT_TRUE(inner_fast.has_fast_path());
+  Forward fast(inner_fast, true), slow(inner_slow, false);
+  const RunResult a = gf::run(s, RunOptions{.machine = {.trace = true}, .strategy = &fast});
   const RunResult b = gf::run(s, RunOptions{.machine = {.trace = true}, .strategy = &slow});
+  EXPECT_EQ(slow.kept, 0u);
   expect_same(a, b);
   EXPECT_EQ(who_stepped(a), who_stepped(b));
   EXPECT_EQ(a.verdict.violated, gf::run(s).verdict.violated);  // the default run takes the fast path too
   // Every step is one or the other, never both — but for a last pick whose
   // access a violation stopped before it happened (a freed table's check).
-  const uint64_t picks = counted.asked + counted.kept;
+  const uint64_t picks = fast.asked + fast.kept;
   if (a.verdict.violated)
     EXPECT_TRUE(picks == a.steps || picks == a.steps + 1) << "picks " << picks << " steps " << a.steps;
   else
-    EXPECT_EQ(picks, a.steps) << "asked " << counted.asked << " kept " << counted.kept;
+    EXPECT_EQ(picks, a.steps) << "asked " << fast.asked << " kept " << fast.kept;
+  fast_run = FastRun{fast.asked, fast.kept, a};
 }
 
 TEST(FastPath, StepsFormSameTraceAndMostStepsKept) {
   const Scenario s = from_json(kBusyArm64);
   ASSERT_EQ(s.form, gf::ScheduleForm::steps);
-  expect_fast_path_invisible(s);
+  FastRun f;
+  expect_fast_path_invisible(s, f);
   // The schedule's runs of one CPU are taken on the fast path.
-  gf::ScheduleStrategy st(s.schedule);
-  CountingFastPath counted(st);
-  const RunResult r = gf::run(s, RunOptions{.machine = {}, .strategy = &counted});
-  EXPECT_GT(counted.kept, 0u);
-  EXPECT_GT(counted.asked, 0u);
-  EXPECT_EQ(counted.asked + counted.kept, r.steps);
+  EXPECT_GT(f.kept, 0u);
+  EXPECT_GT(f.asked, 0u);
+  EXPECT_EQ(f.asked + f.kept, f.r.steps);
 }
 
 TEST(FastPath, PreemptionsFormSameTraceOverRandomScenarios) {
@@ -350,9 +344,10 @@ TEST(FastPath, PreemptionsFormSameTraceOverRandomScenarios) {
     if (i % 2)
       for (gf::Bug bug : machine_bugs) s.bugs.add(bug);
     SCOPED_TRACE("scenario #" + std::to_string(i) + ": " + gf::scenario_to_json(s, -1));
-    expect_fast_path_invisible(s);
+    FastRun f;
+    expect_fast_path_invisible(s, f);
     if (::testing::Test::HasFailure()) return;
-    violated += gf::run(s).verdict.violated;
+    violated += f.r.verdict.violated;
   }
   EXPECT_GT(violated, 0);
 }
