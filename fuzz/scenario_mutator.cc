@@ -86,6 +86,10 @@ uint8_t pick_nr(OpKind k, Rng& rng) {
   return uint8_t(1 + rng.below(max));
 }
 
+// A range operation (munmap, wrprotect, mprotect): it can take more pages
+// than GUP-fast, so it can cover a whole region.
+bool is_range_op(OpKind k) { return op_max_nr(k) > MAX_GUP_PAGES; }
+
 // A range operation over all of `reg` (as far as the operation reaches).
 void cover_region(Op& op, const Region& reg) {
   op.va = reg.va;
@@ -99,9 +103,9 @@ Op random_op(const Scenario& s, Rng& rng) {
   if (op_uses_va(op.kind)) op.va = pick_va(s, rng);
   op.nr = pick_nr(op.kind, rng);
   op.flags = uint8_t(rng.next()) & op_flag_mask(op.kind);
-  // A range operation (munmap, wrprotect, mprotect) often covers a whole
-  // region: what frees a page table, or write-protects a whole folio.
-  if (op_max_nr(op.kind) > MAX_GUP_PAGES && !s.regions.empty() && rng.below(2) == 0)
+  // A range operation often covers a whole region: what frees a page table,
+  // or write-protects a whole folio.
+  if (is_range_op(op.kind) && !s.regions.empty() && rng.below(2) == 0)
     cover_region(op, s.regions[rng.below(s.regions.size())]);
   return op;
 }
@@ -364,9 +368,9 @@ bool edit(Scenario& s, Mutation m, Rng& rng) {
         const Op& before = prog[at - 1];
         op.va = before.va;
         if (op_max_nr(op.kind) > 1) op.nr = uint8_t(std::clamp<int>(before.nr, 1, op_max_nr(op.kind)));
-        for (const Region& reg : s.regions)  // a range operation: the whole region `before` is in
-          if (op_max_nr(op.kind) > MAX_GUP_PAGES && before.va >= reg.va && before.va < reg.va + reg.pages)
-            cover_region(op, reg);
+        if (is_range_op(op.kind))  // the whole region `before` is in
+          for (const Region& reg : s.regions)
+            if (before.va >= reg.va && before.va < reg.va + reg.pages) cover_region(op, reg);
       }
       prog.insert(prog.begin() + at, op);
       return true;
