@@ -25,6 +25,9 @@ typedef unsigned long long kt_pte;
 #define KT_CFG_SHSTK_POSSIBLE (1u << 5) /* x86: pte_shstk() reads X86_FEATURE_SHSTK */
 #define KT_CFG_DEVMAP (1u << 6)         /* CONFIG_ARCH_HAS_PTE_DEVMAP */
 #define KT_CFG_RADIX (1u << 7)          /* powerpc: radix_enabled() */
+#define KT_CFG_THP (1u << 8)            /* CONFIG_TRANSPARENT_HUGEPAGE: the k_pmd_* helpers exist */
+#define KT_CFG_PMD_MKINVALID (1u << 9)  /* pmd_mkinvalid() exists (x86, arm64, riscv) */
+#define KT_CFG_PFN_PMD (1u << 10)       /* k_pfn_pmd_huge() is real (not book3s64: pfn_pmd() out of line) */
 
 /* Protections for k_pfn_pte() / k_pte_modify(): the private user mappings'
  * protection_map entries (read-only, writable, with or without exec), and
@@ -66,6 +69,23 @@ int k_pte_access_permitted(kt_pte v, int write);
 kt_pte k_pfn_pte(unsigned long long pfn, int prot);
 kt_pte k_pte_modify(kt_pte v, int prot);
 kt_pte k_swp_entry_pte(unsigned int type, unsigned long long offset);
+
+/* Huge-PMD helpers (KT_CFG_THP); values as kt_pte.  k_pfn_pmd_huge() is
+ * pmd_mkhuge(pfn_pmd(pfn, prot)) (0 without KT_CFG_PFN_PMD); k_pmd_mkinvalid()
+ * is the identity where the kernel has no pmd_mkinvalid()
+ * (!KT_CFG_PMD_MKINVALID). */
+kt_pte k_pfn_pmd_huge(unsigned long long pfn, int prot);
+int k_pmd_present(kt_pte v);
+int k_pmd_leaf(kt_pte v);
+int k_pmd_trans_huge(kt_pte v);
+unsigned long long k_pmd_pfn(kt_pte v);
+int k_pmd_write(kt_pte v);
+int k_pmd_young(kt_pte v);
+int k_pmd_dirty(kt_pte v);
+kt_pte k_pmd_mkold(kt_pte v);
+kt_pte k_pmd_wrprotect(kt_pte v);
+int k_pmd_access_permitted(kt_pte v, int write);
+kt_pte k_pmd_mkinvalid(kt_pte v);
 
 /* Reads of entry idx of a block of k_cont_ptes() entries, given as values:
  * the wrapper stores them in a page-table block of its own (aligned, in the

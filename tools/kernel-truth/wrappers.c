@@ -77,6 +77,15 @@ KT unsigned int k_config(void)
 	if (radix_enabled())
 		c |= KT_CFG_RADIX;
 #endif
+#if defined(CONFIG_TRANSPARENT_HUGEPAGE)
+	c |= KT_CFG_THP;
+#ifndef CONFIG_PPC_BOOK3S_64
+	c |= KT_CFG_PFN_PMD;
+#endif
+#if defined(CONFIG_X86) || defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
+	c |= KT_CFG_PMD_MKINVALID;
+#endif
+#endif
 	return c;
 }
 
@@ -209,6 +218,46 @@ static pgprot_t kt_prot(int prot)
 
 KT kt_pte k_pfn_pte(unsigned long long pfn, int prot) { return vk(pfn_pte(pfn, kt_prot(prot))); }
 KT kt_pte k_pte_modify(kt_pte v, int prot) { return vk(pte_modify(kt(v), kt_prot(prot))); }
+
+/* The huge-PMD helpers: a huge PMD made as the kernel makes one for a THP
+ * (pmd_mkhuge(pfn_pmd())), and what GUP-fast's PMD leaf path and a THP split
+ * ask of a PMD value.  pmd_t is 64-bit on every target, PAE included.
+ * pmd_mkinvalid() exists only where the generic pmdp_invalidate() uses it
+ * (x86, arm64, riscv): powerpc and s390 invalidate in place with their own
+ * pmdp_invalidate(); k_config() says which (KT_CFG_PMD_MKINVALID). */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+static inline pmd_t ktm(kt_pte v) { return __pmd(v); }
+static inline kt_pte vkm(pmd_t p) { return (kt_pte)pmd_val(p); }
+
+KT kt_pte k_pfn_pmd_huge(unsigned long long pfn, int prot)
+{
+#ifdef CONFIG_PPC_BOOK3S_64
+	/* Out of line there (arch/powerpc/mm/book3s64/pgtable.c), not in the
+	 * object: KT_CFG_PFN_PMD is not set. */
+	return 0;
+#else
+	return vkm(pmd_mkhuge(pfn_pmd(pfn, kt_prot(prot))));
+#endif
+}
+KT int k_pmd_present(kt_pte v) { return pmd_present(ktm(v)) ? 1 : 0; }
+KT int k_pmd_leaf(kt_pte v) { return pmd_leaf(ktm(v)) ? 1 : 0; }
+KT int k_pmd_trans_huge(kt_pte v) { return pmd_trans_huge(ktm(v)) ? 1 : 0; }
+KT unsigned long long k_pmd_pfn(kt_pte v) { return pmd_pfn(ktm(v)); }
+KT int k_pmd_write(kt_pte v) { return pmd_write(ktm(v)) ? 1 : 0; }
+KT int k_pmd_young(kt_pte v) { return pmd_young(ktm(v)) ? 1 : 0; }
+KT int k_pmd_dirty(kt_pte v) { return pmd_dirty(ktm(v)) ? 1 : 0; }
+KT kt_pte k_pmd_mkold(kt_pte v) { return vkm(pmd_mkold(ktm(v))); }
+KT kt_pte k_pmd_wrprotect(kt_pte v) { return vkm(pmd_wrprotect(ktm(v))); }
+KT int k_pmd_access_permitted(kt_pte v, int write) { return pmd_access_permitted(ktm(v), write) ? 1 : 0; }
+KT kt_pte k_pmd_mkinvalid(kt_pte v)
+{
+#if defined(CONFIG_X86) || defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
+	return vkm(pmd_mkinvalid(ktm(v)));
+#else
+	return v;
+#endif
+}
+#endif
 
 KT kt_pte k_swp_entry_pte(unsigned int type, unsigned long long offset)
 {

@@ -23,4 +23,12 @@ asm(".pushsection .text\n.globl __s390_indirect_jump_r14\n"
  * (facility 130), so pfn_pte() keeps _PAGE_NOEXEC.
  */
 unsigned long kt_s390_machine_flags = MACHINE_FLAG_NX;
+
+/*
+ * The kernel's virtual layout (boot/startup.c fills it): pmd_pfn() goes
+ * through __va()/__pa() of the identity mapping, whose base is read from
+ * here.  Identity base 0: the pfn is the segment entry's origin, shifted,
+ * which is what the two conversions amount to for any base.
+ */
+struct vm_layout vm_layout;
 #endif /* CONFIG_S390 */
