@@ -106,6 +106,7 @@ struct Differ {
     cmp("pte_mkuffd_wp", v, A::pte_mkuffd_wp(v), k_pte_mkuffd_wp(k));
     cmp("pte_mksoft_dirty", v, A::pte_mksoft_dirty(v), k_pte_mksoft_dirty(k));
     cmp("pte_same(v,v)", v, A::pte_same(v, v), k_pte_same(k, k));
+    pmd_value(v);
     for (int p = 0; p < NR_PROTS; p++)
       cmp("pte_modify", [&] { return hex(v) + ", prot " + std::to_string(p); }, A::pte_modify(v, Prot(p)),
           k_pte_modify(k, p));
@@ -126,6 +127,42 @@ struct Differ {
 
   void ctor(uint64_t pfn, int prot) {
     cmp("pfn_pte", [&] { return hex(pfn) + ", prot " + std::to_string(prot); }, A::pfn_pte(pfn, Prot(prot)), k_pfn_pte(pfn, prot));
+    pmd_ctor(pfn, prot);
+  }
+
+  // The huge-PMD helpers the machine asks of a model (core/arch/README.md),
+  // where the model has them and the object was built with THP: every value
+  // read as a PMD, and the huge PMD of a page.  The machine makes that one as
+  // pmd_mkhuge() of the page's PTE; the kernel as pmd_mkhuge(pfn_pmd()).
+  static constexpr bool kHasPmd = requires { A::pmd_leaf(pteval_t{}); };
+  void pmd_value(pteval_t v) {
+    if constexpr (kHasPmd) {
+      const unsigned c = k_config();
+      if (!(c & KT_CFG_THP)) return;
+      const kt_pte k = K(v);
+      cmp("pmd_present", v, A::pmd_present(v), k_pmd_present(k));
+      cmp("pmd_leaf", v, A::pmd_leaf(v), k_pmd_leaf(k));
+      if (c & KT_CFG_PMD_MKINVALID) cmp("pmd_mkinvalid", v, A::pmd_mkinvalid(v), k_pmd_mkinvalid(k));
+    }
+  }
+  void pmd_ctor(uint64_t pfn, int prot) {
+    // A huge PMD maps an aligned block (the machine's THPs are: HPAGE_PMD_NR
+    // pages, core/base/types.h); pmd_pfn() masks to the kernel's PMD size.
+    pfn &= ~uint64_t(511);
+    if constexpr (kHasPmd) {
+      const unsigned c = k_config();
+      if (!(c & KT_CFG_THP) || !(c & KT_CFG_PFN_PMD)) return;
+      auto args = [&] { return hex(pfn) + ", prot " + std::to_string(prot); };
+      const pteval_t m = A::pmd_mkhuge(A::pfn_pte(pfn, Prot(prot)));
+      const kt_pte k = k_pfn_pmd_huge(pfn, prot);
+      cmp("pmd_mkhuge(pfn_pmd)", args, m, k);
+      // What GUP-fast's PMD leaf path decides on it, as the machine asks.
+      cmp("pmd_access_permitted(read) of a huge PMD", args, A::pte_access_permitted(A::pmd_pte(m), false),
+          k_pmd_access_permitted(k, 0));
+      cmp("pmd_access_permitted(write) of a huge PMD", args, A::pte_access_permitted(A::pmd_pte(m), true),
+          k_pmd_access_permitted(k, 1));
+      cmp("pmd_pfn of a huge PMD", args, A::pte_pfn(A::pmd_pte(m)), k_pmd_pfn(k));
+    }
   }
   void swp(unsigned type, uint64_t offset) {
     cmp("swp_entry_pte", [&] { return std::to_string(type) + ", " + hex(offset); }, A::swp_entry_pte(type, offset),

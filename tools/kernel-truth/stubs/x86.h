@@ -12,12 +12,15 @@ phys_addr_t physical_mask = (1ULL << __PHYSICAL_MASK_SHIFT) - 1;
 #endif
 pteval_t __supported_pte_mask = ~0ULL;
 #ifdef CONFIG_PARAVIRT_XXL
-/* pte_val()/__pte() are paravirt calls: the identity, as on bare metal. */
+/* pte_val()/__pte() and pmd_val()/__pmd() are paravirt calls: the identity,
+ * as on bare metal. */
 unsigned long kt_ident_64(unsigned long v);
 DEFINE_ASM_FUNC(kt_ident_64, "mov %rdi, %rax", .text);
 struct paravirt_patch_template pv_ops = {
 	.mmu.pte_val = __PV_IS_CALLEE_SAVE(kt_ident_64),
 	.mmu.make_pte = __PV_IS_CALLEE_SAVE(kt_ident_64),
+	.mmu.pmd_val = __PV_IS_CALLEE_SAVE(kt_ident_64),
+	.mmu.make_pmd = __PV_IS_CALLEE_SAVE(kt_ident_64),
 };
 #endif
 /* Alternatives are not patched, so an ALT_CALL site would call this: never. */
