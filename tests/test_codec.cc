@@ -438,13 +438,18 @@ TEST(Codec, IdTablesRoundTrip) {
   EXPECT_LE(gf::NR_BUGS, 32);  // BugSet is 32 bits
 }
 
-// A scenario's arch byte picks a machine architecture (the arches.def rows with
-// machine = 1, in table order, rows only appended: x86_64 and arm64 first) and
-// encode() writes it back; scenario JSON knows the machine architectures only.
+// A scenario's arch byte picks a machine architecture (the arches.def rows
+// with a machine number n >= 1, as byte n - 1: x86_64 and arm64 stay 0 and 1
+// as architectures join) and encode() writes it back; scenario JSON knows the
+// machine architectures only.
 TEST(Codec, ArchByteAndNamePickAMachineArchitecture) {
   ASSERT_GE(gf::NR_MACHINE_ARCHES, 2);
   EXPECT_EQ(gf::kMachineArches[0], gf::Arch::x86_64);
   EXPECT_EQ(gf::kMachineArches[1], gf::Arch::arm64);
+  for (int i = 0; i < gf::NR_MACHINE_ARCHES; i++) {
+    EXPECT_EQ(gf::info(gf::kMachineArches[i]).machine, i + 1);
+    EXPECT_EQ(gf::machine_index(gf::kMachineArches[i]), i);
+  }
   for (int b = 0; b < 256; b++) {
     const uint8_t byte = uint8_t(b);
     const Scenario s = gf::decode(std::span<const uint8_t>(&byte, 1));

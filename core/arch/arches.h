@@ -26,19 +26,19 @@ inline constexpr int NR_ARCHES = 0
 
 struct ArchInfo {
   const char* name;  // "x86_64", "x86_64-shstk", ...: CLI, JSON and messages
-  bool machine;      // the machine runs it (not only the PTE-level tools)
+  int machine;       // 0: PTE-level tools only; n: the machine runs it, as scenario arch byte n - 1
   std::string_view text;
 };
 
 inline constexpr ArchInfo kArchInfo[NR_ARCHES] = {
-#define GF_ARCH(id, name, type, machine, text) {name, machine != 0, text},
+#define GF_ARCH(id, name, type, machine, text) {name, machine, text},
 #include "core/arch/arches.def"
 #undef GF_ARCH
 };
 
 constexpr const ArchInfo& info(Arch a) { return kArchInfo[int(a)]; }
 constexpr const char* arch_name(Arch a) { return info(a).name; }
-constexpr bool runs_on_machine(Arch a) { return info(a).machine; }
+constexpr bool runs_on_machine(Arch a) { return info(a).machine != 0; }
 
 // Any architecture by name (the PTE-level tools).
 constexpr std::optional<Arch> arch_from_name(std::string_view s) {
@@ -47,22 +47,33 @@ constexpr std::optional<Arch> arch_from_name(std::string_view s) {
   return std::nullopt;
 }
 
-// The machine architectures, in table order: a scenario's arch byte is an index
-// into this list (mod its length).
+// The machine architectures, in the order of their `machine` numbers: a
+// scenario's arch byte is an index into this list (mod its length).  The
+// numbers, not the rows, fix the order, so a row that joins the machine
+// takes the next number and every existing arch byte keeps its meaning.
 inline constexpr int NR_MACHINE_ARCHES = 0
 #define GF_ARCH(id, name, type, machine, text) +(machine != 0)
 #include "core/arch/arches.def"
 #undef GF_ARCH
     ;
-inline constexpr Arch kMachineArches[NR_MACHINE_ARCHES] = {
-#define GF_ARCH(id, name, type, machine, text) GF_ARCH_MACHINE_##machine(id)
-#define GF_ARCH_MACHINE_0(id)
-#define GF_ARCH_MACHINE_1(id) Arch::id,
-#include "core/arch/arches.def"
-#undef GF_ARCH_MACHINE_1
-#undef GF_ARCH_MACHINE_0
-#undef GF_ARCH
-};
+inline constexpr auto kMachineArches = [] {
+  struct List {
+    Arch a[NR_MACHINE_ARCHES]{};
+    constexpr Arch operator[](int i) const { return a[i]; }
+    constexpr const Arch* begin() const { return a; }
+    constexpr const Arch* end() const { return a + NR_MACHINE_ARCHES; }
+  } l;
+  for (int n = 1; n <= NR_MACHINE_ARCHES; n++) {
+    int found = 0;
+    for (int i = 0; i < NR_ARCHES; i++)
+      if (kArchInfo[i].machine == n) {
+        l.a[n - 1] = Arch(i);
+        found++;
+      }
+    if (found != 1) throw "arches.def: the machine numbers must be 1..N, each once";
+  }
+  return l;
+}();
 static_assert(NR_MACHINE_ARCHES > 0);
 
 // Position of a machine architecture in kMachineArches (its scenario byte).

@@ -186,6 +186,8 @@ struct Arm64T : Generic<Arm64T<C>> {
   // and not a table; the PMD predicates are the PTE ones on the same bits.
   // pmd_mkinvalid() (pmdp_invalidate(), THP split) clears Valid and sets
   // PMD_PRESENT_INVALID, so pmd_present() stays true.
+  // pmd_populate(): PMD_TYPE_TABLE | PMD_TABLE_PXN with the table's address.
+  static constexpr pmdval_t PMD_TABLE = 3ull | 1ull << 59;
   static constexpr pteval_t pmd_mkhuge(pteval_t pte) { return pte & ~PTE_TABLE_BIT; }
   static constexpr pteval_t pmd_pte(pteval_t pmd) { return pmd | PTE_TABLE_BIT; }
   static constexpr bool pmd_present(pteval_t v) { return pte_present(v); }

@@ -22,6 +22,8 @@ struct Generic {
   // define their own; for every model's layout it is this compare too.)
   static constexpr bool pte_same(pteval_t a, pteval_t b) { return a == b; }
   static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
+  // pmd_none(): the empty PMD is 0 (s390's is not: its model says so).
+  static constexpr pmdval_t PMD_NONE = 0;
 
   // pte_access_permitted(): pte_present() && (!write || pte_write()).  No
   // user check, and a PROT_NONE entry that pte_present() counts passes a read.

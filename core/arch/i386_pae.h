@@ -167,6 +167,16 @@ struct I386PaeT : x86::PageBits, Generic<I386PaeT<C>> {
   // mk_user_pte() (Generic): a fresh private user mapping, then the state
   // (protnone, NUMA hinting: never on 32-bit).
 
+  // Huge PMDs (2 MiB with PAE, PSE): core/arch/x86_common.h.
+  static constexpr uint64_t pfn_ulong(uint64_t pfn) { return uint32_t(pfn); }  // unsigned long is 32 bits
+  using Pmd = x86::HugePmd<I386PaeT>;
+  static constexpr pteval_t pmd_mkhuge(pteval_t pte) { return Pmd::pmd_mkhuge(pte); }
+  static constexpr pteval_t pmd_pte(pteval_t pmd) { return Pmd::pmd_pte(pmd); }
+  static constexpr bool pmd_present(pteval_t v) { return Pmd::pmd_present(v); }
+  static constexpr bool pmd_leaf(pteval_t v) { return Pmd::pmd_leaf(v); }
+  static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return Pmd::pmd_mkinvalid(v); }
+  static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) { return Pmd::pmd_page_pte(pmd, k); }
+
   // What the MMU stores when a user access goes through this entry; nullopt = fault.
   static constexpr std::optional<pteval_t> hw_access(pteval_t v) {
     if ((v & (_PAGE_PRESENT | _PAGE_USER)) != (_PAGE_PRESENT | _PAGE_USER)) return std::nullopt;

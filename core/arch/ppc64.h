@@ -175,6 +175,25 @@ struct Ppc64T : Generic<Ppc64T<C>> {
     return v | _PAGE_ACCESSED | _PAGE_DIRTY;
   }
 
+  // Huge PMDs (book3s/64/pgtable.h, radix.h): a leaf has _PAGE_PTE, which
+  // pfn_pte() already sets, so pmd_mkhuge() (radix__pmd_mkhuge()) and
+  // pmd_pte()/pte_pmd() change nothing.  pmd_present() counts the
+  // _PAGE_INVALID form that pmdp_invalidate() (arch/powerpc/mm/book3s64/
+  // pgtable.c: pmd_hugepage_update(PRESENT -> INVALID)) leaves during a THP
+  // split.  A table PMD is the table's address | RADIX_PMD_VAL_BITS (PRESENT
+  // and the PTE index size, 9 with 4K pages; pmd_populate()).
+  static constexpr pmdval_t PMD_TABLE = _PAGE_PRESENT | 9;
+  static constexpr pteval_t pmd_mkhuge(pteval_t pte) { return pte | _PAGE_PTE; }
+  static constexpr pteval_t pmd_pte(pteval_t pmd) { return pmd; }
+  static constexpr bool pmd_present(pteval_t v) { return v & (_PAGE_PRESENT | _PAGE_INVALID); }
+  static constexpr bool pmd_leaf(pteval_t v) { return v & _PAGE_PTE; }
+  static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return (v & ~_PAGE_PRESENT) | _PAGE_INVALID; }
+  // The machine's view of page k of a huge PMD as a PTE (no kernel helper):
+  // the PFN k pages on while present.
+  static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) {
+    return pte_present(pmd) ? pmd + (pteval_t(k) << PAGE_SHIFT) : pmd;
+  }
+
   // Radix flushes with broadcast tlbie (cputlb_use_tlbie(): tlbie_enabled is
   // true unless booted with disable_tlbie), which needs no IPI.  Only the
   // occasional mm_cpumask trim (every 1073rd flush) or disable_tlbie IPIs,

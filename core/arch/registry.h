@@ -113,10 +113,26 @@ auto with_machine_arch(Arch a, F&& f) {
   switch (a) {
 #define GF_ARCH(id, name, type, machine, text) GF_MACHINE_ARCH_CASE_##machine(id)
 #define GF_MACHINE_ARCH_CASE_0(id)
-#define GF_MACHINE_ARCH_CASE_1(id) \
+#define GF_MACHINE_ARCH_CASE_(id) \
   case Arch::id: return f.template operator()<ModelOf<Arch::id>>();
+#define GF_MACHINE_ARCH_CASE_1(id) GF_MACHINE_ARCH_CASE_(id)
+#define GF_MACHINE_ARCH_CASE_2(id) GF_MACHINE_ARCH_CASE_(id)
+#define GF_MACHINE_ARCH_CASE_3(id) GF_MACHINE_ARCH_CASE_(id)
+#define GF_MACHINE_ARCH_CASE_4(id) GF_MACHINE_ARCH_CASE_(id)
+#define GF_MACHINE_ARCH_CASE_5(id) GF_MACHINE_ARCH_CASE_(id)
+#define GF_MACHINE_ARCH_CASE_6(id) GF_MACHINE_ARCH_CASE_(id)
+#define GF_MACHINE_ARCH_CASE_7(id) GF_MACHINE_ARCH_CASE_(id)
+#define GF_MACHINE_ARCH_CASE_8(id) GF_MACHINE_ARCH_CASE_(id)
 #include "core/arch/arches.def"
+#undef GF_MACHINE_ARCH_CASE_8
+#undef GF_MACHINE_ARCH_CASE_7
+#undef GF_MACHINE_ARCH_CASE_6
+#undef GF_MACHINE_ARCH_CASE_5
+#undef GF_MACHINE_ARCH_CASE_4
+#undef GF_MACHINE_ARCH_CASE_3
+#undef GF_MACHINE_ARCH_CASE_2
 #undef GF_MACHINE_ARCH_CASE_1
+#undef GF_MACHINE_ARCH_CASE_
 #undef GF_MACHINE_ARCH_CASE_0
 #undef GF_ARCH
     default: break;

@@ -143,6 +143,23 @@ struct Riscv64T : Generic<Riscv64T<C>> {
   // mk_user_pte() (Generic): pfn_pte(pfn, PAGE_SHARED / PAGE_COPY [_EXEC]), then
   // the state; protnone: G|R, V U W X cleared; A, D, special kept.
 
+  // Huge PMDs (pgtable.h; the entry format is the same at every level): a
+  // leaf has R, W or X.  pmd_mkhuge() and pte_pmd()/pmd_pte() are the
+  // identity; pmd_present() with THP also counts a leaf whose V and
+  // PROT_NONE pmd_mkinvalid() (pmdp_invalidate(), THP split) cleared.  A
+  // table PMD is _PAGE_TABLE (V alone) with the table's PFN (pmd_populate()).
+  static constexpr pmdval_t PMD_TABLE = _PAGE_PRESENT;
+  static constexpr pteval_t pmd_mkhuge(pteval_t pte) { return pte; }
+  static constexpr pteval_t pmd_pte(pteval_t pmd) { return pmd; }
+  static constexpr bool pmd_present(pteval_t v) { return v & (_PAGE_PRESENT | _PAGE_PROT_NONE | _PAGE_LEAF); }
+  static constexpr bool pmd_leaf(pteval_t v) { return pmd_present(v) && (v & _PAGE_LEAF); }
+  static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return v & ~(_PAGE_PRESENT | _PAGE_PROT_NONE); }
+  // The machine's view of page k of a huge PMD as a PTE (what the MMU and the
+  // oracles read of that page; no kernel helper): the PFN k pages on while present.
+  static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) {
+    return pte_present(pmd) ? pmd + (pteval_t(k) << _PAGE_PFN_SHIFT) : pmd;
+  }
+
   // What the MMU stores on a user access; nullopt = page fault.  A user leaf
   // needs V, U and R (W without R is reserved; MXR is not set for user
   // code), and bits 54-63 clear (Svnapot/Svpbmt absent: reserved, they

@@ -118,28 +118,15 @@ struct X86_64T : x86::PageBits, Generic<X86_64T<C>> {
 
   // mk_user_pte() (Generic): a fresh private user mapping, then the state.
 
-  // Huge PMDs (the model maps a 32-page folio with one): a leaf has PSE, and
-  // the PMD predicates are the PTE ones on the same bits (pmd_write(),
-  // pmd_access_permitted() = __pte_access_permitted(), ...).  pmd_mkinvalid()
-  // (pmdp_invalidate(), THP split) clears Present and PROTNONE, keeps PSE, so
-  // pmd_present() stays true, and stores the PFN inverted like any
-  // non-present entry.
-  static constexpr pteval_t pmd_mkhuge(pteval_t pte) { return pte | _PAGE_PSE; }
-  static constexpr pteval_t pmd_pte(pteval_t pmd) { return pmd & ~_PAGE_PSE; }
-  static constexpr bool pmd_present(pteval_t v) { return v & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE); }
-  static constexpr bool pmd_leaf(pteval_t v) { return v & _PAGE_PSE; }
-  static constexpr pteval_t pmd_mkinvalid(pteval_t v) {
-    const uint64_t pfn = pte_pfn(v);
-    const pteval_t flags = v & ~PTE_PFN_MASK & ~(_PAGE_PRESENT | _PAGE_PROTNONE);
-    return (((pfn << PAGE_SHIFT) ^ protnone_mask(flags)) & PTE_PFN_MASK) | flags;
-  }
-  // The machine's view of page k of a huge PMD as a PTE (what the MMU and the
-  // oracles read of that page; no kernel helper): pmd_pte() moved k pages on
-  // while present.
-  static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) {
-    const pteval_t pte = pmd_pte(pmd);
-    return pte_present(pte) ? pte + (pteval_t(k) << PAGE_SHIFT) : pte;
-  }
+  // Huge PMDs: core/arch/x86_common.h.
+  static constexpr uint64_t pfn_ulong(uint64_t pfn) { return pfn; }  // unsigned long is 64 bits
+  using Pmd = x86::HugePmd<X86_64T>;
+  static constexpr pteval_t pmd_mkhuge(pteval_t pte) { return Pmd::pmd_mkhuge(pte); }
+  static constexpr pteval_t pmd_pte(pteval_t pmd) { return Pmd::pmd_pte(pmd); }
+  static constexpr bool pmd_present(pteval_t v) { return Pmd::pmd_present(v); }
+  static constexpr bool pmd_leaf(pteval_t v) { return Pmd::pmd_leaf(v); }
+  static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return Pmd::pmd_mkinvalid(v); }
+  static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) { return Pmd::pmd_page_pte(pmd, k); }
 
   // What the MMU stores when a user access goes through this entry; nullopt = fault.
   static constexpr std::optional<pteval_t> hw_access(pteval_t v) {

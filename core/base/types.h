@@ -25,6 +25,7 @@ inline constexpr int GUP_PIN_COUNTING_BIAS = 1024;        // include/linux/mm.h
 inline constexpr int HPAGE_PMD_ORDER = 5;                  // a huge PMD maps one table's worth: 32 pages
 inline constexpr int HPAGE_PMD_NR = 1 << HPAGE_PMD_ORDER;
 static_assert(HPAGE_PMD_NR == PTRS_PER_PTE);
+inline constexpr int KERNEL_HPAGE_PMD_ORDER = 9;          // the kernel's: a 4K-page PMD maps 512 pages
 // Folio orders in the model: 0, 4 (a contpte block's worth), HPAGE_PMD_ORDER.
 constexpr int folio_nr_pages(int order) { return 1 << order; }
 
@@ -56,6 +57,13 @@ struct ArchCfg {
   bool uffd_wp = true;         // CONFIG_HAVE_ARCH_USERFAULTFD_WP (where the arch has it)
   bool shstk = false;          // x86: the CPU has user shadow stacks (X86_FEATURE_SHSTK), not a config
   bool svadu = false;          // riscv: the MMU sets A/D itself (Svadu; 6.12 never enables it)
+  // Not a kernel switch but the geometry: the page order a huge PMD's
+  // helpers align a PFN to (x86 pfn_pmd()/pmd_pfn() mask with
+  // PHYSICAL_PMD_PAGE_MASK).  The machine's THPs are HPAGE_PMD_ORDER;
+  // tools/kernel-truth instantiates the models with the kernel's
+  // KERNEL_HPAGE_PMD_ORDER, so the same helper code meets the real one on
+  // the real geometry.
+  int pmd_page_order = HPAGE_PMD_ORDER;
   // An injected bug in this model's helpers (a core/base/bugs.def row whose arch
   // is this model's, or "*"), as an index into Bug; -1: the correct model.
   int bug = -1;

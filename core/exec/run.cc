@@ -28,9 +28,9 @@ GF_NO_COVERAGE void build_layout(Machine& m) {
       if (taken) continue;  // an earlier region owns it
       for (int k = 0; k < step; k++) m.vma[va0 + k] = VmaInfo{true, bool(rg.flags & RF_WRITE), anon};
       const int p = va0 / PTRS_PER_PTE;
-      if (Machine::pmd_none(m.pmd[p].peek())) {
+      if (m.pmd_none(m.pmd[p].peek())) {
         PteTable* t = m.alloc_table(p);
-        m.pmd[p].poke(Machine::pmd_of_serial(t->serial));
+        m.pmd[p].poke(m.pmd_of_serial(t->serial));
         m.table_hooked[t->serial] = true;
       }
       PteTable* t = m.table_of(m.pmd[p].peek());

@@ -52,7 +52,7 @@ Task<void> Ops<A>::gup_fast(Machine& m, int cpu, Op op) {
     const int pmd_idx = va / PTRS_PER_PTE;
     const int pmd_end = std::min(end, (pmd_idx + 1) * PTRS_PER_PTE);
     pmdval_t pmd = co_await load(m.pmd[pmd_idx]);  // 3.
-    if (Machine::pmd_none(pmd) || !A::pmd_present(pmd)) {
+    if (m.pmd_none(pmd) || !A::pmd_present(pmd)) {
       m.note(cpu, "gup_fast: pmd none or not present, fall back");
       break;
     }

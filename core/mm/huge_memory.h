@@ -79,7 +79,7 @@ Task<void> Ops<A>::split_huge_pmd_locked(Machine& m, int cpu, int p) {
   const TableRef r{t, t->serial};
   const UserProt prot{.write = A::pte_write(pte), .young = A::pte_young(pte), .dirty = A::pte_dirty(pte)};
   for (int k = 0; k < HPAGE_PMD_NR; k++) co_await pte_store(m, r, k, A::mk_user_pte(pfn0 + k, prot));
-  co_await store(pmdp, Machine::pmd_of_serial(t->serial));  // pmd_populate()
+  co_await store(pmdp, m.pmd_of_serial(t->serial));  // pmd_populate()
   if (m.tracing()) m.note(cpu, "split huge pmd " + std::to_string(p) + " into PTE table #" + std::to_string(t->serial));
 }
 
@@ -100,7 +100,7 @@ Task<int> Ops<A>::zap_huge_pmd(Machine& m, int cpu, int va, int end) {
   if (va % PTRS_PER_PTE != 0 || end - va != PTRS_PER_PTE) {
     co_await split_huge_pmd_locked(m, cpu, p);
   } else {
-    const pmdval_t old = co_await xchg(m.pmd[p], 0);  // pmdp_huge_get_and_clear_full()
+    const pmdval_t old = co_await xchg(m.pmd[p], A::PMD_NONE);  // pmdp_huge_get_and_clear_full()
     if (const uint32_t serial = m.deposit[p]) {       // zap_deposited_table(): pte_free()
       m.deposit[p] = 0;
       if (m.tracing()) m.note(cpu, "free deposited PTE table #" + std::to_string(serial));

@@ -64,7 +64,7 @@ Task<void> Ops<A>::collapse_huge_page(Machine& m, int cpu, int p) {
   }
   co_await down_write(m.rmap_lock);  // 1. anon_vma_lock_write()
   co_await pmd_lock(m, cpu);
-  const pmdval_t _pmd = co_await xchg(m.pmd[p], 0);  // 2. pmdp_collapse_flush()
+  const pmdval_t _pmd = co_await xchg(m.pmd[p], A::PMD_NONE);  // 2. pmdp_collapse_flush()
   co_await P::flush_tlb(m, cpu);
   co_await pmd_unlock(m);
   if (!m.bug(Bug::collapse_no_ipi) && !m.bug(Bug::no_pmd_recheck)) co_await tlb_remove_table_sync_one(m, cpu);  // 3.

@@ -90,7 +90,11 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
   exec.verdict = Verdict{};
   exec.events.clear();
   exec.running_cpu = -1;
-  for (auto& p : pmd) p.poke(0);
+  with_machine_arch(sc().arch, [&]<class A>() {
+    pmd_none_value = A::PMD_NONE;
+    pmd_table_bits = A::PMD_TABLE;
+  });
+  for (auto& p : pmd) p.poke(pmd_none_value);
   for (int t = 0; t < next_serial && t <= MAX_TABLES; t++) {
     tables[t] = nullptr;
     table_live[t] = false;

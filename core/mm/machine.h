@@ -15,8 +15,9 @@
 //
 //   pmd[0..3] ──▶ PteTable (heap, 32 entries, its own PTL) ──▶ pfn ──▶ Folio
 //
-// A table PMD holds (table serial << 12) | PMD_TABLE, as a real PMD holds the
-// table's physical address; the serial indexes `tables`, so walkers turn a PMD
+// A table PMD holds (table serial << 12) | the architecture's table bits
+// (A::PMD_TABLE, what pmd_populate() ORs into the table's physical address),
+// as a real PMD holds the table's address; the serial indexes `tables`, so walkers turn a PMD
 // value into a pointer exactly once and keep using it, as the kernel does
 // with pte_offset_map().  A huge PMD (pmd_leaf) holds the architecture's
 // block entry for a 32-page folio instead; THP collapse keeps the replaced
@@ -45,7 +46,6 @@
 
 namespace gf {
 
-inline constexpr pmdval_t PMD_TABLE = 3;  // x86 Present|RW without PSE; arm64 PMD_TYPE_TABLE
 inline constexpr int MAX_TABLES = 255;
 inline constexpr int MAX_HELD = 64;  // references one CPU can hold from GUP
 inline constexpr int HIST = 8;       // remembered values per virtual page (and per table entry)
@@ -251,9 +251,13 @@ class Machine {
   bool bug(Bug b) const { return sc().bugs.has(b); }
 
   // --- page table ------------------------------------------------------
-  static pmdval_t pmd_of_serial(uint32_t s) { return (pmdval_t(s) << 12) | PMD_TABLE; }
-  static uint32_t serial_of_pmd(pmdval_t v) { return uint32_t(v >> 12); }
-  static bool pmd_none(pmdval_t v) { return v == 0; }
+  // The architecture's empty PMD (A::PMD_NONE: pmd_none(), pmd_clear()) and
+  // table bits (A::PMD_TABLE), taken from the model with the scenario.
+  pmdval_t pmd_none_value = 0;
+  pmdval_t pmd_table_bits = 0;
+  pmdval_t pmd_of_serial(uint32_t s) const { return (pmdval_t(s) << 12) | pmd_table_bits; }
+  static uint32_t serial_of_pmd(pmdval_t v) { return uint32_t(v >> 12) & 0xfff; }
+  bool pmd_none(pmdval_t v) const { return v == pmd_none_value; }
   bool pmd_leaf(pmdval_t v) const;  // the architecture's pmd_leaf() (a huge PMD, maybe invalidated)
   bool pmd_is_table(pmdval_t v) const { return !pmd_none(v) && !pmd_leaf(v); }
   // The entry a huge PMD amounts to for its page k, as a PTE (for oracles).

@@ -70,8 +70,8 @@ Task<void> Ops<A>::unmap(Machine& m, int cpu, Op op) {
 template <class A>
 Task<void> Ops<A>::free_pte_range(Machine& m, int cpu, int p) {
   pmdval_t pmd = co_await load(m.pmd[p]);
-  if (Machine::pmd_none(pmd)) co_return;
-  co_await store(m.pmd[p], 0);  // pmd_clear
+  if (m.pmd_none(pmd)) co_return;
+  co_await store(m.pmd[p], A::PMD_NONE);  // pmd_clear
   co_await P::flush_tlb(m, cpu);
   if (!m.bug(Bug::no_grace_period)) {  // tlb_remove_table(): RCU / IRQ-disable grace period
     for (int c = 0; c < int(m.sc().cpus.size()); c++) {
@@ -210,11 +210,11 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   if (m.pmd_leaf(pmd)) {  // do_huge_pmd_wp_page() / huge_pmd_set_accessed(), or split and go on with PTEs
     const int done = co_await huge_pmd_fault(m, cpu, va, write);
     if (done >= 0) co_return done;
-  } else if (Machine::pmd_none(pmd)) {  // __pte_alloc(): pmd_populate unless someone else did
+  } else if (m.pmd_none(pmd)) {  // __pte_alloc(): pmd_populate unless someone else did
     PteTable* t = m.alloc_table(p);
     if (!t) co_return false;
-    const pmdval_t found = co_await cmpxchg(m.pmd[p], 0, Machine::pmd_of_serial(t->serial));
-    if (found != 0) m.free_table(t);
+    const pmdval_t found = co_await cmpxchg(m.pmd[p], A::PMD_NONE, m.pmd_of_serial(t->serial));
+    if (found != A::PMD_NONE) m.free_table(t);
   }
   TableRef r = co_await pte_offset_map_lock(m, cpu, va);
   if (!r.t) co_return false;

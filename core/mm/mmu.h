@@ -23,7 +23,7 @@ Task<bool> Ops<A>::mmu_access(Machine& m, int cpu, int va, bool write) {
   pmdval_t pmd = co_await load(m.pmd[va / PTRS_PER_PTE]);
   if (m.pmd_leaf(pmd)) {
     ok = co_await mmu_access_huge(m, va, write, pmd);
-  } else if (!Machine::pmd_none(pmd)) {
+  } else if (!m.pmd_none(pmd)) {
     const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
     const int i = va % PTRS_PER_PTE;
     pteval_t old = co_await pte_load(m, r, i);

@@ -166,7 +166,7 @@ GF_NO_COVERAGE void at_end(Machine& m) {
   maps.fill(-1);
   for (int p = 0; p < NR_PMDS; p++) {
     const pmdval_t pmd = m.pmd[p].peek();
-    if (Machine::pmd_none(pmd)) continue;
+    if (m.pmd_none(pmd)) continue;
     const bool huge = m.pmd_leaf(pmd);
     for (int i = 0; i < PTRS_PER_PTE; i++) {
       const int va = p * PTRS_PER_PTE + i;

@@ -50,7 +50,8 @@ inline ArchCfg kernel_cfg(bool shstk) {
   return ArchCfg{.numa_balancing = bool(c & KT_CFG_NUMA_BALANCING),
                  .soft_dirty = bool(c & KT_CFG_SOFT_DIRTY),
                  .uffd_wp = bool(c & KT_CFG_UFFD_WP),
-                 .shstk = shstk};
+                 .shstk = shstk,
+                 .pmd_page_order = KERNEL_HPAGE_PMD_ORDER};
 }
 
 template <class A>
@@ -146,9 +147,9 @@ struct Differ {
     }
   }
   void pmd_ctor(uint64_t pfn, int prot) {
-    // A huge PMD maps an aligned block (the machine's THPs are: HPAGE_PMD_NR
-    // pages, core/base/types.h); pmd_pfn() masks to the kernel's PMD size.
-    pfn &= ~uint64_t(511);
+    // A huge PMD maps an aligned block of the kernel's PMD size (the models
+    // run here with ArchCfg::pmd_page_order = KERNEL_HPAGE_PMD_ORDER).
+    pfn &= ~((uint64_t(1) << KERNEL_HPAGE_PMD_ORDER) - 1);
     if constexpr (kHasPmd) {
       const unsigned c = k_config();
       if (!(c & KT_CFG_THP) || !(c & KT_CFG_PFN_PMD)) return;
@@ -190,7 +191,8 @@ struct Differ {
 // configuration, read at run time, mirrored into the model's template.
 template <template <ArchCfg> class M, int I = 0, class F>
 void with_model(const ArchCfg& want, F&& f) {
-  constexpr ArchCfg c{bool(I & 1), bool(I & 2), bool(I & 4), bool(I & 8)};
+  constexpr ArchCfg c{.numa_balancing = bool(I & 1), .soft_dirty = bool(I & 2), .uffd_wp = bool(I & 4),
+                      .shstk = bool(I & 8), .pmd_page_order = KERNEL_HPAGE_PMD_ORDER};
   if (c == want) return f.template operator()<M<c>>();
   if constexpr (I < 15) with_model<M, I + 1>(want, f);
 }

@@ -257,6 +257,21 @@ KT kt_pte k_pmd_mkinvalid(kt_pte v)
 	return v;
 #endif
 }
+#else
+/* No THP in this configuration (KT_CFG_THP clear): the driver never calls
+ * these, but links them. */
+KT kt_pte k_pfn_pmd_huge(unsigned long long pfn, int prot) { return 0; }
+KT int k_pmd_present(kt_pte v) { return 0; }
+KT int k_pmd_leaf(kt_pte v) { return 0; }
+KT int k_pmd_trans_huge(kt_pte v) { return 0; }
+KT unsigned long long k_pmd_pfn(kt_pte v) { return 0; }
+KT int k_pmd_write(kt_pte v) { return 0; }
+KT int k_pmd_young(kt_pte v) { return 0; }
+KT int k_pmd_dirty(kt_pte v) { return 0; }
+KT kt_pte k_pmd_mkold(kt_pte v) { return v; }
+KT kt_pte k_pmd_wrprotect(kt_pte v) { return v; }
+KT int k_pmd_access_permitted(kt_pte v, int write) { return 0; }
+KT kt_pte k_pmd_mkinvalid(kt_pte v) { return v; }
 #endif
 
 KT kt_pte k_swp_entry_pte(unsigned int type, unsigned long long offset)
