@@ -183,7 +183,7 @@ TEST(Codec, JsonRoundTripOfDecodedScenarios) {
   std::mt19937 rng(4242);
   for (int i = 0; i < 400; i++) {
     Scenario s = gf::decode(random_bytes(rng, 600));
-    s.bugs.bits = uint32_t(rng()) & ((1u << gf::NR_BUGS) - 1);
+    s.bugs.bits = uint64_t(rng()) & ((uint64_t(1) << gf::NR_BUGS) - 1);
     if (i % 3 == 0) s.note = "note #" + std::to_string(i) + ": \"quoted\"\nsecond line \xe2\x9c\x93";
     for (int indent : {2, -1}) {
       const std::string text = gf::scenario_to_json(s, indent);
@@ -435,7 +435,7 @@ TEST(Codec, IdTablesRoundTrip) {
   EXPECT_EQ(gf::arch_from_name("arm64"), gf::Arch::arm64);
   EXPECT_EQ(gf::arch_from_name(gf::arch_name(gf::Arch::x86_64)), gf::Arch::x86_64);
   EXPECT_FALSE(gf::arch_from_name("x86-64").has_value());
-  EXPECT_LE(gf::NR_BUGS, 32);  // BugSet is 32 bits
+  EXPECT_LE(gf::NR_BUGS, 64);  // BugSet is 64 bits
 }
 
 // A scenario's arch byte picks a machine architecture (the arches.def rows

@@ -24,6 +24,10 @@ struct Generic {
   static constexpr bool pmd_same(pmdval_t a, pmdval_t b) { return a == b; }
   // pmd_none(): the empty PMD is 0 (s390's is not: its model says so).
   static constexpr pmdval_t PMD_NONE = 0;
+  // An entry is one access wide (READ_ONCE/WRITE_ONCE of the whole word).
+  // i386 PAE's is two 32-bit halves: its model sets pte_halves, and the
+  // accessors (core/mm/pgtable.h) read and write the halves as the kernel does.
+  static constexpr bool pte_halves = false;
 
   // pte_access_permitted(): pte_present() && (!write || pte_write()).  No
   // user check, and a PROT_NONE entry that pte_present() counts passes a read.

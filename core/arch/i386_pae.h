@@ -74,6 +74,10 @@ struct I386PaeT : x86::PageBits, Generic<I386PaeT<C>> {
   static constexpr int SWP_TYPE_BITS = 5;
   static constexpr int SWP_OFFSET_SHIFT = 9 + SWP_TYPE_BITS;  // offset from bit 9 (_PAGE_BIT_PROTNONE + 1)
 
+  // The two 32-bit halves (core/arch/generic.h; core/mm/pgtable.h reads and
+  // writes them apart).
+  static constexpr bool pte_halves = true;
+  static constexpr pteval_t PTE_LOW = 0xffffffffull, PTE_HIGH = ~PTE_LOW;
   static constexpr uint32_t pte_low(pteval_t v) { return uint32_t(v); }
   static constexpr uint32_t pte_high(pteval_t v) { return uint32_t(v >> 32); }
   static constexpr pteval_t make_pte(uint32_t low, uint32_t high) { return pteval_t(high) << 32 | low; }

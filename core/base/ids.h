@@ -91,9 +91,9 @@ std::string_view op_args_text(OpKind k);
 
 // A set of injected bugs.
 struct BugSet {
-  uint32_t bits = 0;
-  bool has(Bug b) const { return bits & (1u << unsigned(b)); }
-  void add(Bug b) { bits |= 1u << unsigned(b); }
+  uint64_t bits = 0;
+  bool has(Bug b) const { return bits & (uint64_t(1) << unsigned(b)); }
+  void add(Bug b) { bits |= uint64_t(1) << unsigned(b); }
   bool empty() const { return bits == 0; }
   bool operator==(const BugSet&) const = default;
 };

@@ -60,6 +60,11 @@ PteSem sem_decode(Arch arch, pteval_t v);
 // and inline: the read contracts ask it of every value a getter returns, in
 // the machine's hot path (compiled without libFuzzer's CMP tracing, which
 // the decoder's own file keeps for the PTE fuzzer).
+// An entry read as two 32-bit halves (i386 PAE: pte_low, pte_high), and its
+// low half alone: ptep_get_lockless() vouches only for a value whose low
+// half maps a page (include/linux/pgtable.h, CONFIG_GUP_GET_PXX_LOW_HIGH).
+inline bool sem_two_halves(Arch arch) { return arch == Arch::i386_pae; }
+inline pteval_t sem_low_half(pteval_t v) { return v & 0xffffffffull; }
 inline bool sem_is_cont(Arch arch, pteval_t v) { return arch == Arch::arm64 && (v & 1) && (v >> 52 & 1); }
 
 // Only the young and dirty fields of sem_decode(arch, v), cheaper where it

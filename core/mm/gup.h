@@ -51,7 +51,7 @@ Task<void> Ops<A>::gup_fast(Machine& m, int cpu, Op op) {
   while (va < end) {
     const int pmd_idx = va / PTRS_PER_PTE;
     const int pmd_end = std::min(end, (pmd_idx + 1) * PTRS_PER_PTE);
-    pmdval_t pmd = co_await load(m.pmd[pmd_idx]);  // 3.
+    pmdval_t pmd = co_await P::pmdp_get_lockless(m, pmd_idx);  // 3.
     if (m.pmd_none(pmd) || !A::pmd_present(pmd)) {
       m.note(cpu, "gup_fast: pmd none or not present, fall back");
       break;
@@ -152,7 +152,7 @@ Task<bool> Ops<A>::gup_fast_pte_recheck(Machine& m, int cpu, int va, pmdval_t pm
   bool changed = false;
   pteval_t seen = pte;  // what the recheck read, for the GupObserver
   if (!m.bug(Bug::no_pmd_recheck)) {
-    const pmdval_t pmd_now = co_await load(m.pmd[va / PTRS_PER_PTE]);
+    const pmdval_t pmd_now = co_await P::pmdp_get(m, va / PTRS_PER_PTE);
     changed = pmd_now != pmd;
   }
   const bool pmd_moved = changed;
@@ -196,7 +196,7 @@ Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, i
   const bool grabbed = co_await try_grab_folio_fast(m, head, op.flags, refs);
   if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
   const uint64_t grab_step = m.now();
-  const pmdval_t pmd_now = co_await load(m.pmd[va / PTRS_PER_PTE]);
+  const pmdval_t pmd_now = co_await P::pmdp_get(m, va / PTRS_PER_PTE);
   const char* why = nullptr;
   if (pmd_now != pmd)
     why = "huge pmd changed under us";

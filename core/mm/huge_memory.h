@@ -78,7 +78,7 @@ Task<void> Ops<A>::split_huge_pmd_locked(Machine& m, int cpu, int p) {
   }
   const TableRef r{t, t->serial};
   const UserProt prot{.write = A::pte_write(pte), .young = A::pte_young(pte), .dirty = A::pte_dirty(pte)};
-  for (int k = 0; k < HPAGE_PMD_NR; k++) co_await pte_store(m, r, k, A::mk_user_pte(pfn0 + k, prot));
+  for (int k = 0; k < HPAGE_PMD_NR; k++) co_await P::set_pte(m, r, k, A::mk_user_pte(pfn0 + k, prot));
   co_await store(pmdp, m.pmd_of_serial(t->serial));  // pmd_populate()
   if (m.tracing()) m.note(cpu, "split huge pmd " + std::to_string(p) + " into PTE table #" + std::to_string(t->serial));
 }

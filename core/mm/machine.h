@@ -381,6 +381,10 @@ inline auto pte_plain_load(Machine& m, TableRef r, int i, GF_LOC) {
 inline auto pte_store(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
   return detail::PteAwait<detail::CellAwait<pteval_t, Acc::store>>{{&r.t->e[i], v, 0, file, line}, &m, r.serial, i};
 }
+// The bits of v under `mask` (one half of a PAE entry), the rest as they are.
+inline auto pte_store_part(Machine& m, TableRef r, int i, pteval_t v, pteval_t mask, GF_LOC) {
+  return detail::PteAwait<detail::CellAwait<pteval_t, Acc::store_part>>{{&r.t->e[i], v, mask, file, line}, &m, r.serial, i};
+}
 inline auto pte_xchg(Machine& m, TableRef r, int i, pteval_t v, GF_LOC) {
   return detail::PteAwait<detail::CellAwait<pteval_t, Acc::xchg>>{{&r.t->e[i], v, 0, file, line}, &m, r.serial, i};
 }

@@ -71,7 +71,7 @@ template <class A>
 Task<void> Ops<A>::free_pte_range(Machine& m, int cpu, int p) {
   pmdval_t pmd = co_await load(m.pmd[p]);
   if (m.pmd_none(pmd)) co_return;
-  co_await store(m.pmd[p], A::PMD_NONE);  // pmd_clear
+  co_await P::pmd_clear(m, p);
   co_await P::flush_tlb(m, cpu);
   if (!m.bug(Bug::no_grace_period)) {  // tlb_remove_table(): RCU / IRQ-disable grace period
     for (int c = 0; c < int(m.sc().cpus.size()); c++) {
@@ -244,7 +244,7 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
 template <class A>
 Task<bool> Ops<A>::do_pte_missing(Machine& m, TableRef r, int i, VmaInfo vma, bool write) {
   if (!write && vma.anon) {
-    co_await pte_store(m, r, i, A::mk_user_pte(0, UserProt{.write = false, .special = true}));
+    co_await P::set_pte(m, r, i, A::mk_user_pte(0, UserProt{.write = false, .special = true}));
     co_return true;
   }
   int pfn = m.alloc_pfn();
@@ -256,7 +256,7 @@ Task<bool> Ops<A>::do_pte_missing(Machine& m, TableRef r, int i, VmaInfo vma, bo
   f.refcount.poke(1);
   // Anonymous: writable+dirty when the vma is writable; shared file: writable on a write fault.
   bool w = vma.write && (vma.anon || write);
-  co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = w, .dirty = w}));
+  co_await P::set_pte(m, r, i, A::mk_user_pte(pfn, UserProt{.write = w, .dirty = w}));
   co_return true;
 }
 
@@ -282,7 +282,7 @@ Task<bool> Ops<A>::do_wp_page(Machine& m, int cpu, TableRef r, int i, int va, pt
   f.truth.data = A::pte_special(pte) ? 0 : uint32_t(m.folio[A::pte_pfn(pte)].truth.data);
   co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_clear_flush()
   co_await P::flush_tlb(m, cpu);
-  co_await pte_store(m, r, i, A::mk_user_pte(pfn, UserProt{.write = true, .dirty = true}));
+  co_await P::set_pte(m, r, i, A::mk_user_pte(pfn, UserProt{.write = true, .dirty = true}));
   if (!A::pte_special(pte)) {
     m.mapcount_add(old, -1);
     put_pfn = old.head;

@@ -113,7 +113,7 @@ Task<bool> Ops<A>::remove_migration_pte(Machine& m, int cpu, int va, pteval_t mi
       if (moved) m.judge->migration_replaces(m, cpu, va, pfn);
       co_await folio_ref_add(m, to, 1);
       m.mapcount_add(to, 1);
-      co_await pte_store(m, r, i, nv);
+      co_await P::set_pte(m, r, i, nv);
       mapped = true;
     }
     co_await pte_unmap_unlock(m, cpu, r);

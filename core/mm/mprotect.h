@@ -45,7 +45,7 @@ Task<void> Ops<A>::mprotect(Machine& m, int cpu, Op op) {
       const pteval_t pte = co_await pte_load(m, r, i);
       if (!A::pte_present(pte) || A::pte_protnone(pte) || !m.vma[va].mapped) continue;
       const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_modify_prot_start()
-      co_await pte_store(m, r, i, newpte(old));                          // ptep_modify_prot_commit()
+      co_await P::set_pte(m, r, i, newpte(old));                          // ptep_modify_prot_commit()
       any = true;
     }
   };

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "core/arch/norecency.h"
+#include "core/base/text.h"
 #include "core/mm/machine.h"
 #include "core/sched/task.h"
 
@@ -35,6 +36,10 @@ struct Pgtable {
   static Task<pteval_t> ptep_get(Machine& m, TableRef r, int i) {
     const uint64_t t0 = m.now();
     pteval_t pte = co_await pte_load(m, r, i);
+    if constexpr (A::pte_halves) {  // READ_ONCE() of a 64-bit entry on 32-bit: pte_low, then pte_high
+      const pteval_t hi = co_await pte_load(m, r, i);
+      pte = (pte & A::PTE_LOW) | (hi & A::PTE_HIGH);
+    }
     if constexpr (A::has_contpte) {
       if (A::pte_valid_cont(pte)) pte = co_await contpte_ptep_get(m, r, i, pte);
     }
@@ -82,6 +87,19 @@ struct Pgtable {
   }
 
   // --- updates (callers hold the PTL) ----------------------------------------
+
+  // set_pte_at(): one store; PAE's native_set_pte() writes pte_high, then
+  // (smp_wmb()) pte_low, so a lockless reader that sees the new low sees the
+  // new high too (ptep_get_lockless() below).
+  // Context: the PTL held.
+  static Task<void> set_pte(Machine& m, TableRef r, int i, pteval_t v) {
+    if constexpr (A::pte_halves) {
+      co_await pte_store_part(m, r, i, v, A::PTE_HIGH);
+      co_await pte_store_part(m, r, i, v, A::PTE_LOW);
+    } else {
+      co_await pte_store(m, r, i, v);
+    }
+  }
 
   // ptep_test_and_clear_young(): arm64 contpte clears AF in all 16 entries.
   // Context: the PTL held.
@@ -155,14 +173,67 @@ struct Pgtable {
   }
 
   // ptep_get_lockless() without the report: x86-64 reads the entry once
-  // (READ_ONCE); arm64 goes to contpte_ptep_get_lockless() for a CONT entry.
+  // (READ_ONCE); arm64 goes to contpte_ptep_get_lockless() for a CONT entry;
+  // PAE (CONFIG_GUP_GET_PXX_LOW_HIGH, include/linux/pgtable.h) reads
+  // pte_low, smp_rmb(), pte_high, smp_rmb(), and retries while pte_low moved:
+  // writers make an entry present high first and tear it down low first, so
+  // a low that holds still vouches for the high read between.
   // Context: lockless (GUP-fast: IRQs off).
   static Task<pteval_t> read_lockless(Machine& m, TableRef r, int i) {
+    if constexpr (A::pte_halves) {
+      for (;;) {
+        const pteval_t lo = co_await pte_load(m, r, i);
+        const pteval_t hi = co_await pte_load(m, r, i);
+        const pteval_t pte = (lo & A::PTE_LOW) | (hi & A::PTE_HIGH);
+        if (m.tracing())
+          m.note(m.cur_cpu(), "ptep_get_lockless: pte_low of the first read, pte_high of the second: " + hex(pte));
+        if (m.bug(Bug::pae_no_low_recheck)) co_return pte;
+        const pteval_t again = co_await pte_load(m, r, i);
+        if ((again & A::PTE_LOW) == (lo & A::PTE_LOW)) co_return pte;
+        m.note(m.cur_cpu(), "ptep_get_lockless: pte_low moved, read again");
+      }
+    }
     pteval_t pte = co_await pte_load(m, r, i);
     if constexpr (A::has_contpte) {
       if (A::pte_valid_cont(pte)) pte = co_await contpte_ptep_get_lockless(m, r, i);
     }
     co_return pte;
+  }
+
+  // pmdp_get_lockless(): one load; PAE (CONFIG_PGTABLE_LEVELS > 2) the
+  // same low/high/low retry as ptep_get_lockless().
+  // Context: lockless (GUP-fast: IRQs off).
+  static Task<pmdval_t> pmdp_get_lockless(Machine& m, int p) {
+    if constexpr (A::pte_halves) {
+      for (;;) {
+        const pmdval_t lo = co_await load(m.pmd[p]);
+        const pmdval_t hi = co_await load(m.pmd[p]);
+        const pmdval_t again = co_await load(m.pmd[p]);
+        if ((again & A::PTE_LOW) == (lo & A::PTE_LOW)) co_return (lo & A::PTE_LOW) | (hi & A::PTE_HIGH);
+      }
+    }
+    co_return co_await load(m.pmd[p]);
+  }
+  // pmd_val(*pmdp): GUP-fast's PMD recheck; two loads on PAE (low, high).
+  // Context: lockless (GUP-fast: IRQs off).
+  static Task<pmdval_t> pmdp_get(Machine& m, int p) {
+    const pmdval_t lo = co_await load(m.pmd[p]);
+    if constexpr (A::pte_halves) {
+      const pmdval_t hi = co_await load(m.pmd[p]);
+      co_return (lo & A::PTE_LOW) | (hi & A::PTE_HIGH);
+    }
+    co_return lo;
+  }
+  // pmd_clear(): one store; PAE's native_pmd_clear() clears pmd_low, then
+  // (smp_wmb()) pmd_high.
+  // Context: mmap_lock held for write, or the PMD lock.
+  static Task<void> pmd_clear(Machine& m, int p) {
+    if constexpr (A::pte_halves) {
+      co_await store_part(m.pmd[p], A::PMD_NONE, A::PTE_LOW);
+      co_await store_part(m.pmd[p], A::PMD_NONE, A::PTE_HIGH);
+    } else {
+      co_await store(m.pmd[p], A::PMD_NONE);
+    }
   }
 
   // --- arch/arm64/mm/contpte.c ----------------------------------------------

@@ -83,7 +83,7 @@ Task<bool> Ops<A>::folio_mkclean(Machine& m, int cpu, TableRef r, int va, const 
     if (!A::pte_dirty(e) && !A::pte_write(e)) continue;
     const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_clear_flush()
     co_await P::flush_tlb(m, cpu);
-    co_await pte_store(m, r, i, A::pte_mkclean(A::pte_wrprotect(old)));
+    co_await P::set_pte(m, r, i, A::pte_mkclean(A::pte_wrprotect(old)));
     cleaned |= A::pte_dirty(old);
     if (m.tracing()) m.note(cpu, "writeback: page " + std::to_string(base + i) + " cleaned and write-protected");
   }
@@ -91,14 +91,26 @@ Task<bool> Ops<A>::folio_mkclean(Machine& m, int cpu, TableRef r, int va, const 
 }
 
 // try_to_migrate_one() on one small folio's PTE: ptep_clear_flush() and
-// set_pte_at() of the migration entry `mig` (one exchange, then the
-// flush), the dirty bit moved to a file folio, the mapping dropped.
+// set_pte_at() of the migration entry `mig`, the dirty bit moved to a file
+// folio, the mapping dropped.  With one-word entries the clear and the set
+// are one exchange before the flush: no reader can tell (a lockless reader
+// bails on the empty and on the migration entry alike, everyone else waits
+// for the PTL).  A PAE entry is set a half at a time, so there the clear,
+// the flush and the set come apart as in the kernel: a lockless reader's
+// IRQs-off section holds the flush up between them.
 // Returns the entry it replaced.  The caller puts the mapping's reference.
 // Context: mmap_lock held for read, the PTL held.
 template <class A>
 Task<pteval_t> Ops<A>::try_to_migrate_one(Machine& m, int cpu, TableRef r, int i, Folio& src, pteval_t mig) {
-  const pteval_t old = co_await pte_xchg(m, r, i, mig);
-  co_await P::flush_tlb(m, cpu);
+  pteval_t old;
+  if constexpr (A::pte_halves) {
+    old = co_await P::ptep_get_and_clear(m, cpu, r, i);
+    co_await P::flush_tlb(m, cpu);
+    co_await P::set_pte(m, r, i, mig);
+  } else {
+    old = co_await pte_xchg(m, r, i, mig);
+    co_await P::flush_tlb(m, cpu);
+  }
   if (!src.anon && A::pte_dirty(old)) co_await store(src.dirty, 1);
   m.mapcount_add(src, -1);
   co_return old;

@@ -13,7 +13,9 @@
 //      page frame the block implies (contpte_ptep_get_lockless() restarts
 //      rather than gather from an entry being unfolded or remapped);
 //   c. (ptep_get_lockless only: the norecency read may be stale) a bit some
-//      entry of the block held throughout the read is in the result.
+//      entry of the block held throughout the read is in the result;
+//   on i386 PAE (two halves read apart) a result whose low half maps no
+//   page is not judged: GUP-fast bails on it.
 //  accessor_view — ptep_get() (contpte_ptep_get()), ptep_get_and_clear()
 //   (contpte_try_unfold() gathers first) and ptep_test_and_clear_young()
 //   (contpte_ptep_test_and_clear_young() clears the block): a. and c. as
@@ -164,6 +166,13 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
     for (int j = 0; j < wi.n && !seen; j++) seen = wi.later(j).v == got && wi.later(j).cpu() != me;
     if (seen) return;
   }
+  // i386 PAE reads the halves apart (pte_low, pte_high, pte_low again), so
+  // ptep_get_lockless() may return a mix of two values; the kernel's
+  // argument is that a low half mapping a page is the low of the value
+  // whose high was read, and that GUP-fast bails on anything else.  So a
+  // mix whose low half maps nothing is what the read may return; one whose
+  // low half maps a page is judged as any result.
+  if (lockless && sem_two_halves(arch) && !sem_decode(arch, sem_low_half(got)).maps()) return;
   const PteSem r = sem_decode(arch, got);
   const char* name = getter_name(g);
   // a.

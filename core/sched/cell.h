@@ -32,10 +32,12 @@ constexpr uint32_t tag_kind_bits(uint32_t tag) { return tag >> 24; }
 // load that stays "in flight" until the CPU's next access (a data race if
 // another CPU writes the cell meanwhile); real threads really do a plain load,
 // for ThreadSanitizer to see.
-enum class Acc : uint8_t { load, store, xchg, cmpxchg, add, fetch_and, plain };
+// store_part: a store of the bits under a mask, the rest kept (one 32-bit
+// half of a 64-bit PAE entry: WRITE_ONCE(ptep->pte_high, ...)).
+enum class Acc : uint8_t { load, store, xchg, cmpxchg, add, fetch_and, plain, store_part };
 // "load", "cmpxchg", "plain load", ...
 constexpr const char* access_name(Acc a) {
-  constexpr const char* names[] = {"load", "store", "xchg", "cmpxchg", "add", "fetch_and", "plain load"};
+  constexpr const char* names[] = {"load", "store", "xchg", "cmpxchg", "add", "fetch_and", "plain load", "store (half)"};
   return names[int(a)];
 }
 
@@ -153,6 +155,12 @@ template <class T>
     }
     case Acc::add: before = c->v.fetch_add(a); after = T(before + a); break;
     case Acc::fetch_and: before = c->v.fetch_and(a); after = T(before & a); break;
+    case Acc::store_part:  // the other half is not this store's: a CAS keeps it as it is now
+      before = c->v.load();
+      while (!c->v.compare_exchange_weak(before, T((before & ~b) | (a & b)))) {
+      }
+      after = T((before & ~b) | (a & b));
+      break;
   }
   tl_exec->observe(tl_exec->self, Access{kind, ok, c->tag, c, uint64_t(before), uint64_t(after), file, line});
   return before;
@@ -181,6 +189,8 @@ template <class T, Acc K>
     after = T(before + a);
   } else if constexpr (K == Acc::fetch_and) {
     after = T(before & a);
+  } else if constexpr (K == Acc::store_part) {
+    after = T((before & ~b) | (a & b));
   }
   if constexpr (K != Acc::load && K != Acc::plain) {
     if (ok) c->v.store(after, std::memory_order_relaxed);
@@ -207,7 +217,7 @@ template <class T, Acc K>
 template <class T, Acc K>
 struct CellAwait {
   Cell<T>* c;
-  T a, b;  // operand(s): store value / cmpxchg expected, desired / add delta / mask
+  T a, b;  // operand(s): store value / cmpxchg expected, desired / add delta / mask / store_part value, mask
   const char* file;
   uint32_t line;
 
@@ -234,6 +244,11 @@ detail::CellAwait<T, Acc::cmpxchg> cmpxchg(Cell<T>& c, U expected, V desired, GF
 }
 template <class T, class U>
 detail::CellAwait<T, Acc::add> fetch_add(Cell<T>& c, U d, GF_LOC) { return {&c, T(d), T{}, file, line}; }
+// The bits of x under `mask`, the others as they are (one half of a PAE entry).
+template <class T, class U, class V>
+detail::CellAwait<T, Acc::store_part> store_part(Cell<T>& c, U x, V mask, GF_LOC) {
+  return {&c, T(x), T(mask), file, line};
+}
 template <class T, class U>
 detail::CellAwait<T, Acc::fetch_and> fetch_and(Cell<T>& c, U m, GF_LOC) { return {&c, T(m), T{}, file, line}; }
 
