@@ -35,10 +35,14 @@ bool parse_arches(const std::vector<std::string>& names, std::vector<gf::Arch>& 
   return true;
 }
 
+// Every model, and where it runs: "machine N" (scenario arch byte N; the
+// machine, `gupfuzz run`/`explore`, fuzz_gup_interleave) or "PTE-level only".
 int cmd_archs() {
   return print_rows(14, gf::NR_ARCHES, [](int i) {
     const auto& a = gf::info(gf::Arch(i));
-    return std::pair{a.name, a.text};
+    std::string where = a.machine ? "machine " + std::to_string(a.machine - 1) : std::string("PTE-level only");
+    where.resize(16, ' ');
+    return std::pair{a.name, where + std::string(a.text)};
   });
 }
 
@@ -182,6 +186,6 @@ const Command kAuditCommand{"audit",
 const Command kPteCommand{"pte", "decode a raw page-table entry into its named fields", setup_pte};
 const Command kPteCheckCommand{"pte-check", "run PTE cases (fuzz_pte_norecency inputs, JSON or bytes)",
                                setup_pte_check};
-const Command kArchsCommand{"archs", "list the architecture models of the PTE-level commands", setup_archs};
+const Command kArchsCommand{"archs", "list the architecture models, and which the machine runs (its scenario arch byte)", setup_archs};
 
 }  // namespace gf::repro::cli
