@@ -105,7 +105,7 @@ TYPED_TEST(Semantic, DecoderAgreesWithModelPredicates) {
 
 TYPED_TEST(Semantic, NoneAndExecAndSpecial) {
   using A = TypeParam;
-  EXPECT_EQ(sem<A>(0).kind, PteSem::none);
+  EXPECT_EQ(sem<A>(A::PTE_NONE).kind, PteSem::none);  // pte_clear()'s value: 0, s390's _PAGE_INVALID
   const PteSem rx = sem<A>(A::mk_user_pte(5, UserProt{.exec = true}));
   const PteSem r = sem<A>(A::mk_user_pte(5, UserProt{}));
   EXPECT_TRUE(rx.exec);

@@ -193,6 +193,9 @@ struct Arm64T : Generic<Arm64T<C>> {
   static constexpr bool pmd_present(pteval_t v) { return pte_present(v); }
   static constexpr bool pmd_leaf(pteval_t v) { return pmd_present(v) && (v & PTE_TYPE_PAGE) != PTE_TYPE_PAGE; }
   static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return (v & ~PTE_VALID) | PTE_PRESENT_INVALID; }
+  // pmd_access_permitted(): pte_access_permitted(pmd_pte()), which needs
+  // PTE_VALID: an invalidated huge PMD fails.
+  static constexpr bool pmd_access_permitted(pteval_t v, bool write) { return pte_access_permitted(pmd_pte(v), write); }
   // The machine's view of page k of a huge PMD as a PTE (what the MMU and the
   // oracles read of that page; no kernel helper): pmd_pte() moved k pages on
   // while valid.

@@ -28,6 +28,18 @@ struct Generic {
   // i386 PAE's is two 32-bit halves: its model sets pte_halves, and the
   // accessors (core/mm/pgtable.h) read and write the halves as the kernel does.
   static constexpr bool pte_halves = false;
+  // pmd_access_permitted() (include/linux/pgtable.h, riscv and s390 take it):
+  // pmd_present() and pmd_write() for a write; the models with a pmd_leaf()
+  // call it, x86, arm64 and ppc64 have their own.  pmd_write() is the
+  // PTE's on the machine's PTE form of the huge PMD.
+  static constexpr bool pmd_access_permitted(pmdval_t v, bool write) {
+    return A::pmd_present(v) && (!write || A::pte_write(A::pmd_pte(v)));
+  }
+  // pte_clear(): the empty PTE is 0 (s390's is not).
+  static constexpr pteval_t PTE_NONE = 0;
+  // ptep_test_and_clear_young() clears YOUNG_BITS with one atomic AND
+  // (test_and_clear_bit()); s390's exchanges the entry for pte_mkold() of it.
+  static constexpr bool young_by_exchange = false;
 
   // pte_access_permitted(): pte_present() && (!write || pte_write()).  No
   // user check, and a PROT_NONE entry that pte_present() counts passes a read.

@@ -178,6 +178,7 @@ struct I386PaeT : x86::PageBits, Generic<I386PaeT<C>> {
   static constexpr pteval_t pmd_pte(pteval_t pmd) { return Pmd::pmd_pte(pmd); }
   static constexpr bool pmd_present(pteval_t v) { return Pmd::pmd_present(v); }
   static constexpr bool pmd_leaf(pteval_t v) { return Pmd::pmd_leaf(v); }
+  static constexpr bool pmd_access_permitted(pteval_t v, bool write) { return Pmd::pmd_access_permitted(v, write); }
   static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return Pmd::pmd_mkinvalid(v); }
   static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) { return Pmd::pmd_page_pte(pmd, k); }
 

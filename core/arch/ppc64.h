@@ -188,6 +188,14 @@ struct Ppc64T : Generic<Ppc64T<C>> {
   static constexpr bool pmd_present(pteval_t v) { return v & (_PAGE_PRESENT | _PAGE_INVALID); }
   static constexpr bool pmd_leaf(pteval_t v) { return v & _PAGE_PTE; }
   static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return (v & ~_PAGE_PRESENT) | _PAGE_INVALID; }
+  // pmd_access_permitted(): not while pmd_is_serializing() (PRESENT clear,
+  // _PAGE_INVALID set: what pmdp_invalidate() leaves, "to prevent lock-free
+  // lookups", serialize_against_pte_lookup()), then the PTE's check.  The
+  // PTE's alone would pass it: pte_present() counts the _PAGE_INVALID form.
+  static constexpr bool pmd_access_permitted(pteval_t v, bool write) {
+    if ((v & (_PAGE_PRESENT | _PAGE_INVALID)) == _PAGE_INVALID) return false;
+    return pte_access_permitted(pmd_pte(v), write);
+  }
   // The machine's view of page k of a huge PMD as a PTE (no kernel helper):
   // the PFN k pages on while present.
   static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) {

@@ -180,6 +180,62 @@ struct S390xT : Generic<S390xT<C>> {
   // not hold a flush up.  Page tables are still freed through
   // MMU_GATHER_RCU_TABLE_FREE, i.e. after an RCU grace period.
   static constexpr bool tlb_flush_waits_for_irqs_off = false;
+
+  // --- what the machine asks (core/arch/README.md) ---
+  // pte_clear() stores _PAGE_INVALID; ptep_test_and_clear_young() is
+  // ptep_xchg_direct(pte_mkold(*ptep)) (the MMU never writes a PTE, so the
+  // exchange under the PTL loses nothing); YOUNG_BITS for the bookkeeping.
+  static constexpr pteval_t PTE_NONE = _PAGE_INVALID;
+  static constexpr bool young_by_exchange = true;
+  static constexpr pteval_t YOUNG_BITS = _PAGE_YOUNG;
+
+  // Segment-table entries (the PMD level; pgtable.h _SEGMENT_ENTRY_*): a
+  // table PMD is the table's origin alone (pmd_populate(): _SEGMENT_ENTRY is
+  // 0); the empty one is _SEGMENT_ENTRY_EMPTY, i.e. invalid; a large (huge)
+  // one has its own bit layout, with young/dirty/read/write software bits of
+  // its own.  pmd_present() is "not empty", pmd_leaf() the LARGE bit.
+  static constexpr pmdval_t _SEGMENT_ENTRY_READ = 0x0001, _SEGMENT_ENTRY_WRITE = 0x0002;
+  static constexpr pmdval_t _SEGMENT_ENTRY_INVALID = 0x20, _SEGMENT_ENTRY_NOEXEC = 0x100;
+  static constexpr pmdval_t _SEGMENT_ENTRY_PROTECT = 0x200, _SEGMENT_ENTRY_LARGE = 0x400;
+  static constexpr pmdval_t _SEGMENT_ENTRY_YOUNG = 0x1000, _SEGMENT_ENTRY_DIRTY = 0x2000;
+  static constexpr pmdval_t _SEGMENT_ENTRY_SOFT_DIRTY = C.soft_dirty ? 0x4000 : 0;
+  static constexpr pmdval_t PMD_NONE = _SEGMENT_ENTRY_INVALID;  // _SEGMENT_ENTRY_EMPTY
+  static constexpr pmdval_t PMD_TABLE = 0;                       // _SEGMENT_ENTRY
+  // _SEGMENT_ENTRY_ORIGIN_LARGE: the kernel's segment is 1 MiB (order 8);
+  // here the PMD page of the geometry (ArchCfg::pmd_page_order).
+  static constexpr pmdval_t ORIGIN_LARGE = ~((1ull << (PAGE_SHIFT + C.pmd_page_order)) - 1);
+  static constexpr pmdval_t move_bit(pmdval_t v, pmdval_t from, pmdval_t to) { return (v & from) ? to : 0; }
+  // The machine carries a huge PMD as the PTE of its first page: pmd_mkhuge()
+  // makes the large segment entry of that PTE (arch/s390/mm/hugetlbpage.c's
+  // __pte_to_rste() with _SEGMENT_ENTRY_LARGE, as set_huge_pte_at() stores
+  // it), pmd_pte() the PTE back (__rste_to_pte(), without the _PAGE_LARGE
+  // marker hugetlb adds: here the PTE form is what the MMU model reads).
+  // For pfn_pte(pfn, prot) this is pmd_mkhuge(pfn_pmd(pfn, prot)) exactly.
+  static constexpr pteval_t pmd_mkhuge(pteval_t pte) {
+    if (!pte_present(pte)) return PMD_NONE;
+    return (pte & PAGE_MASK) | move_bit(pte, _PAGE_READ, _SEGMENT_ENTRY_READ) |
+           move_bit(pte, _PAGE_WRITE, _SEGMENT_ENTRY_WRITE) | move_bit(pte, _PAGE_INVALID, _SEGMENT_ENTRY_INVALID) |
+           move_bit(pte, _PAGE_PROTECT, _SEGMENT_ENTRY_PROTECT) | move_bit(pte, _PAGE_DIRTY, _SEGMENT_ENTRY_DIRTY) |
+           move_bit(pte, _PAGE_YOUNG, _SEGMENT_ENTRY_YOUNG) | move_bit(pte, _PAGE_SOFT_DIRTY, _SEGMENT_ENTRY_SOFT_DIRTY) |
+           move_bit(pte, _PAGE_NOEXEC, _SEGMENT_ENTRY_NOEXEC) | _SEGMENT_ENTRY_LARGE;
+  }
+  static constexpr pteval_t pmd_pte(pteval_t pmd) {
+    if (!pmd_present(pmd)) return PTE_NONE;
+    return (pmd & ORIGIN_LARGE) | _PAGE_PRESENT | move_bit(pmd, _SEGMENT_ENTRY_READ, _PAGE_READ) |
+           move_bit(pmd, _SEGMENT_ENTRY_WRITE, _PAGE_WRITE) | move_bit(pmd, _SEGMENT_ENTRY_INVALID, _PAGE_INVALID) |
+           move_bit(pmd, _SEGMENT_ENTRY_PROTECT, _PAGE_PROTECT) | move_bit(pmd, _SEGMENT_ENTRY_DIRTY, _PAGE_DIRTY) |
+           move_bit(pmd, _SEGMENT_ENTRY_YOUNG, _PAGE_YOUNG) | move_bit(pmd, _SEGMENT_ENTRY_SOFT_DIRTY, _PAGE_SOFT_DIRTY) |
+           move_bit(pmd, _SEGMENT_ENTRY_NOEXEC, _PAGE_NOEXEC);
+  }
+  static constexpr bool pmd_present(pteval_t v) { return v != PMD_NONE; }
+  static constexpr bool pmd_leaf(pteval_t v) { return v & _SEGMENT_ENTRY_LARGE; }
+  // pmdp_invalidate() sets _SEGMENT_ENTRY_INVALID in place (pmdp_xchg_direct()).
+  static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return v | _SEGMENT_ENTRY_INVALID; }
+  // The machine's view of page k of a huge PMD as a PTE (no kernel helper).
+  static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) {
+    const pteval_t pte = pmd_pte(pmd);
+    return pte_present(pte) ? pte + (pteval_t(k) << PAGE_SHIFT) : pte;
+  }
 };
 
 using S390x = S390xT<>;

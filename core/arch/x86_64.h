@@ -125,6 +125,7 @@ struct X86_64T : x86::PageBits, Generic<X86_64T<C>> {
   static constexpr pteval_t pmd_pte(pteval_t pmd) { return Pmd::pmd_pte(pmd); }
   static constexpr bool pmd_present(pteval_t v) { return Pmd::pmd_present(v); }
   static constexpr bool pmd_leaf(pteval_t v) { return Pmd::pmd_leaf(v); }
+  static constexpr bool pmd_access_permitted(pteval_t v, bool write) { return Pmd::pmd_access_permitted(v, write); }
   static constexpr pteval_t pmd_mkinvalid(pteval_t v) { return Pmd::pmd_mkinvalid(v); }
   static constexpr pteval_t pmd_page_pte(pteval_t pmd, int k) { return Pmd::pmd_page_pte(pmd, k); }
 

@@ -98,6 +98,9 @@ struct HugePmd {
     return v & (PageBits::_PAGE_PRESENT | PageBits::_PAGE_PROTNONE | PageBits::_PAGE_PSE);
   }
   static constexpr bool pmd_leaf(pteval_t v) { return v & PageBits::_PAGE_PSE; }
+  // pmd_access_permitted(): __pte_access_permitted(pmd_val()), Present and
+  // User (RW for a write): an invalidated huge PMD (Present clear) fails.
+  static constexpr bool pmd_access_permitted(pteval_t v, bool write) { return A::pte_access_permitted(v, write); }
   // pmd_mkinvalid() (pmdp_invalidate(), THP split): pfn_pmd(pmd_pfn(),
   // pmd_flags() without Present and PROTNONE), so PSE stays and
   // pmd_present() stays true; the PFN is stored inverted, as in any

@@ -64,6 +64,8 @@ PteSem sem_decode(Arch arch, pteval_t v);
 // low half alone: ptep_get_lockless() vouches only for a value whose low
 // half maps a page (include/linux/pgtable.h, CONFIG_GUP_GET_PXX_LOW_HIGH).
 inline bool sem_two_halves(Arch arch) { return arch == Arch::i386_pae; }
+// The empty entry a new table holds (pte_clear()): s390's is _PAGE_INVALID.
+inline pteval_t sem_empty_pte(Arch arch) { return arch == Arch::s390x ? 0x400 : 0; }
 inline pteval_t sem_low_half(pteval_t v) { return v & 0xffffffffull; }
 inline bool sem_is_cont(Arch arch, pteval_t v) { return arch == Arch::arm64 && (v & 1) && (v >> 52 & 1); }
 

@@ -184,7 +184,7 @@ template <class A>
 Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, int va, int end) {
   const bool write = op.flags & FOLL_WRITE;
   const pteval_t pte = A::pmd_pte(pmd);
-  if (!A::pte_access_permitted(pte, write && !m.bug(Bug::access_check_ignores_write)))
+  if (!A::pmd_access_permitted(pmd, write && !m.bug(Bug::access_check_ignores_write)))
     co_return bail(m, cpu, va, "!pmd_access_permitted");
   if (A::pte_special(pte)) co_return bail(m, cpu, va, "pmd special");
   const uint64_t pfn0 = A::pte_pfn(pte) + uint64_t(va % PTRS_PER_PTE);

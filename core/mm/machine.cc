@@ -93,6 +93,7 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
   with_machine_arch(sc().arch, [&]<class A>() {
     pmd_none_value = A::PMD_NONE;
     pmd_table_bits = A::PMD_TABLE;
+    pte_none_value = A::PTE_NONE;
   });
   for (auto& p : pmd) p.poke(pmd_none_value);
   for (int t = 0; t < next_serial && t <= MAX_TABLES; t++) {
@@ -167,11 +168,11 @@ PteTable* Machine::alloc_table(int pmd_index) {
   if (pooled_ && !table_pool.free.empty()) {
     t = table_pool.free.back();
     table_pool.free.pop_back();
-    for (auto& e : t->e) e.poke(0);
     t->ptl.poke(0);
   } else {
     t = new PteTable;
   }
+  for (auto& e : t->e) e.poke(pte_none_value);
   t->serial = uint32_t(next_serial++);
   t->pmd_index = pmd_index;
   for (EntryHistory& h : t->hist) h.n = 0;

@@ -255,6 +255,7 @@ class Machine {
   // table bits (A::PMD_TABLE), taken from the model with the scenario.
   pmdval_t pmd_none_value = 0;
   pmdval_t pmd_table_bits = 0;
+  pteval_t pte_none_value = 0;  // A::PTE_NONE: what a new table's entries hold
   pmdval_t pmd_of_serial(uint32_t s) const { return (pmdval_t(s) << 12) | pmd_table_bits; }
   static uint32_t serial_of_pmd(pmdval_t v) { return uint32_t(v >> 12) & 0xfff; }
   bool pmd_none(pmdval_t v) const { return v == pmd_none_value; }

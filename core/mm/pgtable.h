@@ -118,7 +118,11 @@ struct Pgtable {
         }
       }
     }
-    if (!block) {
+    if constexpr (A::young_by_exchange) {
+      const pteval_t cur = co_await pte_load(m, r, i);
+      const pteval_t old = co_await pte_xchg(m, r, i, A::pte_mkold(cur));
+      young = A::pte_young(old);
+    } else if (!block) {
       const pteval_t old = co_await pte_fetch_and(m, r, i, ~A::YOUNG_BITS);
       young = A::pte_young(old);
     }
@@ -131,7 +135,7 @@ struct Pgtable {
   static Task<pteval_t> ptep_get_and_clear(Machine& m, int cpu, TableRef r, int i) {
     const uint64_t t0 = m.now();
     if constexpr (A::has_contpte) co_await contpte_try_unfold(m, cpu, r, i);
-    const pteval_t old = co_await pte_xchg(m, r, i, 0);
+    const pteval_t old = co_await pte_xchg(m, r, i, A::PTE_NONE);
     m.judge->pte_read(m, PteGetter::ptep_get_and_clear, r.t, r.serial, i, t0, old);
     co_return old;
   }

@@ -52,7 +52,7 @@ struct Window {
   pteval_t value(int j) const { return j < 0 ? first : later(j).v; }  // j = -1: the value at t0
 };
 
-Window window(const EntryHistory& h, uint64_t t0) {
+Window window(Arch arch, const EntryHistory& h, uint64_t t0) {
   Window w;
   w.h = &h;
   const uint32_t n = h.n, oldest = n > HIST ? n - HIST : 0;
@@ -62,7 +62,8 @@ Window window(const EntryHistory& h, uint64_t t0) {
     w.first = h.rec[(k - 1) % HIST].v;
   else if (oldest > 0)
     return w;  // the value at t0 fell out of the ring
-  // else nothing stored up to t0: a new table's entry is none
+  else
+    w.first = sem_empty_pte(arch);  // nothing stored up to t0: a new table's entry is none
   w.known = true;
   w.from = k;
   w.n = int(n - k);
@@ -119,7 +120,7 @@ bool held_sometime(Arch arch, const PteTable* t, Block blk, uint64_t t0, const P
   for (int q = -1; q < blk.n; q++) {
     const int k = q < 0 ? i : blk.base + q;
     if (q >= 0 && k == i) continue;
-    const Window w = window(t->hist[k], t0);
+    const Window w = window(arch, t->hist[k], t0);
     if (!w.known) return true;  // cannot judge
     for (int j = -1; j < w.n; j++)
       if (has(sem_recency(arch, w.value(j)), b) && (!agree || agrees(sem_decode(arch, w.value(j)), r, k, i))) return true;
@@ -131,7 +132,7 @@ bool held_sometime(Arch arch, const PteTable* t, Block blk, uint64_t t0, const P
 // one the verdict is about, if another) held since t0, with their writers.
 void report(Machine& m, Oracle o, const std::string& what, const PteTable* t, int i, uint64_t t0, int k = -1) {
   auto values = [&](int e) {
-    const Window w = window(t->hist[e], t0);
+    const Window w = window(m.sc().arch, t->hist[e], t0);
     std::string vals = "page " + std::to_string(t->pmd_index * PTRS_PER_PTE + e) + " held " + hex(w.first);
     for (int j = 0; j < w.n; j++) vals += ", " + hex(w.later(j).v) + "@cpu" + std::to_string(w.later(j).cpu());
     return vals;
@@ -149,7 +150,7 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
   if (m.opt.threaded || m.exec.verdict.violated || !m.table_live[serial]) return;
   const Arch arch = m.sc().arch;
   const int me = m.cur_cpu();
-  const Window wi = window(t->hist[i], t0);
+  const Window wi = window(arch, t->hist[i], t0);
   if (!wi.known) return;
   const bool lockless = g == PteGetter::ptep_get_lockless || g == PteGetter::ptep_get_lockless_norecency;
   const Oracle o = lockless ? Oracle::lockless_read : Oracle::accessor_view;
@@ -196,7 +197,7 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
   // c.
   if (g == PteGetter::ptep_get_lockless_norecency || (r.young && r.dirty)) return;
   for (int k = blk.base; k < blk.base + blk.n; k++) {
-    const Window w = k == i ? wi : window(t->hist[k], t0);
+    const Window w = k == i ? wi : window(arch, t->hist[k], t0);
     if (!w.known) continue;
     const SemRecency owed = held_throughout(arch, w, me);
     for (Bit b : {kYoung, kDirty}) {
@@ -214,13 +215,13 @@ GF_NO_COVERAGE void judge_young_cleared(Machine& m, const PteTable* t, uint32_t 
   if (m.opt.threaded || m.exec.verdict.violated || !m.table_live[serial]) return;
   const Arch arch = m.sc().arch;
   const int me = m.cur_cpu();
-  const Window wi = window(t->hist[i], t0);
+  const Window wi = window(arch, t->hist[i], t0);
   if (!wi.known) return;
   const Block blk = block_of(sem_is_cont(arch, wi.first), i);
   const std::string_view name = "ptep_test_and_clear_young()";
   bool was_young = false, cannot = false;
   for (int k = blk.base; k < blk.base + blk.n; k++) {
-    const Window w = k == i ? wi : window(t->hist[k], t0);
+    const Window w = k == i ? wi : window(arch, t->hist[k], t0);
     if (!w.known) {
       cannot = true;
       continue;

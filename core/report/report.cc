@@ -79,8 +79,8 @@ std::string describe(Arch arch, const Event& e) {
 std::string describe_pte(Arch arch, uint64_t v) { return hex(v) + " (" + sem_decode(arch, v).str() + ")"; }
 
 std::string describe_pmd(Arch arch, uint64_t v) {
-  if (v == 0) return "none";
   return with_machine_arch(arch, [&]<class A>() {
+    if (v == A::PMD_NONE) return std::string("none");
     if (A::pmd_leaf(v)) return "huge " + hex(v) + " (" + sem_decode(arch, A::pmd_pte(v)).str() + ")";
     return "table #" + std::to_string(Machine::serial_of_pmd(v));
   });

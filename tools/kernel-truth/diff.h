@@ -143,6 +143,10 @@ struct Differ {
       const kt_pte k = K(v);
       cmp("pmd_present", v, A::pmd_present(v), k_pmd_present(k));
       cmp("pmd_leaf", v, A::pmd_leaf(v), k_pmd_leaf(k));
+      if (A::pmd_leaf(v)) {  // what gup_fast_pmd_leaf() asks of a huge PMD, invalidated ones included
+        cmp("pmd_access_permitted(read)", v, A::pmd_access_permitted(v, false), k_pmd_access_permitted(k, 0));
+        cmp("pmd_access_permitted(write)", v, A::pmd_access_permitted(v, true), k_pmd_access_permitted(k, 1));
+      }
       if (c & KT_CFG_PMD_MKINVALID) cmp("pmd_mkinvalid", v, A::pmd_mkinvalid(v), k_pmd_mkinvalid(k));
     }
   }
@@ -158,9 +162,9 @@ struct Differ {
       const kt_pte k = k_pfn_pmd_huge(pfn, prot);
       cmp("pmd_mkhuge(pfn_pmd)", args, m, k);
       // What GUP-fast's PMD leaf path decides on it, as the machine asks.
-      cmp("pmd_access_permitted(read) of a huge PMD", args, A::pte_access_permitted(A::pmd_pte(m), false),
+      cmp("pmd_access_permitted(read) of a huge PMD", args, A::pmd_access_permitted(m, false),
           k_pmd_access_permitted(k, 0));
-      cmp("pmd_access_permitted(write) of a huge PMD", args, A::pte_access_permitted(A::pmd_pte(m), true),
+      cmp("pmd_access_permitted(write) of a huge PMD", args, A::pmd_access_permitted(m, true),
           k_pmd_access_permitted(k, 1));
       cmp("pmd_pfn of a huge PMD", args, A::pte_pfn(A::pmd_pte(m)), k_pmd_pfn(k));
     }
