@@ -106,8 +106,8 @@ std::string meaning_text(const std::vector<MeaningRow>& rows) {
     for (const MeaningClass& c : r.classes) {
       if (!c.finding) continue;
       if (!head) out += "\n" + label(r) + " " + r.cfg + ":\n", head = true;
-      out += "  " + std::string(c.known ? "known" : "NEW") + ": " + access(c.write) + " pin of a " + c.cls +
-             " entry (" + c.origin + ", " + std::to_string(c.count) + " entries), e.g. " + decoded(r.arch, c.x) + "\n";
+      out += "  " + std::string(c.known ? "known" : "NEW") + ": " + access(c.write) + " pin, meaning: " + c.cls +
+             " (" + c.origin + ", " + std::to_string(c.count) + " entries), e.g. " + decoded(r.arch, c.x) + "\n";
       if (c.known) out += "    " + std::string(c.known->why) + "\n";
     }
   }
@@ -137,7 +137,7 @@ std::string meaning_markdown(const std::vector<MeaningRow>& rows) {
     for (const MeaningClass& c : r.classes) {
       if (!c.finding) continue;
       if (!any) out += "\n", any = true;
-      out += "- **" + label(r) + " " + r.cfg + ": " + access(c.write) + " pin of a " + c.cls + " entry** (" + c.origin +
+      out += "- **" + label(r) + " " + r.cfg + ": " + access(c.write) + " pin, meaning: " + c.cls + "** (" + c.origin +
              ", " + std::to_string(c.count) + "): `" + hex(c.x) + "` (" + sem_decode(r.arch, c.x).str() + "), " +
              (c.known ? "known" : "**NEW**") + "\n";
     }

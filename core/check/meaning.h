@@ -108,22 +108,8 @@ constexpr GupDecision gup_fast_decide(pteval_t v, bool write) {
 // ------------------------------------------------------------ the meaning
 
 // Why the decoder's record refuses a user access of this kind through the
-// entry, or nullptr when it allows it.
-inline const char* meaning_refuses(const PteSem& s, bool write) {
-  switch (s.kind) {
-    case PteSem::none: return "none";
-    case PteSem::nonpresent: return "nonpresent";
-    case PteSem::protnone: return "protnone";
-    case PteSem::present: break;
-  }
-  if (!s.valid) return "invalid";
-  if (!s.user) return "no-user";
-  if (s.special && !s.devmap) return "special";
-  if (!write) return s.read ? nullptr : "no-read";
-  if (!s.write) return "read-only";
-  if (s.uffd_wp) return "uffd-wp";
-  return nullptr;
-}
+// entry, or nullptr when it allows it (core/decoder/semantic.h).
+inline const char* meaning_refuses(const PteSem& s, bool write) { return sem_refuses_user(s, write); }
 
 // ------------------------------------------------------------ triage
 
