@@ -132,15 +132,30 @@ std::string meaning_markdown(const std::vector<MeaningRow>& rows) {
     out += "| " + label(r) + " | " + r.cfg + " | " + std::to_string(r.made) + " + " + std::to_string(r.raw) + " | " +
            std::to_string(r.pins[0]) + " | " + std::to_string(r.pins[1]) + " | " + findings_cell(r) + " | " +
            std::to_string(r.refusals[0]) + "/" + std::to_string(r.refusals[1]) + " |\n";
-  bool any = false;
+  // One bullet per finding class and architecture, naming the configurations
+  // it appears in (the example is the first configuration's).
+  struct Bullet {
+    std::string key, head, cfgs, tail;
+  };
+  std::vector<Bullet> bullets;
   for (const MeaningRow& r : rows)
     for (const MeaningClass& c : r.classes) {
       if (!c.finding) continue;
-      if (!any) out += "\n", any = true;
-      out += "- **" + label(r) + " " + r.cfg + ": " + access(c.write) + " pin, meaning: " + c.cls + "** (" + c.origin +
-             ", " + std::to_string(c.count) + "): `" + hex(c.x) + "` (" + sem_decode(r.arch, c.x).str() + "), " +
-             (c.known ? "known" : "**NEW**") + "\n";
+      const std::string key = label(r) + "|" + access(c.write) + "|" + c.cls + "|" + c.origin + "|" + (c.known ? "k" : "n");
+      Bullet* b = nullptr;
+      for (Bullet& x : bullets)
+        if (x.key == key) b = &x;
+      if (b) {
+        b->cfgs += ", " + r.cfg;
+        continue;
+      }
+      bullets.push_back({key, "- **" + label(r) + " (", r.cfg,
+                         "): " + access(c.write) + " pin, meaning: " + c.cls + "** (" + c.origin + ", " +
+                             std::to_string(c.count) + "): `" + hex(c.x) + "` (" + sem_decode(r.arch, c.x).str() +
+                             "), " + (c.known ? "known" : "**NEW**") + "\n"});
     }
+  if (!bullets.empty()) out += "\n";
+  for (const Bullet& b : bullets) out += b.head + b.cfgs + b.tail;
   return out;
 }
 
