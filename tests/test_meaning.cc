@@ -180,3 +180,21 @@ TEST(Meaning, ReadmeTableIsCurrent) {
 }
 
 }  // namespace
+
+// tools/kernel-truth names the kernel object's configuration by its switches.
+TEST(Meaning, KernelConfigurationsHaveNames) {
+  auto name = [](gf::Arch a, bool n, bool s, bool u) {
+    const gf::MeaningCfg* c = gf::meaning_cfg_for(a, n, s, u);
+    return c ? std::string(c->name) : std::string("none");
+  };
+  EXPECT_EQ(name(gf::Arch::x86_64, true, true, true), "debian");
+  EXPECT_EQ(name(gf::Arch::x86_64, false, false, false), "defconfig");
+  EXPECT_EQ(name(gf::Arch::x86_64, false, true, false), "none");
+  EXPECT_EQ(name(gf::Arch::arm64, true, false, true), "default");  // arm64 has no soft-dirty
+  EXPECT_EQ(name(gf::Arch::arm64, true, false, false), "no-uffd-wp");
+  EXPECT_EQ(name(gf::Arch::riscv64, true, false, false), "default");
+  EXPECT_EQ(name(gf::Arch::riscv64, false, false, false), "no-numa");
+  EXPECT_EQ(name(gf::Arch::s390x, true, true, false), "default");
+  EXPECT_EQ(name(gf::Arch::ppc64le, true, true, false), "default");
+  EXPECT_EQ(name(gf::Arch::i386_pae, false, false, false), "default");
+}

@@ -70,10 +70,23 @@ inline constexpr MeaningCfg kMeaningCfgs[] = {
 inline constexpr int NR_MEANING_CFGS = int(sizeof kMeaningCfgs / sizeof kMeaningCfgs[0]);
 
 // The configuration of `arch` with these switches (tools/kernel-truth reads
-// them from the kernel object), or nullptr.
+// them from the kernel object), or nullptr.  A switch no row of the
+// architecture flips is not one its Kconfig has (arm64 soft-dirty, riscv
+// soft-dirty and uffd-wp, ...): it is not compared.
 inline const MeaningCfg* meaning_cfg_for(Arch arch, bool numa, bool sd, bool uffd) {
+  const MeaningCfg* first = nullptr;
+  bool varies[3] = {};
+  for (const MeaningCfg& c : kMeaningCfgs) {
+    if (c.arch != arch) continue;
+    if (!first) first = &c;
+    varies[0] |= c.numa_balancing != first->numa_balancing;
+    varies[1] |= c.soft_dirty != first->soft_dirty;
+    varies[2] |= c.uffd_wp != first->uffd_wp;
+  }
   for (const MeaningCfg& c : kMeaningCfgs)
-    if (c.arch == arch && c.numa_balancing == numa && c.soft_dirty == sd && c.uffd_wp == uffd) return &c;
+    if (c.arch == arch && (!varies[0] || c.numa_balancing == numa) && (!varies[1] || c.soft_dirty == sd) &&
+        (!varies[2] || c.uffd_wp == uffd))
+      return &c;
   return nullptr;
 }
 
