@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/check/audit.h"
+#include "core/check/meaning.h"
 #include "core/base/json_get.h"
 #include "core/arch/norecency.h"
 #include "core/report/report.h"
@@ -59,12 +60,26 @@ int cmd_audit(const std::vector<std::string>& arch_names, const std::string& bug
   gf::AuditOptions o;
   o.max_bits = max_bits;
   std::vector<gf::AuditArch> rows;
+  std::vector<gf::MeaningRow> meaning;  // core/check/meaning.h: every configuration of each model
   bool clean = true;
   for (gf::Arch a : arches) {
     rows.push_back(gf::run_audit(a, *bugs, o));
     clean &= rows.back().clean();
+    for (gf::MeaningRow& r : gf::run_meaning(a, *bugs)) {
+      clean &= r.clean();
+      meaning.push_back(std::move(r));
+    }
   }
-  const std::string text = json ? gf::audit_json(rows) + "\n" : markdown ? gf::audit_markdown(rows) : gf::audit_text(rows);
+  std::string text;
+  if (json) {
+    nlohmann::json j = nlohmann::json::parse(gf::audit_json(rows));
+    j["meaning"] = nlohmann::json::parse(gf::meaning_json(meaning));
+    text = j.dump(2) + "\n";
+  } else if (markdown) {
+    text = gf::audit_markdown(rows) + "\n" + gf::meaning_markdown(meaning);
+  } else {
+    text = gf::audit_text(rows) + "\n" + gf::meaning_text(meaning);
+  }
   if (const int rc = write_or_print(out, text); rc != kClean) return rc;
   return clean ? kClean : kViolation;
 }

@@ -41,6 +41,11 @@ struct ModelFamily {
   template <int Bug>
   using with_bug = M<ArchCfg{.numa_balancing = Base.numa_balancing, .soft_dirty = Base.soft_dirty,
                              .uffd_wp = Base.uffd_wp, .shstk = Base.shstk, .svadu = Base.svadu, .bug = Bug}>;
+  // The correct model in another kernel configuration (the meaning check,
+  // core/check/meaning_cfgs.def): the Kconfig switches, the CPU's kept.
+  template <bool Numa, bool SoftDirty, bool UffdWp>
+  using with_switches = M<ArchCfg{.numa_balancing = Numa, .soft_dirty = SoftDirty, .uffd_wp = UffdWp,
+                                  .shstk = Base.shstk, .svadu = Base.svadu}>;
 };
 using X86_64Family = ModelFamily<X86_64T, ArchCfg{}>;
 using X86_64ShstkFamily = ModelFamily<X86_64T, ArchCfg{.shstk = true}>;

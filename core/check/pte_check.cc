@@ -25,7 +25,9 @@ struct Known {
 constexpr Known kKnown[] = {
 #define GF_KNOWN(arch, oracle, what, fields, why) {Arch::arch, Oracle::oracle, what, fields, why},
 #define GF_KNOWN_DECODE(arch, pred, kind, why)
+#define GF_MEANING(arch, cfg, access, cls, origin, why)
 #include "core/check/findings.def"
+#undef GF_MEANING
 #undef GF_KNOWN_DECODE
 #undef GF_KNOWN
 };
@@ -37,7 +39,9 @@ struct KnownDecode {
 constexpr KnownDecode kKnownDecode[] = {
 #define GF_KNOWN(arch, oracle, what, fields, why)
 #define GF_KNOWN_DECODE(arch, pred, kind, why) {Arch::arch, #pred, kind, why},
+#define GF_MEANING(arch, cfg, access, cls, origin, why)
 #include "core/check/findings.def"
+#undef GF_MEANING
 #undef GF_KNOWN_DECODE
 #undef GF_KNOWN
 };

@@ -55,6 +55,31 @@ struct PteSem {
 
 PteSem sem_decode(Arch arch, pteval_t v);
 
+// What the entry means for a user access: why user space may not read
+// (write = false) or write through it, or nullptr when it may.  Present (not
+// none, swap/migration/..., PROT_NONE), valid (recency aside), user, not
+// special (no page to take a reference on; a devmap entry has one), and
+// readable (riscv, s390, ppc64 read bits) for a read; Linux-writable and
+// not uffd-wp (a write must reach userfaultfd first) for a write, which
+// needs no read bit (slow GUP's check_vma_flags() asks VM_WRITE only).
+// The meaning check (core/check/meaning.h) and the pin_without_access
+// oracle judge GUP-fast's pins by it.
+inline const char* sem_refuses_user(const PteSem& s, bool write) {
+  switch (s.kind) {
+    case PteSem::none: return "none";
+    case PteSem::nonpresent: return "nonpresent";
+    case PteSem::protnone: return "protnone";
+    case PteSem::present: break;
+  }
+  if (!s.valid) return "invalid";
+  if (!s.user) return "no-user";
+  if (s.special && !s.devmap) return "special";
+  if (!write) return s.read ? nullptr : "no-read";
+  if (!s.write) return "read-only";
+  if (s.uffd_wp) return "uffd-wp";
+  return nullptr;
+}
+
 // A valid contpte entry (arm64 PTE_VALID and PTE_CONT): one of a block of
 // CONT_PTES whose young/dirty the getters gather.  False elsewhere.  Cheap,
 // and inline: the read contracts ask it of every value a getter returns, in

@@ -101,8 +101,7 @@ Task<bool> Ops<A>::gup_fast_pte_range(Machine& m, int cpu, Op op, pmdval_t pmd, 
       pte = co_await P::ptep_get_lockless(m, r, i);
     if (!A::pte_present(pte)) m.gup_step(cpu, GupStep::read_unmapped);
     if (A::pte_protnone(pte)) co_return bail(m, cpu, va, "protnone");  // 5.
-    if (!A::pte_access_permitted(pte, write && !m.bug(Bug::access_check_ignores_write)))
-      co_return bail(m, cpu, va, "!pte_access_permitted");
+    if (!access_permitted(m, pte, write)) co_return bail(m, cpu, va, "!pte_access_permitted");
     if (A::pte_special(pte)) co_return bail(m, cpu, va, "special");  // devmap is never mapped in the model
     const uint64_t pfn = A::pte_pfn(pte);
     if (pfn >= NR_PFNS) co_return bail(m, cpu, va, "pfn out of range");
@@ -184,8 +183,7 @@ template <class A>
 Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, int va, int end) {
   const bool write = op.flags & FOLL_WRITE;
   const pteval_t pte = A::pmd_pte(pmd);
-  if (!A::pmd_access_permitted(pmd, write && !m.bug(Bug::access_check_ignores_write)))
-    co_return bail(m, cpu, va, "!pmd_access_permitted");
+  if (!pmd_access_permitted(m, pmd, write)) co_return bail(m, cpu, va, "!pmd_access_permitted");
   if (A::pte_special(pte)) co_return bail(m, cpu, va, "pmd special");
   const uint64_t pfn0 = A::pte_pfn(pte) + uint64_t(va % PTRS_PER_PTE);
   if (pfn0 + uint64_t(end - va) > NR_PFNS) co_return bail(m, cpu, va, "pfn out of range");
@@ -214,6 +212,26 @@ Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, i
   }
   if (m.tracing()) m.note(cpu, "gup_fast: keep " + std::to_string(refs) + " pages of huge folio " + std::to_string(head.head));
   co_return true;
+}
+
+// pte_access_permitted(pte, write), or what the injected bugs make of it.
+// Context: any.
+template <class A>
+bool Ops<A>::access_permitted(Machine& m, pteval_t pte, bool write) {
+  if (m.bug(Bug::access_check_ignores_write)) write = false;
+  if (m.bug(Bug::gup_fast_generic_access)) return A::pte_present(pte) && (!write || A::pte_write(pte));
+  return A::pte_access_permitted(pte, write);
+}
+
+// pmd_access_permitted(pmd, write), the architecture's own (core/arch/), with
+// the same injected bugs: access_check_ignores_write, and
+// gup_fast_generic_access, the generic pmd_present() && pmd_write().
+// Context: any (a decision on a value).
+template <class A>
+bool Ops<A>::pmd_access_permitted(Machine& m, pmdval_t pmd, bool write) {
+  if (m.bug(Bug::access_check_ignores_write)) write = false;
+  if (m.bug(Bug::gup_fast_generic_access)) return A::pmd_present(pmd) && (!write || A::pte_write(A::pmd_pte(pmd)));
+  return A::pmd_access_permitted(pmd, write);
 }
 
 // The model's "fall back to slow GUP" note; returns false (stop here).

@@ -50,6 +50,8 @@ struct Ops {
   static Task<bool> gup_fast_pte_recheck(Machine& m, int cpu, int va, pmdval_t pmd, TableRef r, pteval_t pte);
   static Task<bool> gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, int va, int end);
   static bool bail(Machine& m, int cpu, int va, const char* why);
+  static bool access_permitted(Machine& m, pteval_t pte, bool write);
+  static bool pmd_access_permitted(Machine& m, pmdval_t pmd, bool write);
   static Task<bool> try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags, int refs = 1);
   static Task<void> gup_put_refs(Machine& m, Folio& head, uint8_t flags, int refs);
   static Task<void> gup_put_folio(Machine& m, const Held& h);

@@ -12,11 +12,21 @@
 namespace gf {
 namespace {
 
-// Does this entry value let a user access of `write` kind reach `pfn`?
-bool maps_with(const PteSem& s, uint64_t pfn, bool write, bool* maps_pfn) {
-  bool m = s.kind == PteSem::present && s.valid && s.pfn == pfn;
-  if (m) *maps_pfn = true;
-  return m && s.user && (!write || s.write);
+// What one value of the entry says about `pfn`, accumulated over the values
+// a kept reference is judged against.
+struct PinSeen {
+  bool mapped = false;    // some value mapped pfn (present or PROT_NONE, valid or not)
+  bool readable = false;  // some value let user space read it (sem_refuses_user())
+};
+
+// Does this entry value let a user access of `write` kind reach `pfn`
+// (core/decoder/semantic.h sem_refuses_user(), as the meaning check)?
+bool maps_with(const PteSem& s, uint64_t pfn, bool write, PinSeen* seen) {
+  if (!s.maps() || s.pfn != pfn) return false;
+  seen->mapped = true;
+  if (sem_refuses_user(s, false)) return false;
+  seen->readable = true;
+  return !write || !sem_refuses_user(s, true);
 }
 
 // References a CPU's holds contribute to a folio (GUP ledger).  Not inlined:
@@ -75,18 +85,33 @@ void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t gr
   // entry starts none; the layout records its values), or the window fell out
   // of the ring — then the oracle cannot judge and stays silent.
   if (!found && n > HIST) return;
-  bool maps_pfn = false;
+  PinSeen seen;
+  const char* refused = nullptr;  // why the last value mapping pfn refused user space
   for (uint32_t k = from; k < n; k++) {
-    if (maps_with(sem_decode(m.sc().arch, m.truth.hist[va][k % HIST].v), pfn, write, &maps_pfn)) return;
+    const PteSem s = sem_decode(m.sc().arch, m.truth.hist[va][k % HIST].v);
+    if (maps_with(s, pfn, write, &seen)) return;
+    if (s.maps() && s.pfn == pfn) refused = sem_refuses_user(s, false);
   }
-  char buf[200];
+  // Never mapped: pin_not_in_history.  Mapped, readable, never writable, for a
+  // write pin: write_pin_without_write.  Mapped but never accessible (only
+  // PROT_NONE, invalid, non-user, unreadable or special values), or mapped
+  // valid but never accessible to user space: pin_without_access.
+  Oracle o = Oracle::pin_not_in_history;
+  std::string what = "never mapped that page";
+  if (seen.readable && write) {
+    o = Oracle::write_pin_without_write;
+    what = "never allowed a write";
+  } else if (seen.mapped) {
+    o = Oracle::pin_without_access;
+    what = std::string("mapped that page but never let user space access it (") + (refused ? refused : "?") + ")";
+  }
+  char buf[300];
   std::snprintf(buf, sizeof buf,
                 "cpu%d kept a %s reference on pfn %llu for page %d, taken at step %llu, but from then to step %llu "
                 "the entry %s",
                 cpu, write ? "write" : "read", (unsigned long long)pfn, va, (unsigned long long)grab_step,
-                (unsigned long long)m.now(),
-                maps_pfn ? "never allowed a write" : "never mapped that page");
-  m.violate(maps_pfn && write ? Oracle::write_pin_without_write : Oracle::pin_not_in_history, buf);
+                (unsigned long long)m.now(), what.c_str());
+  m.violate(o, buf);
 }
 
 void gup_returns(Machine& m, int cpu, int first) {

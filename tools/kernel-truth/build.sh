@@ -133,7 +133,7 @@ PY
 build_driver() {
   local t=$1 exe=$2 first=$3
   ktruth_target "$t"
-  local inputs=("$here"/*.cc "$here"/*.h "$root"/core/*/*.h "$root"/core/*/*.def
+  local inputs=("$here"/*.cc "$here"/*.h "$root"/core/*/*.h "$root"/core/*/*.def "$root"/core/decoder/semantic.cc
                 "$out/$t/ktruth.o")
   [[ $first != "$root" ]] && inputs+=("$first"/core/arch/*.h)
   local f stale=0
@@ -145,7 +145,8 @@ build_driver() {
   [[ $K_ARCH == x86_64 ]] && link=(-no-pie)  # native: the kernel object is not PIC
   echo "kernel-truth: $t: $K_CXX -> $exe" >&2
   "$K_CXX" -std=c++20 -O2 -Wall -Wextra -Werror -I"$first" -I"$root" "${link[@]}" \
-    "$here/truth_main.cc" "$here/audit.cc" "$here/diff.cc" "$out/$t/ktruth.o" -o "$exe.tmp"
+    "$here/truth_main.cc" "$here/audit.cc" "$here/diff.cc" "$here/meaning.cc" \
+    "$root/core/decoder/semantic.cc" "$root/core/base/text.cc" "$out/$t/ktruth.o" -o "$exe.tmp"
   mv "$exe.tmp" "$exe"
 }
 

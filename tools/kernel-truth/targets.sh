@@ -7,7 +7,7 @@
 # binary that runs it ("" = runs natively).
 #
 #   target           ARCH     CROSS_COMPILE            base config
-KTRUTH_TARGETS=(x86_64 x86_64-defconfig arm64 riscv64 s390x ppc64le i386-pae)
+KTRUTH_TARGETS=(x86_64 x86_64-defconfig arm64 riscv64 s390x ppc64le i386-pae riscv64-defconfig s390x-nonuma)
 
 ktruth_target() {
   local t=$1
@@ -42,6 +42,15 @@ ktruth_target() {
       K_ARCH=i386 K_BASE=i386_defconfig
       K_FRAGMENT=(-e HIGHMEM64G -d HIGHMEM4G -d NOHIGHMEM -e TRANSPARENT_HUGEPAGE)
       K_CXX=i686-linux-gnu-g++ K_QEMU=qemu-i386-static ;;
+    riscv64-defconfig)  # upstream defconfig: no NUMA, so no NUMA_BALANCING (the meaning check's PROT_NONE finding)
+      K_ARCH=riscv K_CROSS=riscv64-linux-gnu- K_BASE=defconfig
+      K_FRAGMENT=(-d NUMA_BALANCING -e TRANSPARENT_HUGEPAGE -e USERFAULTFD)
+      K_CXX=riscv64-linux-gnu-g++ K_QEMU=qemu-riscv64-static ;;
+    s390x-nonuma)  # s390x without NUMA_BALANCING (the meaning check's PROT_NONE finding)
+      K_ARCH=s390 K_CROSS=s390x-linux-gnu- K_BASE=defconfig
+      K_FRAGMENT=(-d NUMA_BALANCING -e TRANSPARENT_HUGEPAGE -e USERFAULTFD
+                  -e CHECKPOINT_RESTORE -e MEM_SOFT_DIRTY)
+      K_CXX=s390x-linux-gnu-g++ K_QEMU=qemu-s390x-static ;;
     *) echo "kernel-truth: unknown target '$t' (known: ${KTRUTH_TARGETS[*]})" >&2; return 1 ;;
   esac
 }

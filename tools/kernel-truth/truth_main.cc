@@ -12,7 +12,8 @@
 //    values (the kernel's own constructors, chains of its transformations,
 //    one-bit flips of those, swap entries, arm64 contpte blocks) and on N
 //    random values (seeded).  x86: once per shadow-stack capability.
-// 3. The real-code norecency audit (audit.h).
+// 3. The real-code norecency audit (audit.h), and the meaning check on the
+//    real helpers (meaning.h).
 // Prints one summary line per part; writes a JSON report with --json.
 // Exit: 0 clean, 1 a model/kernel mismatch, 2 bad arguments, 3 an audit
 // difference nobody has triaged.
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "tools/kernel-truth/audit.h"
+#include "tools/kernel-truth/meaning.h"
 #include "tools/kernel-truth/diff.h"
 
 #if defined(__x86_64__)
@@ -397,6 +399,10 @@ int main(int argc, char** argv) {
       untriaged |= audits.back().untriaged();
       print_audit(arch, audits.back());
     }
+  // The meaning check on the real helpers (meaning.h), with the audit.
+  if (o.audit)
+    for (int shstk = 0; shstk <= int(shstk_possible); shstk++)
+      untriaged |= print_meaning(arch, shstk, run_meaning(arch, shstk, int(o.audit_bits), o.audit_sample, o.rc.seed));
   if (o.json && !write_json(o.json, arch, o.rc, parts, audits)) return 2;
   if (mismatches) return 1;
   return untriaged ? 3 : 0;
