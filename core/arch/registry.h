@@ -85,6 +85,17 @@ auto dispatch_bug(int bug, F&& f, std::integer_sequence<int, Bs...>) {
 }
 }  // namespace detail
 
+// Is architecture a one of the known race's (core/base/known.def) arches?
+inline bool known_race_arch(KnownRace k, Arch a) {
+  const std::string_view list = info(k).arches, name = arch_name(a);
+  for (size_t i = 0; i <= list.size();) {
+    const size_t j = std::min(list.find(' ', i), list.size());
+    if (list.substr(i, j - i) == name) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
 // The first bug of `bugs` that lives in architecture a's helpers, or -1.
 int helper_bug_for(Arch a, BugSet bugs);
 // Does the bug break a model's helpers (and which)?  "" for operation bugs.

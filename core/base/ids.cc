@@ -17,6 +17,11 @@ constexpr std::array<BugInfo, NR_BUGS> kBugs = {{
 #include "core/base/bugs.def"
 #undef GF_BUG
 }};
+constexpr std::array<KnownRaceInfo, NR_KNOWN_RACES> kKnown = {{
+#define GF_KNOWN_RACE(id, oracle, arches, ref, text) {#id, Oracle::oracle, arches, ref, text},
+#include "core/base/known.def"
+#undef GF_KNOWN_RACE
+}};
 constexpr std::array<OpInfo, NR_OPS> kOps = {{
 #define GF_OP(id, args, kernel, text) {#id, kernel, text},
 #include "core/base/ops.def"
@@ -34,6 +39,7 @@ std::optional<E> find(const std::array<T, N>& table, std::string_view s) {
 const OracleInfo& info(Oracle o) { return kOracles[size_t(o)]; }
 const BugInfo& info(Bug b) { return kBugs[size_t(b)]; }
 const OpInfo& info(OpKind k) { return kOps[size_t(k)]; }
+const KnownRaceInfo& info(KnownRace k) { return kKnown[size_t(k)]; }
 std::optional<Oracle> oracle_from_name(std::string_view s) { return find<Oracle>(kOracles, s); }
 std::optional<Bug> bug_from_name(std::string_view s) { return find<Bug>(kBugs, s); }
 std::optional<OpKind> op_from_name(std::string_view s) { return find<OpKind>(kOps, s); }

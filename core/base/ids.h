@@ -71,7 +71,21 @@ inline constexpr std::string_view kBugWhere[NR_BUGS] = {
 #undef GF_BUG
 };
 
+// Findings of the correct model, triaged (core/base/known.def).
+enum class KnownRace : uint8_t {
+#define GF_KNOWN_RACE(id, oracle, arches, ref, text) id,
+#include "core/base/known.def"
+#undef GF_KNOWN_RACE
+};
+inline constexpr int NR_KNOWN_RACES = 0
+#define GF_KNOWN_RACE(id, oracle, arches, ref, text) +1
+#include "core/base/known.def"
+#undef GF_KNOWN_RACE
+    ;
+
 struct OracleInfo { std::string_view id, statement; };
+struct KnownRaceInfo { std::string_view id; Oracle oracle; std::string_view arches, kernel_ref, text; };
+const KnownRaceInfo& info(KnownRace k);
 // where: "" for a bug in the operations, else the architecture model (or "*": all) whose helpers it breaks.
 struct BugInfo { std::string_view id; Oracle oracle; std::string_view where, kernel_ref, text; };
 struct OpInfo { std::string_view id, kernel, text; };

@@ -90,6 +90,7 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
   exec.verdict = Verdict{};
   exec.events.clear();
   exec.running_cpu = -1;
+  known_context = -1;
   with_machine_arch(sc().arch, [&]<class A>() {
     pmd_none_value = A::PMD_NONE;
     pmd_table_bits = A::PMD_TABLE;
@@ -416,6 +417,7 @@ void Machine::violate(Oracle o, std::string message) {
   exec.verdict.step = opt.threaded ? now() : exec.step;
   exec.verdict.cpu = c;
   exec.verdict.op = c >= 0 ? cpu[c].current_op : -1;
+  if (known_context >= 0 && info(KnownRace(known_context)).oracle == o) exec.verdict.known = known_context;
   if (opt.trace) note(c, "VIOLATION " + std::string(info(o).id) + ": " + exec.verdict.message);
 }
 

@@ -133,6 +133,7 @@ struct Verdict {
   uint64_t step = 0;
   int cpu = -1;  // -1: found by the end-of-run checks
   int op = -1;   // index of the operation in that CPU's program
+  int known = -1;  // a KnownRace (core/base/known.def) this violation is, or -1
 };
 
 struct CpuState {
@@ -249,6 +250,9 @@ class Machine {
   }
 
   bool bug(Bug b) const { return sc().bugs.has(b); }
+  // The known race (core/base/known.def) the running operation is in, while
+  // the oracles judge it; -1 none.  Set and cleared around the judge's call.
+  int known_context = -1;
 
   // --- page table ------------------------------------------------------
   // The architecture's empty PMD (A::PMD_NONE: pmd_none(), pmd_clear()) and

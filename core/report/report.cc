@@ -207,7 +207,11 @@ std::string format_report(const Scenario& s, const RunResult& r, const std::stri
   f.headline = " at step " + std::to_string(v.step) +
                (v.cpu >= 0 ? " on cpu" + std::to_string(v.cpu) : std::string(" (end of run)")) +
                headline_context(arch_name(s.arch), bugs);
-  f.details = "  " + v.message + "\n  invariant: " + std::string(info(v.oracle).statement) + "\n\n";
+  f.details = "  " + v.message + "\n  invariant: " + std::string(info(v.oracle).statement) + "\n";
+  if (v.known >= 0)
+    f.details += "  known finding " + std::string(info(KnownRace(v.known)).id) + " (core/base/known.def): " +
+                 std::string(info(KnownRace(v.known)).text) + "\n";
+  f.details += "\n";
   if (!r.events.empty()) f.details += format_trace(s, r, o) + "\n";
   f.where = violating_op(s, r);
   f.arch = arch_name(s.arch);
