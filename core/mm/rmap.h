@@ -107,8 +107,11 @@ Task<pteval_t> Ops<A>::try_to_migrate_one(Machine& m, int cpu, TableRef r, int i
 
 // try_to_unmap_one() on the PTE `i` of `r` mapping the lazyfree folio `f`
 // (the MADV_FREE branch; swap-out is not modelled):
-//   2. ptep_clear_flush(); a dirty entry's dirt goes to the folio
-//      (folio_mark_dirty());
+//   2. the entry cleared — reclaim batches the flush (TTU_BATCH_FLUSH:
+//      should_defer_flush() holds on arm64 always and on x86 when other
+//      CPUs run the mm), so ptep_get_and_clear() now and the flush in
+//      shrink_folio_list()'s try_to_unmap_flush(); a dirty entry's dirt goes
+//      to the folio (folio_mark_dirty());
 //   3. smp_mb(), then folio_ref_count() and folio_mapcount() (a forked
 //      child's mappings count), smp_rmb(), folio_test_dirty();
 //   4. only the isolation's reference and the mappings' (dropped here):
@@ -122,8 +125,7 @@ Task<pteval_t> Ops<A>::try_to_migrate_one(Machine& m, int cpu, TableRef r, int i
 template <class A>
 Task<bool> Ops<A>::try_to_unmap_one(Machine& m, int cpu, TableRef r, int i, Folio& f) {
   const int va = r.t->pmd_index * PTRS_PER_PTE + i;
-  const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // 2. ptep_clear_flush()
-  co_await P::flush_tlb(m, cpu);
+  const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // 2. set_tlb_ubc_flush_pending()
   if (A::pte_dirty(old)) co_await store(f.dirty, 1);  // folio_mark_dirty()
   bool only_ours = true;
   if (!m.bug(Bug::lazyfree_ignores_refs)) {

@@ -11,11 +11,12 @@
 //
 //   CPU 0: reclaim                          CPU 1: direct IO read
 //   1. isolate (+1), page old                gup_fast(): pte = ptep_get_lockless()
-//   2. ptep_clear_flush()                    try_grab_folio_fast(): +1024
+//   2. ptep_get_and_clear()                  try_grab_folio_fast(): +1024
 //   3. smp_mb(); folio_ref_count()           recheck: pte_same(pte, *ptep)
 //   4. == 1 + mapcount and clean: discard    (the device writes the page)
 //      else set_pte_at(pteval): map back     unpin: set_page_dirty_lock(), put
-//   5. folio_ref_freeze(folio, 1) or keep
+//   5. folio_ref_freeze(folio, 1) or keep;
+//      try_to_unmap_flush(), then free
 //
 // Either 3. sees CPU 1's reference, or CPU 1's recheck sees the entry 2.
 // cleared and drops it.  Before 6c8e2a256915 step 3 was missing: a clean
@@ -68,6 +69,7 @@ Task<void> Ops<A>::reclaim(Machine& m, int cpu, Op op) {
   if (!young) unmapped = co_await try_to_unmap_one(m, cpu, r, i, f);  // 2.-4.
   co_await pte_unmap_unlock(m, cpu, r);
   co_await rmap_read_unlock(m);
+  bool frozen = false;
   if (unmapped) {
     // The folio is unmapped: it cannot be newly pinned, and a pinned one is
     // not reclaimed (activate_locked).  Else 5.: only the isolation's
@@ -75,14 +77,16 @@ Task<void> Ops<A>::reclaim(Machine& m, int cpu, Op op) {
     const bool pinned = co_await folio_maybe_dma_pinned(m, f);
     if (!pinned) {
       const int64_t found = co_await cmpxchg(f.refcount, 1, 0);  // folio_ref_freeze(folio, 1)
-      if (found == 1) {
-        m.free_folio(f);  // PGLAZYFREED
-        co_return;
-      }
+      frozen = found == 1;
     }
-    if (m.tracing()) m.note(cpu, "reclaim: page " + std::to_string(va) + " unmapped, but the folio is held: keep it");
+    if (!frozen && m.tracing())
+      m.note(cpu, "reclaim: page " + std::to_string(va) + " unmapped, but the folio is held: keep it");
+    co_await P::flush_tlb(m, cpu);  // try_to_unmap_flush(): the batched flush, before any folio is freed
   }
-  co_await folio_put(m, f, 1);  // putback_lru_page(): the isolation's reference
+  if (frozen)
+    m.free_folio(f);  // free_unref_folios(): PGLAZYFREED
+  else
+    co_await folio_put(m, f, 1);  // putback (move_folios_to_lru()): the isolation's reference
 }
 
 }  // namespace gf
