@@ -16,6 +16,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "core/mm/ops.h"
@@ -25,23 +26,35 @@ namespace gf {
 // madvise(MADV_FREE) → madvise_free_single_vma(): only anonymous vmas
 // (others are -EINVAL; the model skips their pages), the walk, one flush.
 // What the process wrote to a page before the call stops being owed to it:
-// the data may go, and any store after the call brings it back
-// (madvise_free_pte_range() records that in Truth as it cleans each page).
+// the data may go, and any store after the call brings it back.  That is
+// recorded in Truth once the walk and its flush are done: the flush waits
+// for MMU walks in flight, so a store whose walk read the entry before it was
+// cleaned has recorded itself by then (on real threads a store records after
+// its access; the scheduler records it with the access).  A store after the
+// cleaning makes the entry dirty again, and reclaim keeps the page.
 // Context: takes mmap_lock for read; the PTL per table.
 template <class A>
 Task<void> Ops<A>::madvise_free(Machine& m, int cpu, Op op) {
   const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
   co_await mmap_read_lock(m);
   bool flush = false;
+  std::array<int16_t, NR_VPAGES> lazy;  // by va: the pfn made lazyfree there, or -1
+  for (int va = op.va; va < end; va++) lazy[va] = -1;
   // madvise_free_huge_pmd() is not modelled: a huge PMD has no table, and
   // the walk skips it.
   auto huge_pmd = [](int, int) -> Task<bool> { co_return false; };
   auto pte_range = [&](TableRef r, int va, int pmd_end) -> Task<void> {
-    const bool changed = co_await madvise_free_pte_range(m, cpu, r, va, pmd_end);
+    const bool changed = co_await madvise_free_pte_range(m, cpu, r, va, pmd_end, lazy);
     flush |= changed;
   };
   co_await walk_page_range(m, cpu, op.va, end, huge_pmd, pte_range);
   if (flush) co_await P::flush_tlb(m, cpu);  // tlb_finish_mmu()
+  for (int va = op.va; va < end; va++) {
+    if (lazy[va] < 0) continue;
+    m.truth.expect[va] = int32_t(-1);
+    Folio& page = m.folio[lazy[va]];
+    if (page.allocated) page.truth.written = false;  // (reclaim may have freed it meanwhile)
+  }
   co_await mmap_read_unlock(m);
 }
 
@@ -52,11 +65,12 @@ Task<void> Ops<A>::madvise_free(Machine& m, int cpu, Op op) {
 //      a forked child's mapping counts), folio_clear_dirty(), else skip it;
 //   3. a young or dirty entry: clear_young_dirty_ptes() — get and clear,
 //      then the old, clean entry — the flush deferred to tlb_finish_mmu();
-//   4. folio_mark_lazyfree(): PG_swapbacked cleared.
+//   4. folio_mark_lazyfree(): PG_swapbacked cleared; lazy[va] = its pfn.
 // Returns whether an entry changed (the caller flushes).
 // Context: mmap_lock held for read, the PTL held.
 template <class A>
-Task<bool> Ops<A>::madvise_free_pte_range(Machine& m, int cpu, TableRef r, int va, int pmd_end) {
+Task<bool> Ops<A>::madvise_free_pte_range(Machine& m, int cpu, TableRef r, int va, int pmd_end,
+                                          std::array<int16_t, NR_VPAGES>& lazy) {
   bool changed = false;
   for (; va < pmd_end; va++) {
     const int i = va % PTRS_PER_PTE;
@@ -76,13 +90,8 @@ Task<bool> Ops<A>::madvise_free_pte_range(Machine& m, int cpu, TableRef r, int v
       co_await pte_store(m, r, i, A::pte_mkclean(A::pte_mkold(old)));
       changed = true;
     }
-    // 4. folio_mark_lazyfree().  From here the content is the kernel's to
-    // drop: what the process wrote so far is no longer owed to it.  Every
-    // store until now either landed before the entry was cleaned above or
-    // finds it clean and makes it dirty again, which reclaim then sees.
-    f.lazyfree = true;
-    m.truth.expect[va] = int32_t(-1);
-    f.truth.written = false;
+    f.lazyfree = true;  // 4. folio_mark_lazyfree()
+    lazy[va] = int16_t(A::pte_pfn(pte));
     if (m.tracing()) m.note(cpu, "madvise_free: page " + std::to_string(va) + " is lazyfree");
   }
   co_return changed;

@@ -152,7 +152,8 @@ struct Ops {
 
   // ---------------------------------------------------------------- madvise.h, vmscan.h (and rmap.h)
   static Task<void> madvise_free(Machine& m, int cpu, Op op);
-  static Task<bool> madvise_free_pte_range(Machine& m, int cpu, TableRef r, int va, int pmd_end);
+  static Task<bool> madvise_free_pte_range(Machine& m, int cpu, TableRef r, int va, int pmd_end,
+                                            std::array<int16_t, NR_VPAGES>& lazy);
   static Task<void> reclaim(Machine& m, int cpu, Op op);
   static Task<bool> try_to_unmap_one(Machine& m, int cpu, TableRef r, int i, Folio& f);
 };
