@@ -27,11 +27,14 @@ namespace gf {
 // (others are -EINVAL; the model skips their pages), the walk, one flush.
 // What the process wrote to a page before the call stops being owed to it:
 // the data may go, and any store after the call brings it back.  That is
-// recorded in Truth once the walk and its flush are done: the flush waits
-// for MMU walks in flight, so a store whose walk read the entry before it was
-// cleaned has recorded itself by then (on real threads a store records after
-// its access; the scheduler records it with the access).  A store after the
-// cleaning makes the entry dirty again, and reclaim keeps the page.
+// recorded in Truth as each page is made lazyfree (before a migration can
+// copy the page's record), and once more when the walk and its flush are
+// done: the flush waits for MMU walks in flight, so on real threads, where a
+// store records itself after its access, one whose walk read the entry
+// before it was cleaned has recorded itself by then (the scheduler records
+// a store with its access).  A store after the cleaning makes the entry
+// dirty again, and reclaim keeps the page; withdrawing its record too only
+// makes the oracles miss something, never report what did not happen.
 // Context: takes mmap_lock for read; the PTL per table.
 template <class A>
 Task<void> Ops<A>::madvise_free(Machine& m, int cpu, Op op) {
@@ -53,7 +56,7 @@ Task<void> Ops<A>::madvise_free(Machine& m, int cpu, Op op) {
     if (lazy[va] < 0) continue;
     m.truth.expect[va] = int32_t(-1);
     Folio& page = m.folio[lazy[va]];
-    if (page.allocated) page.truth.written = false;  // (reclaim may have freed it meanwhile)
+    if (page.allocated) page.truth.written = false;  // (reclaim or migration may have freed it meanwhile)
   }
   co_await mmap_read_unlock(m);
 }
@@ -65,7 +68,8 @@ Task<void> Ops<A>::madvise_free(Machine& m, int cpu, Op op) {
 //      a forked child's mapping counts), folio_clear_dirty(), else skip it;
 //   3. a young or dirty entry: clear_young_dirty_ptes() — get and clear,
 //      then the old, clean entry — the flush deferred to tlb_finish_mmu();
-//   4. folio_mark_lazyfree(): PG_swapbacked cleared; lazy[va] = its pfn.
+//   4. folio_mark_lazyfree(): PG_swapbacked cleared; lazy[va] = its pfn, and
+//      what the process wrote there withdrawn from Truth.
 // Returns whether an entry changed (the caller flushes).
 // Context: mmap_lock held for read, the PTL held.
 template <class A>
@@ -92,6 +96,8 @@ Task<bool> Ops<A>::madvise_free_pte_range(Machine& m, int cpu, TableRef r, int v
     }
     f.lazyfree = true;  // 4. folio_mark_lazyfree()
     lazy[va] = int16_t(A::pte_pfn(pte));
+    m.truth.expect[va] = int32_t(-1);
+    f.truth.written = false;
     if (m.tracing()) m.note(cpu, "madvise_free: page " + std::to_string(va) + " is lazyfree");
   }
   co_return changed;
