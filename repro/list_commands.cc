@@ -36,7 +36,7 @@ int cmd_oracles() {
 int cmd_ops() {
   for (int i = 0; i < gf::NR_OPS; i++) {
     const auto& o = gf::info(gf::OpKind(i));
-    std::printf("%-10.*s %-12.*s %.*s  [%.*s]\n", int(o.id.size()), o.id.data(), int(gf::op_args_text(gf::OpKind(i)).size()), gf::op_args_text(gf::OpKind(i)).data(),
+    std::printf("%-12.*s %-12.*s %.*s  [%.*s]\n", int(o.id.size()), o.id.data(), int(gf::op_args_text(gf::OpKind(i)).size()), gf::op_args_text(gf::OpKind(i)).data(),
                 int(o.text.size()), o.text.data(), int(o.kernel.size()), o.kernel.data());
   }
   return kClean;

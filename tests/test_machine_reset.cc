@@ -115,6 +115,7 @@ void expect_same_state(const gf::Machine& a, const gf::Machine& b, const std::st
     EXPECT_EQ(bool(x.truth.written), bool(y.truth.written));
     EXPECT_EQ(uint32_t(x.truth.data), uint32_t(y.truth.data));
     EXPECT_EQ(int32_t(x.child_refs), int32_t(y.child_refs));
+    EXPECT_EQ(bool(x.lazyfree), bool(y.lazyfree));
   }
   EXPECT_EQ(a.nfree, b.nfree);
   EXPECT_EQ(a.next_pfn, b.next_pfn);

@@ -117,6 +117,7 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
     f.truth.written = false;
     f.truth.data = 0;
     f.child_refs = 0;
+    f.lazyfree = false;
   }
   // The zero page: reserved, never freed, never counted.
   folio[0].allocated = true;
@@ -213,6 +214,7 @@ int Machine::alloc_pfn() {
   f.mapcount = 0;
   f.truth.data = 0;
   f.child_refs = 0;
+  f.lazyfree = false;
   f.dirty.poke(0);
   f.pincount.poke(0);
   return pfn;
@@ -239,6 +241,7 @@ int Machine::alloc_huge() {
   h.anon = false;
   h.mapcount = 0;
   h.child_refs = 0;
+  h.lazyfree = false;
   h.dirty.poke(0);
   h.pincount.poke(0);
   return base;

@@ -105,6 +105,9 @@ struct Folio {
   // (and the references they hold), which the child, not modelled further,
   // never drops.  Kernel state: split's refcount check counts it.
   Shared<int32_t> child_refs;
+  // An anon folio MADV_FREE made lazyfree: PG_swapbacked clear (head).  Set by
+  // madvise_free, cleared when reclaim maps it back (core/mm/madvise.h, vmscan.h).
+  Shared<bool> lazyfree;
   PageTruth truth;  // the oracles' alone
 };
 

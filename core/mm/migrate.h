@@ -86,6 +86,7 @@ Task<int> Ops<A>::migrate_folio(Machine& m, int cpu, Folio& src, uint64_t pfn, u
     Folio& to = m.folio[dst];
     to.anon = bool(src.anon);
     to.exclusive = bool(src.exclusive);
+    to.lazyfree = bool(src.lazyfree);  // __folio_migrate_mapping(): PG_swapbacked only if src has it
     to.truth.data = m.bug(Bug::migrate_copy_before_unmap) ? early : uint32_t(src.truth.data);
     to.truth.written = bool(src.truth.written);
     to.dirty.poke(src.dirty.peek());  // folio_migrate_flags()

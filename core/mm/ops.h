@@ -17,6 +17,8 @@
 //   mprotect.h        mm/mprotect.c            mprotect, wrprotect
 //   rmap.h            mm/rmap.c                age
 //   page_writeback.h  mm/page-writeback.c      writeback
+//   madvise.h         mm/madvise.c             madvise_free
+//   vmscan.h          mm/vmscan.c              reclaim
 //   contpte.h         arch/arm64/mm/contpte.c  contpte_fold
 //   mm.h, mmap_lock.h, pgtable_generic.h, pagewalk.h: the helpers they share.
 #pragma once
@@ -149,6 +151,13 @@ struct Ops {
 
   // ---------------------------------------------------------------- contpte.h
   static Task<void> contpte_fold(Machine& m, int cpu, Op op);
+
+  // ---------------------------------------------------------------- madvise.h, vmscan.h (and rmap.h)
+  static Task<void> madvise_free(Machine& m, int cpu, Op op);
+  static Task<bool> madvise_free_pte_range(Machine& m, int cpu, TableRef r, int va, int pmd_end,
+                                            std::array<int16_t, NR_VPAGES>& lazy);
+  static Task<void> reclaim(Machine& m, int cpu, Op op);
+  static Task<bool> try_to_unmap_one(Machine& m, int cpu, TableRef r, int i, Folio& f);
 };
 
 }  // namespace gf
@@ -167,3 +176,5 @@ struct Ops {
 #include "core/mm/pagewalk.h"
 #include "core/mm/pgtable_generic.h"
 #include "core/mm/rmap.h"
+#include "core/mm/madvise.h"
+#include "core/mm/vmscan.h"

@@ -2,8 +2,9 @@
 //
 // mm/rmap.c (6.12), the reverse-map walkers as they reach one mapping:
 // folio_referenced() → folio_referenced_one() (reclaim's aging, PTE or huge
-// PMD), page_mkclean_one() (folio_mkclean(), for write-back) and
-// try_to_migrate_one() (migration); and the anon_vma / i_mmap rwsem they
+// PMD), page_mkclean_one() (folio_mkclean(), for write-back),
+// try_to_migrate_one() (migration) and try_to_unmap_one() (reclaim's discard
+// of a lazyfree page, core/mm/vmscan.h); and the anon_vma / i_mmap rwsem they
 // hold (include/linux/rmap.h anon_vma_lock_read(), i_mmap_lock_read()).
 // Members of Ops<A>.
 #pragma once
@@ -114,6 +115,48 @@ Task<pteval_t> Ops<A>::try_to_migrate_one(Machine& m, int cpu, TableRef r, int i
   if (!src.anon && A::pte_dirty(old)) co_await store(src.dirty, 1);
   m.mapcount_add(src, -1);
   co_return old;
+}
+
+// try_to_unmap_one() on the PTE `i` of `r` mapping the lazyfree folio `f`
+// (the MADV_FREE branch; swap-out is not modelled):
+//   2. the entry cleared — reclaim batches the flush (TTU_BATCH_FLUSH:
+//      should_defer_flush() holds on arm64 always and on x86 when other
+//      CPUs run the mm), so ptep_get_and_clear() now and the flush in
+//      shrink_folio_list()'s try_to_unmap_flush(); a dirty entry's dirt goes
+//      to the folio (folio_mark_dirty());
+//   3. smp_mb(), then folio_ref_count() and folio_mapcount() (a forked
+//      child's mappings count), smp_rmb(), folio_test_dirty();
+//   4. only the isolation's reference and the mappings' (dropped here):
+//      discard — the mapping and its reference go, the entry stays none;
+//      otherwise set_pte_at() of the old entry and folio_set_swapbacked().
+// Under the scheduler every access is sequentially consistent, so the two
+// barriers are the order of the accesses: the clear, then the refcount, then
+// the dirty flag.  lazyfree_ignores_refs: the kernel before 6c8e2a256915,
+// which tested the dirty flag alone.  Returns whether it discarded the page.
+// Context: the rmap lock held for read, the PTL held; the folio isolated.
+template <class A>
+Task<bool> Ops<A>::try_to_unmap_one(Machine& m, int cpu, TableRef r, int i, Folio& f) {
+  const int va = r.t->pmd_index * PTRS_PER_PTE + i;
+  const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // 2. set_tlb_ubc_flush_pending()
+  if (A::pte_dirty(old)) co_await store(f.dirty, 1);  // folio_mark_dirty()
+  bool only_ours = true;
+  if (!m.bug(Bug::lazyfree_ignores_refs)) {
+    const int64_t refs = co_await load(f.refcount);  // 3. after smp_mb()
+    only_ours = refs == 1 + f.mapcount + f.child_refs;
+  }
+  const uint8_t dirty = co_await load(f.dirty);  // after smp_rmb()
+  if (only_ours && !dirty) {  // 4. discard:
+    m.mapcount_add(f, -1);    // folio_remove_rmap_pte()
+    co_await folio_put(m, f, 1);  // the mapping's reference; the isolation's remains
+    if (m.tracing()) m.note(cpu, "reclaim: lazyfree page " + std::to_string(va) + " discarded");
+    co_return true;
+  }
+  co_await P::set_pte(m, r, i, old);  // set_pte_at(): map it back
+  f.lazyfree = false;                // folio_set_swapbacked()
+  if (m.tracing())
+    m.note(cpu, "reclaim: page " + std::to_string(va) + (dirty ? " was redirtied" : " is held by someone else") +
+                    ", map it back");
+  co_return false;
 }
 
 }  // namespace gf

@@ -189,15 +189,25 @@ GF_NO_COVERAGE void at_end(Machine& m) {
   std::array<bool, NR_PFNS> page_mapped{};    // by pfn
   std::array<int16_t, NR_VPAGES> maps{};      // by va: the pfn a valid user entry maps there, or -1
   maps.fill(-1);
+  // by va: the entry is none or maps the zero page, so a read of an
+  // anonymous page there gives zeros (do_anonymous_page()).
+  std::array<bool, NR_VPAGES> reads_zero{};
   for (int p = 0; p < NR_PMDS; p++) {
     const pmdval_t pmd = m.pmd[p].peek();
-    if (m.pmd_none(pmd)) continue;
+    if (m.pmd_none(pmd)) {
+      for (int i = 0; i < PTRS_PER_PTE; i++) reads_zero[p * PTRS_PER_PTE + i] = true;
+      continue;
+    }
     const bool huge = m.pmd_leaf(pmd);
     for (int i = 0; i < PTRS_PER_PTE; i++) {
       const int va = p * PTRS_PER_PTE + i;
       const pteval_t v = huge ? m.pmd_page_pte(pmd, i) : m.table_of(pmd)->e[i].peek();
-      if (v == 0) continue;
+      if (v == sem_empty_pte(m.sc().arch)) {
+        reads_zero[va] = true;
+        continue;
+      }
       PteSem s = sem_decode(m.sc().arch, v);
+      if (s.kind == PteSem::present && s.special && s.pfn == 0) reads_zero[va] = true;
       if ((s.kind != PteSem::present && s.kind != PteSem::protnone) || s.special || s.pfn >= NR_PFNS) continue;
       if (s.kind == PteSem::present && s.valid) maps[va] = int16_t(s.pfn);
       const uint16_t h = m.folio[s.pfn].head;
@@ -207,10 +217,18 @@ GF_NO_COVERAGE void at_end(Machine& m) {
     }
   }
   // lost_write: what the process last wrote to a page it still maps is in
-  // the page it maps.
+  // the page it maps; an anonymous page whose entry is gone (or is the zero
+  // page) while its vma lives would read zeros instead (reclaim's discard).
   for (int va = 0; va < NR_VPAGES && !m.exec.verdict.violated; va++) {
     const int32_t want = m.truth.expect[va];
-    if (want < 0 || maps[va] < 0) continue;
+    if (want < 0) continue;
+    if (maps[va] < 0 && reads_zero[va] && m.vma[va].mapped && m.vma[va].anon) {
+      m.violate(Oracle::lost_write, "anonymous page " + std::to_string(va) +
+                                        " maps no page of its own (none, or the zero page: a read gives zeros), but the process last wrote " +
+                                        std::to_string(want) + " there (through the mapping or a FOLL_PIN of it)");
+      return;
+    }
+    if (maps[va] < 0) continue;
     const uint32_t have = m.folio[maps[va]].truth.data;
     if (have == uint32_t(want)) continue;
     m.violate(Oracle::lost_write, "page " + std::to_string(va) + " maps pfn " + std::to_string(maps[va]) +
