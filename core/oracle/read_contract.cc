@@ -14,8 +14,9 @@
 //      rather than gather from an entry being unfolded or remapped);
 //   c. (ptep_get_lockless only: the norecency read may be stale) a bit some
 //      entry of the block held throughout the read is in the result;
-//   on i386 PAE (two halves read apart) a result whose low half maps no
-//   page is not judged: GUP-fast bails on it.
+//   on i386 PAE (two halves read apart) a lockless result whose low half
+//   maps no page is not judged (GUP-fast bails on it), and ptep_get()'s two
+//   loads may each see another moment: its halves are judged apart.
 //  accessor_view — ptep_get() (contpte_ptep_get()), ptep_get_and_clear()
 //   (contpte_try_unfold() gathers first) and ptep_test_and_clear_young()
 //   (contpte_ptep_test_and_clear_young() clears the block): a. and c. as
@@ -174,6 +175,18 @@ GF_NO_COVERAGE void judge_pte_read(Machine& m, PteGetter g, const PteTable* t, u
   // mix whose low half maps nothing is what the read may return; one whose
   // low half maps a page is judged as any result.
   if (lockless && sem_two_halves(arch) && !sem_decode(arch, sem_low_half(got)).maps()) return;
+  // ptep_get() there is READ_ONCE() of a 64-bit entry: two 32-bit loads with
+  // nothing tying them together (GUP-fast's recheck calls it without the
+  // PTL, and a torn value only sends it to the slow path).  Each half is
+  // judged as the entry held it at some moment of the read.
+  if (g == PteGetter::ptep_get && sem_two_halves(arch)) {
+    bool low = false, high = false;
+    for (int j = -1; j < wi.n; j++) {
+      low |= sem_low_half(wi.value(j)) == sem_low_half(got);
+      high |= (wi.value(j) ^ got) >> 32 == 0;
+    }
+    if (low && high) return;
+  }
   const PteSem r = sem_decode(arch, got);
   const char* name = getter_name(g);
   // a.
