@@ -207,7 +207,10 @@ struct MeaningRow {
       c.known = known_meaning(arch, cfg, c.write, c.cls, c.origin);
       (c.known ? known : untriaged) += c.count;
     }
-    std::stable_sort(classes.begin(), classes.end(), [](const MeaningClass& a, const MeaningClass& b) {
+    // (finding, write, origin, cls) is each class's key (note()), so the
+    // order is total and std::sort suffices.  (std::stable_sort's temporary
+    // buffer trips AddressSanitizer's new/free check with libstdc++ 12.)
+    std::sort(classes.begin(), classes.end(), [](const MeaningClass& a, const MeaningClass& b) {
       if (a.finding != b.finding) return a.finding;
       if (a.write != b.write) return !a.write;
       if (a.origin != b.origin) return a.origin < b.origin;
