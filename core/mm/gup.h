@@ -210,12 +210,12 @@ Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, i
   // invalidated form a THP split leaves) on an architecture whose
   // pmd_access_permitted() lets it through.
   if (!A::hw_access(pte) && known_race_arch(KnownRace::pin_through_invalidated_huge_pmd, A::id))
-    m.known_context = int(KnownRace::pin_through_invalidated_huge_pmd);
+    m.set_known(int(KnownRace::pin_through_invalidated_huge_pmd));
   for (int k = 0; k < refs; k++) {
     cs.held[cs.nheld++] = Held{uint16_t(va + k), uint16_t(pfn0 + k), head.head, op.flags, m.truth.vma_gen[va + k]};
     m.judge->pin_kept(m, cpu, va + k, pfn0 + k, write, grab_step);
   }
-  m.known_context = -1;
+  m.set_known(-1);
   if (m.tracing()) m.note(cpu, "gup_fast: keep " + std::to_string(refs) + " pages of huge folio " + std::to_string(head.head));
   co_return true;
 }

@@ -90,7 +90,6 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
   exec.verdict = Verdict{};
   exec.events.clear();
   exec.running_cpu = -1;
-  known_context = -1;
   with_machine_arch(sc().arch, [&]<class A>() {
     pmd_none_value = A::PMD_NONE;
     pmd_table_bits = A::PMD_TABLE;
@@ -131,6 +130,7 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
     c.nheld = 0;
     c.gup_from = MAX_HELD;
     c.current_op = -1;
+    c.known = -1;
     c.watch = nullptr;
     c.watch_hit = false;
     c.watch_write = Access{};
@@ -420,7 +420,7 @@ void Machine::violate(Oracle o, std::string message) {
   exec.verdict.step = opt.threaded ? now() : exec.step;
   exec.verdict.cpu = c;
   exec.verdict.op = c >= 0 ? cpu[c].current_op : -1;
-  if (known_context >= 0 && info(KnownRace(known_context)).oracle == o) exec.verdict.known = known_context;
+  if (c >= 0 && cpu[c].known >= 0 && info(KnownRace(cpu[c].known)).oracle == o) exec.verdict.known = cpu[c].known;
   if (opt.trace) note(c, "VIOLATION " + std::string(info(o).id) + ": " + exec.verdict.message);
 }
 

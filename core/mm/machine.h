@@ -151,6 +151,7 @@ struct CpuState {
   // write_protect_seq check may yet undo them); MAX_HELD when none runs.
   Shared<int> gup_from{MAX_HELD};
   int current_op = -1;
+  int known = -1;  // Machine::set_known(): a KnownRace row while the oracles judge, or -1
   const void* watch = nullptr;  // the cell of a plain load still in flight (Acc::plain)
   bool watch_hit = false;       // another CPU wrote it meanwhile
   Access watch_write{};         // that write
@@ -253,9 +254,12 @@ class Machine {
   }
 
   bool bug(Bug b) const { return sc().bugs.has(b); }
-  // The known race (core/base/known.def) the running operation is in, while
-  // the oracles judge it; -1 none.  Set and cleared around the judge's call.
-  int known_context = -1;
+  // The known race (core/base/known.def) the running operation of the
+  // calling CPU is in, while the oracles judge it (CpuState::known; each CPU
+  // writes its own: real threads share the machine).
+  void set_known(int k) {
+    if (const int c = cur_cpu(); c >= 0) cpu[c].known = k;
+  }
 
   // --- page table ------------------------------------------------------
   // The architecture's empty PMD (A::PMD_NONE: pmd_none(), pmd_clear()) and

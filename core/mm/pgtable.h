@@ -56,7 +56,7 @@ struct Pgtable {
     const uint64_t t0 = m.now();
     const pteval_t pte = co_await read_lockless(m, r, i);
     m.judge->pte_read(m, PteGetter::ptep_get_lockless, r.t, r.serial, i, t0, pte);
-    m.known_context = -1;
+    m.set_known(-1);
     co_return pte;
   }
 
@@ -70,7 +70,7 @@ struct Pgtable {
     else
       pte = co_await read_lockless(m, r, i);
     m.judge->pte_read(m, PteGetter::ptep_get_lockless_norecency, r.t, r.serial, i, t0, pte);
-    m.known_context = -1;
+    m.set_known(-1);
     co_return pte;
   }
 
@@ -198,7 +198,7 @@ struct Pgtable {
         if ((again & A::PTE_LOW) == (lo & A::PTE_LOW)) {
           // The kernel's own reader: what it returns may still be a mix
           // (core/base/known.def), judged by the caller's report.
-          m.known_context = int(KnownRace::pae_lockless_torn_across_modify_prot);
+          m.set_known(int(KnownRace::pae_lockless_torn_across_modify_prot));
           co_return pte;
         }
         m.note(m.cur_cpu(), "ptep_get_lockless: pte_low moved, read again");
