@@ -30,6 +30,9 @@ struct Pgtable {
   // (Judge::pte_read), with the step it started after: the read contracts
   // (core/oracle/read_contract.cc) judge it from the entries' histories.
 
+  // PAE: the entry one 32-bit load's pte_low and another's pte_high make.
+  static pteval_t join_halves(pteval_t lo, pteval_t hi) { return A::make_pte(A::pte_low(lo), A::pte_high(hi)); }
+
   // ptep_get(): on arm64 a valid CONT entry gathers young/dirty over its block
   // (contpte_ptep_get); elsewhere one load.
   // Context: the PTL held, or a lockless reader's recheck.
@@ -38,7 +41,7 @@ struct Pgtable {
     pteval_t pte = co_await pte_load(m, r, i);
     if constexpr (A::pte_halves) {  // READ_ONCE() of a 64-bit entry on 32-bit: pte_low, then pte_high
       const pteval_t hi = co_await pte_load(m, r, i);
-      pte = (pte & A::PTE_LOW) | (hi & A::PTE_HIGH);
+      pte = join_halves(pte, hi);
     }
     if constexpr (A::has_contpte) {
       if (A::pte_valid_cont(pte)) pte = co_await contpte_ptep_get(m, r, i, pte);
@@ -56,7 +59,7 @@ struct Pgtable {
     const uint64_t t0 = m.now();
     const pteval_t pte = co_await read_lockless(m, r, i);
     m.judge->pte_read(m, PteGetter::ptep_get_lockless, r.t, r.serial, i, t0, pte);
-    m.set_known(-1);
+    if constexpr (A::pte_halves) m.set_known(-1);
     co_return pte;
   }
 
@@ -70,7 +73,7 @@ struct Pgtable {
     else
       pte = co_await read_lockless(m, r, i);
     m.judge->pte_read(m, PteGetter::ptep_get_lockless_norecency, r.t, r.serial, i, t0, pte);
-    m.set_known(-1);
+    if constexpr (A::pte_halves) m.set_known(-1);
     co_return pte;
   }
 
@@ -190,12 +193,12 @@ struct Pgtable {
       for (;;) {
         const pteval_t lo = co_await pte_load(m, r, i);
         const pteval_t hi = co_await pte_load(m, r, i);
-        const pteval_t pte = (lo & A::PTE_LOW) | (hi & A::PTE_HIGH);
+        const pteval_t pte = join_halves(lo, hi);
         if (m.tracing())
           m.note(m.cur_cpu(), "ptep_get_lockless: pte_low of the first read, pte_high of the second: " + hex(pte));
         if (m.bug(Bug::pae_no_low_recheck)) co_return pte;
         const pteval_t again = co_await pte_load(m, r, i);
-        if ((again & A::PTE_LOW) == (lo & A::PTE_LOW)) {
+        if (A::pte_low(again) == A::pte_low(lo)) {
           // The kernel's own reader: what it returns may still be a mix
           // (core/base/known.def), judged by the caller's report.
           m.set_known(int(KnownRace::pae_lockless_torn_across_modify_prot));
@@ -220,7 +223,7 @@ struct Pgtable {
         const pmdval_t lo = co_await load(m.pmd[p]);
         const pmdval_t hi = co_await load(m.pmd[p]);
         const pmdval_t again = co_await load(m.pmd[p]);
-        if ((again & A::PTE_LOW) == (lo & A::PTE_LOW)) co_return (lo & A::PTE_LOW) | (hi & A::PTE_HIGH);
+        if (A::pte_low(again) == A::pte_low(lo)) co_return join_halves(lo, hi);
       }
     }
     co_return co_await load(m.pmd[p]);
@@ -231,7 +234,7 @@ struct Pgtable {
     const pmdval_t lo = co_await load(m.pmd[p]);
     if constexpr (A::pte_halves) {
       const pmdval_t hi = co_await load(m.pmd[p]);
-      co_return (lo & A::PTE_LOW) | (hi & A::PTE_HIGH);
+      co_return join_halves(lo, hi);
     }
     co_return lo;
   }
