@@ -18,6 +18,7 @@ fuzz_empty_steps: GUPFUZZ_SCHEDULE=steps), threads.
 import json
 import math
 import os
+import re
 import sys
 
 INF = math.inf
@@ -114,6 +115,8 @@ def ratio(a, b):
     return b / a if a > 0 else INF
 
 
+# Issue 20's races: the bugs.def rows of the fixes it lists (2021-2026).
+ISSUE20_RACES = ["pae_no_low_recheck", "lazyfree_ignores_refs"]
 SAME_START = ["random_seeds", "pct1_seeds", "pct2_seeds", "pct3_seeds", "rr_seeds"]
 
 
@@ -389,6 +392,36 @@ def main():
         f"{long[-1]['executions']:,} executions in {long[-1]['seconds']} s (stop {long[-1]['stop']})" if long else "none yet",
         bool(long), "a line whose target is fuzz_gup_interleave, ≥ 3,600 s, and whose note names issue 19")
 
+    # --- targets of issue 20: every architecture in the machine and the races of 2021-2026
+    def t20(name, value, met, note=""):
+        target(name, value, met, note, issue=20)
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    arch_rows = re.findall(r'^GF_ARCH\((\w+), "[^"]*", \w+, (\d+),', open(os.path.join(root, "core/arch/arches.def")).read(), re.M)
+    in_machine = [a for a, n in arch_rows if n != "0"]
+    t20("every architecture model runs in the machine", f"{len(in_machine)}/{len(arch_rows)} models",
+        len(in_machine) == len(arch_rows), ", ".join(a for a, n in arch_rows if n == "0"))
+    # The issue's races (core/base/bugs.def rows citing the fixes it lists).
+    bad = []
+    for b in ISSUE20_RACES:
+        r = ttb.get(b, {}).get("fuzz_seeds")
+        if r is None:
+            bad.append(f"{b} (not run)")
+        elif r["seconds_median"] is None or r["seconds_median"] > 60:
+            bad.append(f"{b} ({fmt_s(r['seconds_median'])})")
+    t20("every race of the issue found by fuzz_gup_interleave from the shipped seeds: median ≤ 60 s",
+        f"{len(ISSUE20_RACES) - len(bad)}/{len(ISSUE20_RACES)} bugs", not bad, ", ".join(bad))
+    before = 12822  # bench/REPORT.md of commit 499cf8b (BUDGET=medium), the last before issue 20
+    v = tp("asan")
+    t20("fuzz_gup_interleave execs/s (ASan+UBSan) no more than a fifth below before issue 20",
+        f"{fmt_n(v)}" + (f" ({v / before:.2f}× the {before:,} of commit 499cf8b)" if v else ""),
+        v is not None and v >= 0.8 * before, "throughput depends on the machine's load (see above)")
+    long20 = [c for c in ledger if c["target"] == "fuzz_gup_interleave" and (c["seconds"] or 0) >= 3600
+              and "issue 20" in c["what"].lower()]
+    t20("a 60-minute clean campaign of fuzz_gup_interleave with everything of issue 20 in bench/campaigns.tsv",
+        f"{long20[-1]['executions']:,} executions in {long20[-1]['seconds']} s (stop {long20[-1]['stop']})" if long20
+        else "none yet", bool(long20), "a line whose target is fuzz_gup_interleave, ≥ 3,600 s, and whose note names issue 20")
+
     total_correct = sum(n_correct.values())
     report = {"schema": "gupfuzz-bench/1", "meta": meta, "elapsed_seconds": elapsed,
               "section_seconds": {n: int(v) for n, v in sections}, "throughput": tput,
@@ -422,7 +455,8 @@ def main():
       f"threads {params.get('threads_runs')} runs ≤ {params.get('threads_limit')} s; throughput "
       f"{params.get('tput_seconds')} s per target\n")
 
-    for title, which in (("issues 8 and 18", (8, 18)), ("issue 19: the fuzzer against the same start", (19,))):
+    for title, which in (("issues 8 and 18", (8, 18)), ("issue 19: the fuzzer against the same start", (19,)),
+                         ("issue 20: every architecture, the races of 2021-2026", (20,))):
         w(f"## Targets ({title}; reported, not asserted)\n")
         w("| target | measured | met |\n|---|---|---|")
         for t in targets:

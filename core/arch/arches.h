@@ -83,6 +83,12 @@ constexpr int machine_index(Arch a) {
   return -1;
 }
 
+// Whether the architecture's configuration (its arches.def row) has
+// CONFIG_NUMA_BALANCING, which a scenario may switch off ("numa_balancing":
+// false): every row but i386-pae (ARCH_SUPPORTS_NUMA_BALANCING is 64-bit
+// x86 only).  core/arch/registry.h checks it against each model's ArchCfg.
+constexpr bool arch_has_numa_balancing(Arch a) { return a != Arch::i386_pae; }
+
 // A machine architecture by name (scenario JSON): the others are unknown there.
 constexpr std::optional<Arch> machine_arch_from_name(std::string_view s) {
   const auto a = arch_from_name(s);

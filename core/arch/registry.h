@@ -67,6 +67,12 @@ template <Arch P> struct FamilyOf;
 #undef GF_ARCH
 
 // Does injected bug b live in architecture P's helpers?
+#define GF_ARCH(id, name, type, machine, text)                                                  \
+  static_assert(arch_has_numa_balancing(Arch::id) == FamilyOf<Arch::id>::type_::base.numa_balancing, \
+                "arches.h arch_has_numa_balancing() disagrees with the model's ArchCfg");
+#include "core/arch/arches.def"
+#undef GF_ARCH
+
 template <Arch P>
 constexpr bool bug_in(int b) {
   return b >= 0 && b < NR_BUGS && (kBugWhere[b] == "*" || kBugWhere[b] == FamilyOf<P>::nm);

@@ -58,7 +58,7 @@ Task<void> Ops<A>::gup_fast(Machine& m, int cpu, Op op) {
     }
     bool more;
     if (m.pmd_leaf(pmd)) {  // gup_fast_pmd_range(): a huge PMD
-      if (A::pte_protnone(A::pmd_pte(pmd))) {
+      if (protnone(m, A::pmd_pte(pmd))) {
         m.note(cpu, "gup_fast: huge pmd protnone, fall back");
         break;
       }
@@ -100,7 +100,7 @@ Task<bool> Ops<A>::gup_fast_pte_range(Machine& m, int cpu, Op op, pmdval_t pmd, 
     else
       pte = co_await P::ptep_get_lockless(m, r, i);
     if (!A::pte_present(pte)) m.gup_step(cpu, GupStep::read_unmapped);
-    if (A::pte_protnone(pte)) co_return bail(m, cpu, va, "protnone");  // 5.
+    if (protnone(m, pte)) co_return bail(m, cpu, va, "protnone");  // 5.
     if (!access_permitted(m, pte, write)) co_return bail(m, cpu, va, "!pte_access_permitted");
     if (A::pte_special(pte)) co_return bail(m, cpu, va, "special");  // devmap is never mapped in the model
     const uint64_t pfn = A::pte_pfn(pte);
@@ -135,7 +135,9 @@ Task<bool> Ops<A>::gup_fast_pte_range(Machine& m, int cpu, Op op, pmdval_t pmd, 
     cs.held[cs.nheld++] = h;
     m.gup_step(cpu, GupStep::kept);
     if (m.tracing()) m.note(cpu, "gup_fast: keep pfn " + std::to_string(pfn) + " for page " + std::to_string(va));
+    known_prot_none(m, pte);
     m.judge->pin_kept(m, cpu, va, pfn, write, grab_step);
+    m.set_known(-1);
   }
   co_return true;
 }
@@ -209,8 +211,10 @@ Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, i
   // core/base/known.def: a pin through a huge PMD the MMU cannot use (the
   // invalidated form a THP split leaves) on an architecture whose
   // pmd_access_permitted() lets it through.
-  if (!A::hw_access(pte) && known_race_arch(KnownRace::pin_through_invalidated_huge_pmd, A::id))
+  if (known_prot_none(m, pte)) {
+  } else if (!A::hw_access(pte) && known_race_arch(KnownRace::pin_through_invalidated_huge_pmd, A::id)) {
     m.set_known(int(KnownRace::pin_through_invalidated_huge_pmd));
+  }
   for (int k = 0; k < refs; k++) {
     cs.held[cs.nheld++] = Held{uint16_t(va + k), uint16_t(pfn0 + k), head.head, op.flags, m.truth.vma_gen[va + k]};
     m.judge->pin_kept(m, cpu, va + k, pfn0 + k, write, grab_step);
@@ -218,6 +222,29 @@ Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, i
   m.set_known(-1);
   if (m.tracing()) m.note(cpu, "gup_fast: keep " + std::to_string(refs) + " pages of huge folio " + std::to_string(head.head));
   co_return true;
+}
+
+// pte_protnone() / pmd_protnone(pmd_pte()) as GUP-fast calls them: the
+// architecture's under CONFIG_NUMA_BALANCING, include/linux/pgtable.h's 0
+// when the scenario switches it off (Scenario::numa_off).
+// Context: any.
+template <class A>
+bool Ops<A>::protnone(const Machine& m, pteval_t pte) {
+  return !m.sc().numa_off && A::pte_protnone(pte);
+}
+
+// core/base/known.def: without NUMA_BALANCING, GUP-fast keeps a pin through
+// a PROT_NONE entry that the architecture's pte_access_permitted() does not
+// refuse (the generic one: riscv, s390).  Names the row while the pin is
+// judged; true if it did.
+// Context: any.
+template <class A>
+bool Ops<A>::known_prot_none(Machine& m, pteval_t pte) {
+  if (!m.sc().numa_off || !A::pte_protnone(pte) ||
+      !known_race_arch(KnownRace::pin_prot_none_without_numa_balancing, A::id))
+    return false;
+  m.set_known(int(KnownRace::pin_prot_none_without_numa_balancing));
+  return true;
 }
 
 // pte_access_permitted(pte, write), or what the injected bugs make of it.

@@ -105,13 +105,15 @@ Task<void> Ops<A>::collapse_huge_page(Machine& m, int cpu, int p) {
 }
 
 // hugepage_vma_revalidate(): one anonymous vma over the whole PMD (the
-// model's vmas are per page: all mapped, anon, with the first one's write).
+// model's vmas are per page: all mapped, anon, with the first one's write,
+// none PROT_NONE — the model keeps PROT_NONE in PTEs, core/mm/mprotect.h).
 // Context: mmap_lock held for write.
 template <class A>
 bool Ops<A>::hugepage_vma_revalidate(const Machine& m, int va0) {
   bool ok = true;
   for (int k = 0; k < PTRS_PER_PTE; k++)
-    ok &= m.vma[va0 + k].mapped && m.vma[va0 + k].anon && m.vma[va0 + k].write == m.vma[va0].write;
+    ok &= m.vma[va0 + k].mapped && m.vma[va0 + k].anon && m.vma[va0 + k].write == m.vma[va0].write &&
+          !m.vma[va0 + k].prot_none;
   return ok;
 }
 

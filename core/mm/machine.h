@@ -193,6 +193,7 @@ struct VmaInfo {
   bool mapped = false;  // some vma covers the page
   bool write = false;
   bool anon = false;
+  bool prot_none = false;  // mprotect(PROT_NONE): no user access (VM_NONE)
 };
 
 struct MachineOptions {

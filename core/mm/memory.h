@@ -201,7 +201,7 @@ Task<bool> Ops<A>::do_page_fault(Machine& m, int cpu, int va, bool write) {
 template <class A>
 Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   const VmaInfo vma = m.vma[va];
-  if (!vma.mapped || (write && !vma.write)) {
+  if (!vma.mapped || vma.prot_none || (write && !vma.write)) {  // access_error()
     m.note(cpu, "SIGSEGV");
     co_return false;
   }

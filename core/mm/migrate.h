@@ -33,10 +33,10 @@ Task<void> Ops<A>::migrate(Machine& m, int cpu, Op op) {
   }
   const pteval_t pte = co_await pte_load(m, r, i);
   const uint64_t pfn = A::pte_pfn(pte);
-  if (!A::pte_present(pte) || A::pte_protnone(pte) || A::pte_special(pte) || m.head_of(pfn).order) {
+  if (!A::pte_present(pte) || A::pte_protnone(pte) || m.vma[va].prot_none || A::pte_special(pte) || m.head_of(pfn).order) {
     co_await pte_unmap_unlock(m, cpu, r);
     co_await mmap_read_unlock(m);
-    co_return;  // the model migrates small, normally mapped folios only
+    co_return;  // the model migrates small, normally mapped folios only (not PROT_NONE ones)
   }
   Folio& src = m.folio[pfn];
   co_await folio_ref_add(m, src, 1);  // folio_isolate_lru(): the migration's reference

@@ -21,12 +21,35 @@ namespace gf {
 // Context: takes mmap_lock for write; pmd_lock or the PTL per PMD.
 template <class A>
 Task<void> Ops<A>::mprotect(Machine& m, int cpu, Op op) {
-  const bool w = op.flags & FOLL_WRITE;
+  co_await change_protection(m, cpu, op, op.flags & FOLL_WRITE ? Prot::rw : Prot::ro);
+}
+
+// mprotect(PROT_NONE): the same walk with PAGE_NONE; every entry keeps its
+// page and its young/dirty state (pte_modify()), and user space may not
+// touch the range (the fault path's access_error(): SIGSEGV) until an
+// mprotect() makes it accessible again.
+// Context: takes mmap_lock for write; pmd_lock or the PTL per PMD.
+template <class A>
+Task<void> Ops<A>::mprotect_none(Machine& m, int cpu, Op op) {
+  co_await change_protection(m, cpu, op, Prot::none);
+}
+
+// change_protection() for mprotect() to `prot` (none, ro, rw).  A present
+// entry is modified whether or not it is PROT_NONE now (pte_protnone()
+// matters only to MM_CP_PROT_NUMA, NUMA hinting, which the model leaves out).
+// Context: takes mmap_lock for write; pmd_lock or the PTL per PMD.
+template <class A>
+Task<void> Ops<A>::change_protection(Machine& m, int cpu, Op op, Prot prot) {
+  const bool w = prot == Prot::rw;
   const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
   co_await mmap_write_lock(m);
   for (int va = op.va; va < end; va++)
-    if (m.vma[va].mapped) m.vma[va].write = w;
-  auto newpte = [&m, w](pteval_t old) {
+    if (m.vma[va].mapped) {
+      m.vma[va].write = w;
+      m.vma[va].prot_none = prot == Prot::none;
+    }
+  auto newpte = [&m, w, prot](pteval_t old) {
+    if (prot == Prot::none) return A::pte_modify(old, Prot::none);
     pteval_t v = A::pte_modify(old, Prot::ro);
     const Folio& page = m.folio[A::pte_pfn(old)];
     const bool can_write = m.folio[page.head].anon ? bool(page.exclusive) : A::pte_dirty(old);
@@ -35,6 +58,15 @@ Task<void> Ops<A>::mprotect(Machine& m, int cpu, Op op) {
   };
   bool any = false;
   auto change_pmd = [&](int va, int pmd_end) -> Task<bool> {
+    if (prot == Prot::none) {  // the model's PROT_NONE lives in PTEs: split a huge PMD first
+      pmdval_t old = 0;
+      const bool leaf = co_await pmd_trans_huge_lock(m, cpu, va / PTRS_PER_PTE, old);
+      if (leaf) {
+        co_await split_huge_pmd_locked(m, cpu, va / PTRS_PER_PTE);
+        co_await pmd_unlock(m);
+      }
+      co_return false;
+    }
     const bool huge = co_await change_huge_pmd(m, cpu, va, pmd_end, newpte);
     if (huge) any = true;
     co_return huge;
@@ -43,7 +75,7 @@ Task<void> Ops<A>::mprotect(Machine& m, int cpu, Op op) {
     for (; va < pmd_end; va++) {
       const int i = va % PTRS_PER_PTE;
       const pteval_t pte = co_await pte_load(m, r, i);
-      if (!A::pte_present(pte) || A::pte_protnone(pte) || !m.vma[va].mapped) continue;
+      if (!A::pte_present(pte) || !m.vma[va].mapped) continue;
       const pteval_t old = co_await P::ptep_get_and_clear(m, cpu, r, i);  // ptep_modify_prot_start()
       co_await P::set_pte(m, r, i, newpte(old));                          // ptep_modify_prot_commit()
       any = true;

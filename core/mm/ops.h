@@ -14,7 +14,7 @@
 //   huge_memory.h     mm/huge_memory.c         thp_split
 //   khugepaged.h      mm/khugepaged.c          thp_collapse
 //   migrate.h         mm/migrate.c             migrate
-//   mprotect.h        mm/mprotect.c            mprotect, wrprotect
+//   mprotect.h        mm/mprotect.c            mprotect, mprotect_none, wrprotect
 //   rmap.h            mm/rmap.c                age
 //   page_writeback.h  mm/page-writeback.c      writeback
 //   madvise.h         mm/madvise.c             madvise_free
@@ -52,6 +52,8 @@ struct Ops {
   static Task<bool> gup_fast_pte_recheck(Machine& m, int cpu, int va, pmdval_t pmd, TableRef r, pteval_t pte);
   static Task<bool> gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, int va, int end);
   static bool bail(Machine& m, int cpu, int va, const char* why);
+  static bool protnone(const Machine& m, pteval_t pte);
+  static bool known_prot_none(Machine& m, pteval_t pte);
   static bool access_permitted(Machine& m, pteval_t pte, bool write);
   static bool pmd_access_permitted(Machine& m, pmdval_t pmd, bool write);
   static Task<bool> try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags, int refs = 1);
@@ -144,6 +146,8 @@ struct Ops {
 
   // ---------------------------------------------------------------- mprotect.h
   static Task<void> mprotect(Machine& m, int cpu, Op op);
+  static Task<void> mprotect_none(Machine& m, int cpu, Op op);
+  static Task<void> change_protection(Machine& m, int cpu, Op op, Prot prot);
   static Task<void> wrprotect(Machine& m, int cpu, Op op);
 
   // ---------------------------------------------------------------- page_writeback.h

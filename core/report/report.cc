@@ -135,10 +135,16 @@ std::string report_json(const Scenario& s, const RunResult& traced, const std::s
   return j.dump(indent);
 }
 
+// The machine's configuration as the summary names it: the architecture,
+// and "no NUMA_BALANCING" when the scenario switches it off.
+static std::string arch_label(const Scenario& s) {
+  return std::string(arch_name(s.arch)) + (s.numa_off ? ", no NUMA_BALANCING" : "");
+}
+
 std::string crash_signature(const Scenario& s, const RunResult& traced) {
   if (!traced.verdict.violated) return "clean";
   return std::string(info(traced.verdict.oracle).id) + " in " + violating_op(s, traced) + " at " +
-         violating_access(s, traced) + " [" + arch_name(s.arch) + "]";
+         violating_access(s, traced) + " [" + arch_label(s) + "]";
 }
 
 std::string bug_list(const BugSet& b) {
@@ -206,7 +212,7 @@ std::string format_report(const Scenario& s, const RunResult& r, const std::stri
   f.id = info(v.oracle).id;
   f.headline = " at step " + std::to_string(v.step) +
                (v.cpu >= 0 ? " on cpu" + std::to_string(v.cpu) : std::string(" (end of run)")) +
-               headline_context(arch_name(s.arch), bugs);
+               headline_context(arch_label(s).c_str(), bugs);
   f.details = "  " + v.message + "\n  invariant: " + std::string(info(v.oracle).statement) + "\n";
   if (v.known >= 0)
     f.details += "  known finding " + std::string(info(KnownRace(v.known)).id) + " (core/base/known.def): " +
@@ -214,7 +220,7 @@ std::string format_report(const Scenario& s, const RunResult& r, const std::stri
   f.details += "\n";
   if (!r.events.empty()) f.details += format_trace(s, r, o) + "\n";
   f.where = violating_op(s, r);
-  f.arch = arch_name(s.arch);
+  f.arch = arch_label(s);
   f.replay = bugs_env(bugs) + "gupfuzz replay " + artifact + "   (trace: gupfuzz trace " + artifact + ")";
   return format_failure(f);
 }

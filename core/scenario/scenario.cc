@@ -116,10 +116,13 @@ void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse, Schedu
   s.bugs = BugSet{};
   s.note.clear();
   s.arch = kMachineArches[in.next() % NR_MACHINE_ARCHES];
-  s.recheck = Recheck(in.next() & 1);
+  const uint8_t options = in.next();
+  s.recheck = Recheck(options & 1);
+  s.numa_off = (options & 2) && arch_has_numa_balancing(s.arch);
   const int nregions = in.next() % MAX_REGIONS + 1;
   for (int i = 0; i < nregions; i++) {
     uint8_t va = in.next(), pages = in.next(), flags = in.next();
+    if (s.numa_off) flags &= ~RF_PROTNONE;  // NUMA-hinting entries need NUMA_BALANCING
     s.regions.push_back(canonical_region(va, pages, flags));
   }
   const int ncpus = in.next() % MAX_CPUS + 1;
@@ -171,7 +174,7 @@ std::vector<uint8_t> encode(const Scenario& s) {
 void encode(const Scenario& s, std::vector<uint8_t>& out) {
   out.clear();
   out.push_back(uint8_t(machine_index(s.arch)));
-  out.push_back(uint8_t(s.recheck));
+  out.push_back(uint8_t(uint8_t(s.recheck) | (s.numa_off ? 2 : 0)));
   out.push_back(uint8_t(s.regions.size() - 1));
   for (const Region& r : s.regions) encode_region(r, out);
   out.push_back(uint8_t(s.cpus.size() - 1));
@@ -339,15 +342,24 @@ std::vector<Op> program_from_json(const json& p, const std::string& wc) {
 }
 
 Scenario from_json(const json& j) {
-  only_keys(j, "scenario", {"arch", "recheck", "regions", "cpus", "schedule", "preemptions", "bugs", "note"});
+  only_keys(j, "scenario", {"arch", "recheck", "numa_balancing", "regions", "cpus", "schedule", "preemptions", "bugs", "note"});
   Scenario s;
   if (!j.contains("arch")) fail("scenario", "missing \"arch\"");
   s.arch = arch_from_json(j["arch"]);
   if (j.contains("recheck")) s.recheck = recheck_from_json(j["recheck"]);
+  if (j.contains("numa_balancing")) {
+    const bool numa = get_bool(j["numa_balancing"], "numa_balancing");
+    if (numa && !arch_has_numa_balancing(s.arch))
+      fail("numa_balancing", std::string(arch_name(s.arch)) + "'s configuration has no CONFIG_NUMA_BALANCING");
+    s.numa_off = !numa && arch_has_numa_balancing(s.arch);
+  }
   if (!j.contains("regions")) fail("scenario", "missing \"regions\"");
   const json& regions = get_array(j["regions"], "regions", 1, MAX_REGIONS);
   for (size_t i = 0; i < regions.size(); i++)
     s.regions.push_back(region_from_json(regions[i], "regions[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < s.regions.size(); i++)
+    if (s.numa_off && (s.regions[i].flags & RF_PROTNONE))
+      fail("regions[" + std::to_string(i) + "].protnone", "NUMA-hinting entries need NUMA_BALANCING (\"numa_balancing\": false)");
   if (!j.contains("cpus")) fail("scenario", "missing \"cpus\"");
   const json& cpus = get_array(j["cpus"], "cpus", 1, MAX_CPUS);
   for (size_t c = 0; c < cpus.size(); c++) s.cpus.push_back(program_from_json(cpus[c], "cpus[" + std::to_string(c) + "]"));
@@ -388,6 +400,7 @@ std::string scenario_to_json(const Scenario& s, int indent) {
   json j = json::object();
   j["arch"] = arch_name(s.arch);
   j["recheck"] = s.recheck == Recheck::mainline ? "mainline" : "norecency";
+  if (s.numa_off) j["numa_balancing"] = false;
   json regions = json::array();
   for (const Region& r : s.regions) {
     json o = json::object();

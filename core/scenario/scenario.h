@@ -19,7 +19,7 @@
 // Bytes (what libFuzzer mutates) — decoding is total: every byte string is a
 // scenario, missing bytes read as zero and each value is reduced into range:
 //
-//   arch  options  nregions-1  { va pages flags }*  ncpus-1  { nops { op args }* }*  tail
+//   arch  options (bit 0: recheck, bit 1: numa_off)  nregions-1  { va pages flags }*  ncpus-1  { nops { op args }* }*  tail
 //
 // tail, in the preemptions form (the default): pairs { gap cpu }: the point
 // is `gap` steps after the previous one (the first: at step `gap`), and a
@@ -101,6 +101,11 @@ enum class ScheduleForm : uint8_t {
 struct Scenario {
   Arch arch = Arch::x86_64;
   Recheck recheck = Recheck::norecency;
+  // CONFIG_NUMA_BALANCING switched off (JSON "numa_balancing": false; bit 1
+  // of the options byte): pte_protnone()/pmd_protnone() are
+  // include/linux/pgtable.h's 0 for GUP-fast.  Only where the architecture's
+  // configuration has it (arch_has_numa_balancing()); decoding clears it elsewhere.
+  bool numa_off = false;
   std::vector<Region> regions;
   std::vector<std::vector<Op>> cpus;
   ScheduleForm form = ScheduleForm::steps;
@@ -109,7 +114,7 @@ struct Scenario {
   BugSet bugs;
   std::string note;
   bool operator==(const Scenario& o) const {  // the note is commentary, not behaviour
-    return arch == o.arch && recheck == o.recheck && regions == o.regions && cpus == o.cpus && form == o.form &&
+    return arch == o.arch && recheck == o.recheck && numa_off == o.numa_off && regions == o.regions && cpus == o.cpus && form == o.form &&
            schedule == o.schedule && preempts == o.preempts && bugs == o.bugs;
   }
 };

@@ -7,7 +7,8 @@
 # binary that runs it ("" = runs natively).
 #
 #   target           ARCH     CROSS_COMPILE            base config
-KTRUTH_TARGETS=(x86_64 x86_64-defconfig arm64 riscv64 s390x ppc64le i386-pae riscv64-defconfig s390x-nonuma)
+KTRUTH_TARGETS=(x86_64 x86_64-defconfig arm64 riscv64 s390x ppc64le i386-pae riscv64-defconfig s390x-nonuma
+                arm64-nonuma ppc64le-nonuma)
 
 ktruth_target() {
   local t=$1
@@ -51,6 +52,17 @@ ktruth_target() {
       K_FRAGMENT=(-d NUMA_BALANCING -e TRANSPARENT_HUGEPAGE -e USERFAULTFD
                   -e CHECKPOINT_RESTORE -e MEM_SOFT_DIRTY)
       K_CXX=s390x-linux-gnu-g++ K_QEMU=qemu-s390x-static ;;
+    arm64-nonuma)  # arm64 without NUMA_BALANCING (a scenario's "numa_balancing": false)
+      K_ARCH=arm64 K_CROSS=aarch64-linux-gnu- K_BASE=defconfig
+      K_FRAGMENT=(-e ARM64_4K_PAGES -e ARM64_VA_BITS_48 -d ARM64_VA_BITS_52 -e ARM64_PA_BITS_48
+                  -d ARM64_PA_BITS_52 -d ARM64_LPA2 -e ARM64_CONTPTE -d NUMA_BALANCING
+                  -e TRANSPARENT_HUGEPAGE -e USERFAULTFD -d ARM64_POE -d ARM64_MTE)
+      K_CXX=aarch64-linux-gnu-g++ K_QEMU=qemu-aarch64-static ;;
+    ppc64le-nonuma)  # ppc64le without NUMA_BALANCING (a scenario's "numa_balancing": false)
+      K_ARCH=powerpc K_CROSS=powerpc64le-linux-gnu- K_BASE=ppc64le_defconfig
+      K_FRAGMENT=(-d NUMA_BALANCING -e TRANSPARENT_HUGEPAGE -e USERFAULTFD
+                  -e CHECKPOINT_RESTORE -e MEM_SOFT_DIRTY -e PPC_RADIX_MMU -e PPC_4K_PAGES -d PPC_64K_PAGES)
+      K_CXX=powerpc64le-linux-gnu-g++ K_QEMU=qemu-ppc64le-static ;;
     *) echo "kernel-truth: unknown target '$t' (known: ${KTRUTH_TARGETS[*]})" >&2; return 1 ;;
   esac
 }
