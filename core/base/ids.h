@@ -32,11 +32,15 @@ inline constexpr int NR_BUGS = 0
 #undef GF_BUG
     ;
 
-// GUP flags in Op::flags (gup_fast; fault and mprotect take FOLL_WRITE alone).
-enum GupFlag : uint8_t { FOLL_WRITE = 1 << 0, FOLL_PIN = 1 << 1, FOLL_LONGTERM = 1 << 2 };
+// GUP flags in Op::flags (gup_fast; fault and mprotect take FOLL_WRITE alone),
+// and NEED_RESCHED, madvise_dontneed's one flag: need_resched() turns true
+// half-way through the table, so zap_pte_range() drops the PTL and retries
+// (the scheduler tick or a wakeup of another task: the environment's choice,
+// so the scenario's).
+enum GupFlag : uint8_t { FOLL_WRITE = 1 << 0, FOLL_PIN = 1 << 1, FOLL_LONGTERM = 1 << 2, NEED_RESCHED = 1 << 3 };
 inline constexpr uint8_t GUP_FLAG_MASK = 7;
 inline constexpr int MAX_GUP_PAGES = 8;     // gup_fast nr: 1..8
-inline constexpr int MAX_RANGE_PAGES = 64;  // unmap / wrprotect / mprotect nr: 1..64
+inline constexpr int MAX_RANGE_PAGES = 64;  // unmap / wrprotect / mprotect / madvise nr: 1..64
 
 // The arguments an operation takes (the GF_ARGS column of ops.def).
 struct OpArgs {

@@ -9,6 +9,13 @@
 // then on reclaim may drop it instead of swapping it out, unless it is written
 // again (core/mm/vmscan.h, core/mm/rmap.h try_to_unmap_one()).
 //
+// MADV_DONTNEED — madvise_dontneed_single_vma() → zap_page_range_single()
+// over each vma of the range: the pages go, the vma stays, and a later access
+// faults in a fresh page (the zero page or a new one).  With
+// Scenario::pt_reclaim (v6.14 CONFIG_PT_RECLAIM) the zap carries
+// details->reclaim_pt and frees a PTE table it leaves empty
+// (core/mm/memory.h zap_pte_range(), core/mm/pt_reclaim.h).
+//
 // Not modelled: large folios (the kernel splits one the range covers only in
 // part, else marks the whole folio lazyfree; the model leaves them alone),
 // madvise_free_huge_pmd(), swap entries (the model has none), KSM.
@@ -101,6 +108,59 @@ Task<bool> Ops<A>::madvise_free_pte_range(Machine& m, int cpu, TableRef r, int v
     if (m.tracing()) m.note(cpu, "madvise_free: page " + std::to_string(va) + " is lazyfree");
   }
   co_return changed;
+}
+
+// madvise(MADV_DONTNEED) → madvise_dontneed_free() →
+// madvise_dontneed_single_vma() per vma (a run of pages with one VmaInfo;
+// holes are -ENOMEM's and have nothing to zap) → zap_page_range_single()
+// (6.12: no details; v6.14: {.reclaim_pt = true, .even_cows = true}) →
+// unmap_single_vma() → zap_pmd_range(): a huge PMD the vma's range covers
+// whole goes (zap_huge_pmd()), one it covers in part is split first, a table
+// goes through zap_pte_range(); then tlb_finish_mmu(): the flush, the folio
+// puts, and the tables zap_pte_range() unhooked, each after the grace period
+// (tlb_remove_table()).
+// What the process wrote to the range stops being owed to it (an anonymous
+// page reads zeros after, a file page what the file holds, which the model
+// does not keep): withdrawn from Truth as each entry is zapped, and for the
+// whole range once the flush is done (it waits for MMU walks in flight: on
+// real threads a store that read the old entry has recorded itself by
+// then).  A pin taken before belongs to the old mapping (vma_gen).
+// Context: takes mmap_lock for read; the PTL per table, pmd_lock.
+template <class A>
+Task<void> Ops<A>::madvise_dontneed(Machine& m, int cpu, Op op) {
+  const int end = std::min(int(op.va) + int(op.nr), NR_VPAGES);
+  const bool resched = op.flags & NEED_RESCHED;
+  co_await mmap_read_lock(m);
+  MmuGather tlb;
+  for (int start = op.va; start < end;) {
+    if (!m.vma[start].mapped) {
+      start++;
+      continue;
+    }
+    const VmaInfo vma = m.vma[start];
+    int vend = start + 1;
+    while (vend < end && m.vma[vend].mapped && m.vma[vend].write == vma.write && m.vma[vend].anon == vma.anon &&
+           m.vma[vend].prot_none == vma.prot_none)
+      vend++;
+    for (int va = start; va < vend; va++) {  // the zap drops what was written there
+      m.truth.expect[va] = int32_t(-1);
+      m.truth.vma_gen[va]++;
+    }
+    for (int va = start; va < vend;) {  // zap_pmd_range()
+      const int pmd_end = std::min(vend, (va / PTRS_PER_PTE + 1) * PTRS_PER_PTE);
+      const int huge = co_await zap_huge_pmd(m, cpu, va, pmd_end);
+      if (huge >= 0) tlb.put[tlb.nput++] = uint16_t(huge);
+      else co_await zap_pte_range(m, cpu, va, pmd_end, resched, tlb);
+      va = pmd_end;
+    }
+    start = vend;
+  }
+  co_await P::flush_tlb(m, cpu);  // tlb_finish_mmu()
+  for (int va = op.va; va < end; va++)
+    if (m.vma[va].mapped) m.truth.expect[va] = int32_t(-1);
+  for (int k = 0; k < tlb.nput; k++) co_await folio_put(m, m.folio[tlb.put[k]], 1);
+  for (int k = 0; k < tlb.ntables; k++) co_await tlb_remove_table(m, cpu, tlb.tables[k]);
+  co_await mmap_read_unlock(m);
 }
 
 }  // namespace gf

@@ -30,48 +30,140 @@ Task<void> Ops<A>::unmap(Machine& m, int cpu, Op op) {
     m.truth.expect[va] = int16_t(-1);  // the data goes with the mapping
     m.truth.vma_gen[va]++;
   }
-  std::array<uint16_t, MAX_RANGE_PAGES> put{};
-  int nput = 0;
+  MmuGather tlb;
   // zap_pmd_range(): a huge PMD the range covers goes whole (zap_huge_pmd),
   // one it covers in part is split first.
   auto zap_pmd = [&](int va, int pmd_end) -> Task<bool> {
     const int huge = co_await zap_huge_pmd(m, cpu, va, pmd_end);
-    if (huge >= 0) put[nput++] = uint16_t(huge);
+    if (huge >= 0) tlb.put[tlb.nput++] = uint16_t(huge);
     co_return huge >= 0;
   };
   // zap_pte_range() over one table's part of the range: each folio is put
   // after the flush.
   auto zap_pte_range = [&](TableRef r, int va, int pmd_end) -> Task<void> {
-    for (; va < pmd_end; va++) {
-      const int i = va % PTRS_PER_PTE;
-      pteval_t pte = co_await pte_load(m, r, i);
-      if (A::pte_none(pte)) continue;
-      pte = co_await P::ptep_get_and_clear(m, cpu, r, i);
-      if (!A::pte_present(pte) || A::pte_special(pte)) continue;
-      Folio& head = m.head_of(A::pte_pfn(pte));
-      if (!head.anon && A::pte_dirty(pte)) co_await store(head.dirty, 1);  // folio_mark_dirty
-      m.mapcount_add(head, -1);
-      put[nput++] = head.head;
-    }
+    for (; va < pmd_end; va++) co_await zap_pte(m, cpu, r, va, tlb);
   };
   co_await walk_page_range(m, cpu, op.va, end, zap_pmd, zap_pte_range);
   co_await P::flush_tlb(m, cpu);
-  for (int k = 0; k < nput; k++) co_await folio_put(m, m.folio[put[k]], 1);
+  for (int k = 0; k < tlb.nput; k++) co_await folio_put(m, m.folio[tlb.put[k]], 1);
   for (int p = (op.va + PTRS_PER_PTE - 1) / PTRS_PER_PTE; (p + 1) * PTRS_PER_PTE <= end; p++)
     co_await free_pte_range(m, cpu, p);
   co_await mmap_write_unlock(m);
 }
 
+// zap_pte_range()'s work on one entry (6.12 zap_present_ptes() /
+// zap_present_folio_ptes() for the model's entries): a none entry is left
+// alone; any other is got and cleared; a present normal page gives its dirt
+// to a file folio (folio_mark_dirty()), loses the mapping
+// (folio_remove_rmap_ptes()) and is put after the flush (tlb->put).
+// Context: the PTL held.
+template <class A>
+Task<void> Ops<A>::zap_pte(Machine& m, int cpu, TableRef r, int va, MmuGather& tlb) {
+  const int i = va % PTRS_PER_PTE;
+  pteval_t pte = co_await pte_load(m, r, i);
+  if (A::pte_none(pte)) co_return;
+  pte = co_await P::ptep_get_and_clear(m, cpu, r, i);
+  if (!A::pte_present(pte) || A::pte_special(pte)) co_return;
+  Folio& head = m.head_of(A::pte_pfn(pte));
+  if (!head.anon && A::pte_dirty(pte)) co_await store(head.dirty, 1);  // folio_mark_dirty
+  m.mapcount_add(head, -1);
+  tlb.put[tlb.nput++] = head.head;
+}
+
+// zap_pte_range() as madvise(MADV_DONTNEED) runs it (zap_page_range_single()
+// → unmap_page_range() → zap_pmd_range()), over [va, end) inside PMD p, with
+// the retry both versions have: when need_resched() turns true (the op's
+// NEED_RESCHED flag: from the table's midpoint on, once) the loop breaks,
+// drops the PTL, cond_resched()s and goes on from where it stopped.
+//   6.12: need_resched() is asked before zapping a non-none entry.
+//   v6.14 with CONFIG_PT_RECLAIM (Scenario::pt_reclaim; 6375e95f381e and its
+//   fix "mm: pgtable: fix incorrect reclaim of non-empty PTE pages"): asked at
+//   the top of each round, and a zap that covers the whole PMD
+//   (reclaim_pt_is_enabled(): details->reclaim_pt and end - start >=
+//   PMD_SIZE) and skipped no entry frees the table it leaves empty:
+//     1. the last pass reaches `end` with the PTL held and, if no pass before
+//        it dropped the PTL (direct_reclaim, the fix), clears the PMD at once
+//        under pmd_lock taken with a trylock (try_get_and_clear_pmd());
+//     2. otherwise (a retry, or the trylock failed), after the PTL is gone,
+//        try_to_free_pte() takes pmd_lock and the PTL and clears the PMD
+//        only if all PTRS_PER_PTE entries are still none: a fault (on
+//        another CPU, under mmap_lock for read, as MADV_DONTNEED is) may have
+//        refilled an entry zapped before the PTL was dropped;
+//     3. free_pte() → pte_free_tlb() queues the table in `tlb`: the caller
+//        flushes, waits for the grace period and frees it (tlb_remove_table(),
+//        MMU_GATHER_RCU_TABLE_FREE, which CONFIG_PT_RECLAIM selects), so
+//        GUP-fast (IRQs off) and pte_offset_map() users (RCU) never see it
+//        freed under them.
+// Bug pt_reclaim_after_retry is 6375e95f381e before the fix: step 1 clears
+// the PMD after a retry too, and the refilled entry goes with the table.
+// Context: mmap_lock held for read; takes the PTL, and pmd_lock in 1 and 2.
+template <class A>
+Task<void> Ops<A>::zap_pte_range(Machine& m, int cpu, int va, int end, bool resched, MmuGather& tlb) {
+  const bool v614 = m.sc().pt_reclaim;
+  const int start = va;
+  const int p = va / PTRS_PER_PTE;
+  const int mid = p * PTRS_PER_PTE + PTRS_PER_PTE / 2;
+  const bool can_reclaim_pt = v614 && end - start >= PTRS_PER_PTE;  // reclaim_pt_is_enabled()
+  bool direct_reclaim = true;
+  pmdval_t pmdval = 0;
+  for (;;) {  // retry:
+    TableRef r = co_await pte_offset_map_lock(m, cpu, va);
+    if (!r.t) co_return;
+    bool broke = false;
+    for (; va < end; va++) {
+      if (v614 && resched && va >= mid) {  // need_resched() at the top of the round
+        broke = true;
+        break;
+      }
+      if (!v614 && resched && va >= mid) {  // 6.12: pte_none() first, then need_resched()
+        const pteval_t pte = co_await pte_load(m, r, va % PTRS_PER_PTE);
+        if (A::pte_none(pte)) continue;
+        broke = true;
+        break;
+      }
+      co_await zap_pte(m, cpu, r, va, tlb);
+    }
+    if (broke) {
+      resched = false;  // cond_resched() below
+      if (!m.bug(Bug::pt_reclaim_after_retry)) direct_reclaim = false;  // the fix
+    }
+    if (can_reclaim_pt && direct_reclaim && va == end) {  // 1.
+      const bool cleared = co_await try_get_and_clear_pmd(m, cpu, p, pmdval);
+      direct_reclaim = cleared;
+    }
+    co_await pte_unmap_unlock(m, cpu, r);
+    if (va != end) {
+      if (m.tracing()) m.note(cpu, "zap_pte_range: need_resched(), the PTL dropped at page " + std::to_string(va));
+      continue;  // cond_resched(); goto retry
+    }
+    break;
+  }
+  if (!can_reclaim_pt) co_return;
+  if (!direct_reclaim) {  // 2.
+    const bool cleared = co_await try_to_free_pte(m, cpu, p, pmdval);
+    if (!cleared) co_return;
+  }
+  tlb.tables[tlb.ntables++] = pmdval;  // 3. free_pte() → pte_free_tlb()
+}
+
 // free_pte_range() on PMD p (free_pgtables() calls it for each table the
-// range covers whole): pmd_clear, flush, then pte_free_tlb() →
-// tlb_remove_table() (mm/mmu_gather.c): the RCU / IRQ-disable grace period
-// before the table is freed, so no GUP-fast still walks it.
+// range covers whole): pmd_clear, then pte_free_tlb() → tlb_remove_table().
 // Context: mmap_lock held for write.
 template <class A>
 Task<void> Ops<A>::free_pte_range(Machine& m, int cpu, int p) {
   pmdval_t pmd = co_await load(m.pmd[p]);
   if (m.pmd_none(pmd)) co_return;
   co_await P::pmd_clear(m, p);
+  co_await tlb_remove_table(m, cpu, pmd);
+}
+
+// tlb_remove_table() (mm/mmu_gather.c) for a table already unhooked from its
+// PMD (`pmd` is what the PMD held): flush, then the RCU / IRQ-disable grace
+// period before the table is freed, so no GUP-fast or pte_offset_map() user
+// still walks it.
+// Context: process context, IRQs on.
+template <class A>
+Task<void> Ops<A>::tlb_remove_table(Machine& m, int cpu, pmdval_t pmd) {
   co_await P::flush_tlb(m, cpu);
   if (!m.bug(Bug::no_grace_period)) {  // tlb_remove_table(): RCU / IRQ-disable grace period
     for (int c = 0; c < int(m.sc().cpus.size()); c++) {
@@ -217,7 +309,10 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
     if (found != A::PMD_NONE) m.free_table(t);
   }
   TableRef r = co_await pte_offset_map_lock(m, cpu, va);
-  if (!r.t) co_return false;
+  // No table now: handle_pte_fault()'s pte_offset_map_nolock() failed (with
+  // "pt_reclaim", MADV_DONTNEED freed the table since __pte_alloc()); it
+  // returns 0 and the access is retried.
+  if (!r.t) co_return true;
   const int i = va % PTRS_PER_PTE;
   pteval_t pte = co_await pte_load(m, r, i);
   int put_pfn = -1;

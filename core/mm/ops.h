@@ -17,7 +17,8 @@
 //   mprotect.h        mm/mprotect.c            mprotect, mprotect_none, wrprotect
 //   rmap.h            mm/rmap.c                age
 //   page_writeback.h  mm/page-writeback.c      writeback
-//   madvise.h         mm/madvise.c             madvise_free
+//   madvise.h         mm/madvise.c             madvise_free, madvise_dontneed
+//   pt_reclaim.h      mm/pt_reclaim.c (v6.14)  (zap_pte_range()'s table reclaim)
 //   vmscan.h          mm/vmscan.c              reclaim
 //   contpte.h         arch/arm64/mm/contpte.c  contpte_fold
 //   mm.h, mmap_lock.h, pgtable_generic.h, pagewalk.h: the helpers they share.
@@ -30,6 +31,16 @@
 #include "core/sched/task.h"
 
 namespace gf {
+
+// struct mmu_gather, as far as the model batches: the folios a zap puts after
+// its flush (tlb_remove_folio_pages()) and the PTE tables it unhooked, by the
+// PMD value that mapped them (pte_free_tlb()), freed after the grace period.
+struct MmuGather {
+  std::array<uint16_t, MAX_RANGE_PAGES + NR_PMDS> put{};
+  int nput = 0;
+  std::array<pmdval_t, NR_PMDS> tables{};
+  int ntables = 0;
+};
 
 template <class A>
 struct Ops {
@@ -104,7 +115,10 @@ struct Ops {
 
   // ---------------------------------------------------------------- memory.h
   static Task<void> unmap(Machine& m, int cpu, Op op);
+  static Task<void> zap_pte(Machine& m, int cpu, TableRef r, int va, MmuGather& tlb);
+  static Task<void> zap_pte_range(Machine& m, int cpu, int va, int end, bool resched, MmuGather& tlb);
   static Task<void> free_pte_range(Machine& m, int cpu, int p);
+  static Task<void> tlb_remove_table(Machine& m, int cpu, pmdval_t pmd);
   static Task<void> fork(Machine& m, int cpu, Op op);
   static Task<bool> copy_pte_range(Machine& m, int cpu, int p);
   static void copy_present_page(Machine& m, int cpu, pteval_t pte);
@@ -160,7 +174,12 @@ struct Ops {
   static Task<void> madvise_free(Machine& m, int cpu, Op op);
   static Task<bool> madvise_free_pte_range(Machine& m, int cpu, TableRef r, int va, int pmd_end,
                                             std::array<int16_t, NR_VPAGES>& lazy);
+  static Task<void> madvise_dontneed(Machine& m, int cpu, Op op);
   static Task<void> reclaim(Machine& m, int cpu, Op op);
+
+  // ---------------------------------------------------------------- pt_reclaim.h
+  static Task<bool> try_get_and_clear_pmd(Machine& m, int cpu, int p, pmdval_t& pmdval);
+  static Task<bool> try_to_free_pte(Machine& m, int cpu, int p, pmdval_t& pmdval);
   static Task<bool> try_to_unmap_one(Machine& m, int cpu, TableRef r, int i, Folio& f);
 };
 
@@ -178,6 +197,7 @@ struct Ops {
 #include "core/mm/mprotect.h"
 #include "core/mm/page_writeback.h"
 #include "core/mm/pagewalk.h"
+#include "core/mm/pt_reclaim.h"
 #include "core/mm/pgtable_generic.h"
 #include "core/mm/rmap.h"
 #include "core/mm/madvise.h"

@@ -136,9 +136,10 @@ std::string report_json(const Scenario& s, const RunResult& traced, const std::s
 }
 
 // The machine's configuration as the summary names it: the architecture,
-// and "no NUMA_BALANCING" when the scenario switches it off.
+// "no NUMA_BALANCING" when the scenario switches it off, "PT_RECLAIM" when
+// it runs v6.14's PTE-table reclaim.
 static std::string arch_label(const Scenario& s) {
-  return std::string(arch_name(s.arch)) + (s.numa_off ? ", no NUMA_BALANCING" : "");
+  return std::string(arch_name(s.arch)) + (s.numa_off ? ", no NUMA_BALANCING" : "") + (s.pt_reclaim ? ", PT_RECLAIM" : "");
 }
 
 std::string crash_signature(const Scenario& s, const RunResult& traced) {

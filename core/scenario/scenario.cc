@@ -119,6 +119,7 @@ void decode_into(std::span<const uint8_t> bytes, Scenario& s, bool reuse, Schedu
   const uint8_t options = in.next();
   s.recheck = Recheck(options & 1);
   s.numa_off = (options & 2) && arch_has_numa_balancing(s.arch);
+  s.pt_reclaim = options & 4;
   const int nregions = in.next() % MAX_REGIONS + 1;
   for (int i = 0; i < nregions; i++) {
     uint8_t va = in.next(), pages = in.next(), flags = in.next();
@@ -174,7 +175,7 @@ std::vector<uint8_t> encode(const Scenario& s) {
 void encode(const Scenario& s, std::vector<uint8_t>& out) {
   out.clear();
   out.push_back(uint8_t(machine_index(s.arch)));
-  out.push_back(uint8_t(uint8_t(s.recheck) | (s.numa_off ? 2 : 0)));
+  out.push_back(uint8_t(uint8_t(s.recheck) | (s.numa_off ? 2 : 0) | (s.pt_reclaim ? 4 : 0)));
   out.push_back(uint8_t(s.regions.size() - 1));
   for (const Region& r : s.regions) encode_region(r, out);
   out.push_back(uint8_t(s.cpus.size() - 1));
@@ -221,6 +222,7 @@ std::string fuzz_dictionary() {
       {"FOLL_WRITE", FOLL_WRITE},          {"FOLL_PIN", FOLL_PIN},      {"FOLL_PIN_WRITE", FOLL_PIN | FOLL_WRITE},
       {"FOLL_PIN_LONGTERM", FOLL_PIN | FOLL_LONGTERM}, {"FOLL_ALL", GUP_FLAG_MASK}};
   for (const auto& [name, f] : gup_sets) out += dict_entry(std::string("flags_") + name, {f});
+  out += dict_entry("flags_NEED_RESCHED", {NEED_RESCHED});
   const std::pair<const char*, uint8_t> region_sets[] = {
       {"anon", RF_ANON},
       {"anon_write", RF_ANON | RF_WRITE},
@@ -254,7 +256,7 @@ constexpr RegionFlagName kRegionFlags[] = {
 };
 struct GupFlagName { GupFlag bit; const char* name; };
 constexpr GupFlagName kGupFlags[] = {
-    {FOLL_WRITE, "FOLL_WRITE"}, {FOLL_PIN, "FOLL_PIN"}, {FOLL_LONGTERM, "FOLL_LONGTERM"}};
+    {FOLL_WRITE, "FOLL_WRITE"}, {FOLL_PIN, "FOLL_PIN"}, {FOLL_LONGTERM, "FOLL_LONGTERM"}, {NEED_RESCHED, "NEED_RESCHED"}};
 
 Arch arch_from_json(const json& j) {
   std::string a = get_string(j, "arch");
@@ -342,7 +344,7 @@ std::vector<Op> program_from_json(const json& p, const std::string& wc) {
 }
 
 Scenario from_json(const json& j) {
-  only_keys(j, "scenario", {"arch", "recheck", "numa_balancing", "regions", "cpus", "schedule", "preemptions", "bugs", "note"});
+  only_keys(j, "scenario", {"arch", "recheck", "numa_balancing", "pt_reclaim", "regions", "cpus", "schedule", "preemptions", "bugs", "note"});
   Scenario s;
   if (!j.contains("arch")) fail("scenario", "missing \"arch\"");
   s.arch = arch_from_json(j["arch"]);
@@ -353,6 +355,7 @@ Scenario from_json(const json& j) {
       fail("numa_balancing", std::string(arch_name(s.arch)) + "'s configuration has no CONFIG_NUMA_BALANCING");
     s.numa_off = !numa && arch_has_numa_balancing(s.arch);
   }
+  if (j.contains("pt_reclaim")) s.pt_reclaim = get_bool(j["pt_reclaim"], "pt_reclaim");
   if (!j.contains("regions")) fail("scenario", "missing \"regions\"");
   const json& regions = get_array(j["regions"], "regions", 1, MAX_REGIONS);
   for (size_t i = 0; i < regions.size(); i++)
@@ -401,6 +404,7 @@ std::string scenario_to_json(const Scenario& s, int indent) {
   j["arch"] = arch_name(s.arch);
   j["recheck"] = s.recheck == Recheck::mainline ? "mainline" : "norecency";
   if (s.numa_off) j["numa_balancing"] = false;
+  if (s.pt_reclaim) j["pt_reclaim"] = true;
   json regions = json::array();
   for (const Region& r : s.regions) {
     json o = json::object();

@@ -19,7 +19,7 @@
 // Bytes (what libFuzzer mutates) — decoding is total: every byte string is a
 // scenario, missing bytes read as zero and each value is reduced into range:
 //
-//   arch  options (bit 0: recheck, bit 1: numa_off)  nregions-1  { va pages flags }*  ncpus-1  { nops { op args }* }*  tail
+//   arch  options (bit 0: recheck, bit 1: numa_off, bit 2: pt_reclaim)  nregions-1  { va pages flags }*  ncpus-1  { nops { op args }* }*  tail
 //
 // tail, in the preemptions form (the default): pairs { gap cpu }: the point
 // is `gap` steps after the previous one (the first: at step `gap`), and a
@@ -106,6 +106,11 @@ struct Scenario {
   // include/linux/pgtable.h's 0 for GUP-fast.  Only where the architecture's
   // configuration has it (arch_has_numa_balancing()); decoding clears it elsewhere.
   bool numa_off = false;
+  // The PTE-table reclaim merged after 6.12 (JSON "pt_reclaim": true; bit 2
+  // of the options byte): v6.14's CONFIG_PT_RECLAIM, under which
+  // madvise(MADV_DONTNEED) frees a PTE table its zap leaves empty
+  // (mm/pt_reclaim.c, core/mm/memory.h zap_pte_range_reclaim).  Off: 6.12.
+  bool pt_reclaim = false;
   std::vector<Region> regions;
   std::vector<std::vector<Op>> cpus;
   ScheduleForm form = ScheduleForm::steps;
@@ -114,7 +119,7 @@ struct Scenario {
   BugSet bugs;
   std::string note;
   bool operator==(const Scenario& o) const {  // the note is commentary, not behaviour
-    return arch == o.arch && recheck == o.recheck && numa_off == o.numa_off && regions == o.regions && cpus == o.cpus && form == o.form &&
+    return arch == o.arch && recheck == o.recheck && numa_off == o.numa_off && pt_reclaim == o.pt_reclaim && regions == o.regions && cpus == o.cpus && form == o.form &&
            schedule == o.schedule && preempts == o.preempts && bugs == o.bugs;
   }
 };
