@@ -12,11 +12,16 @@
 //  - a fault in the retry's window keeps the table and its new page (the fix);
 //    with pt_reclaim_after_retry the table goes with it (refcount), and
 //    without "pt_reclaim" the bug changes nothing;
-//  - a later access faults a fresh table and page in.
+//  - a later access faults a fresh table and page in;
+//  - the grace period is what protects a pte_offset_map() user (the fault
+//    path, under RCU) on x86 too, whose flush IPI protects only GUP-fast:
+//    without it (no_grace_period) the explorer finds the fault in the freed
+//    table, why CONFIG_PT_RECLAIM selects MMU_GATHER_RCU_TABLE_FREE.
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "core/exec/explore.h"
 #include "core/exec/run.h"
 #include "core/mm/machine.h"
 #include "core/scenario/scenario.h"
@@ -146,6 +151,18 @@ TEST_P(PtReclaim, BeforeTheFixTheTableGoesWithTheRefilledEntry) {
   s.pt_reclaim = false;
   r = gf::run(s);
   EXPECT_FALSE(r.verdict.violated) << r.verdict.message;
+}
+
+TEST_P(PtReclaim, WithoutTheGracePeriodAFaultUnderRcuWalksTheFreedTable) {
+  gf::Scenario s = scenario(true, R"([[{"op": "madvise_dontneed", "va": 0, "nr": 32}],
+                                      [{"op": "gup_fast", "va": 8, "nr": 2}, {"op": "unpin"}, {"op": "hw_access", "va": 9}]])",
+                            R"("bugs": ["no_grace_period"], )");
+  const gf::ExploreResult r = gf::explore(s, {.max_preemptions = 1});
+  ASSERT_TRUE(r.found) << GetParam();
+  EXPECT_EQ(r.verdict.oracle, gf::Oracle::table_use_after_free) << r.verdict.message;
+  s.bugs = {};
+  const gf::ExploreResult clean = gf::explore(s, {.max_preemptions = 1});
+  EXPECT_FALSE(clean.found) << clean.verdict.message;
 }
 
 INSTANTIATE_TEST_SUITE_P(Machines, PtReclaim, ::testing::Values("x86_64", "arm64"));
