@@ -308,6 +308,13 @@ class Machine {
     page.truth.written = true;
   }
   void va_expects(int va, uint32_t d) { truth.expect[va].raise_to(int32_t(d)); }
+  // A zap that leaves the vma (MADV_DONTNEED) ended the mapping at va: what
+  // was written there is no longer owed, and a GUP reference taken before
+  // belongs to the old mapping (a DMA write through it is not the process's).
+  void zap_truth(int va) {
+    truth.expect[va] = int32_t(-1);
+    truth.vma_gen[va] = uint8_t(truth.vma_gen[va] + 1);
+  }
 
   // --- observation (called from Cell accesses) ---------------------------
   static void observe(void* self, const Access& a);

@@ -121,10 +121,11 @@ Task<bool> Ops<A>::madvise_free_pte_range(Machine& m, int cpu, TableRef r, int v
 // (tlb_remove_table()).
 // What the process wrote to the range stops being owed to it (an anonymous
 // page reads zeros after, a file page what the file holds, which the model
-// does not keep): withdrawn from Truth as each entry is zapped, and for the
-// whole range once the flush is done (it waits for MMU walks in flight: on
-// real threads a store that read the old entry has recorded itself by
-// then).  A pin taken before belongs to the old mapping (vma_gen).
+// does not keep): withdrawn from Truth as each entry is zapped (in the step
+// of its get-and-clear: a GUP-fast reference grabbed before it belongs to the
+// old mapping, vma_gen, and its recheck sees the clear), and for the whole
+// range once the flush is done (it waits for MMU walks in flight: on real
+// threads a store that read the old entry has recorded itself by then).
 // Context: takes mmap_lock for read; the PTL per table, pmd_lock.
 template <class A>
 Task<void> Ops<A>::madvise_dontneed(Machine& m, int cpu, Op op) {
@@ -142,15 +143,15 @@ Task<void> Ops<A>::madvise_dontneed(Machine& m, int cpu, Op op) {
     while (vend < end && m.vma[vend].mapped && m.vma[vend].write == vma.write && m.vma[vend].anon == vma.anon &&
            m.vma[vend].prot_none == vma.prot_none)
       vend++;
-    for (int va = start; va < vend; va++) {  // the zap drops what was written there
-      m.truth.expect[va] = int32_t(-1);
-      m.truth.vma_gen[va]++;
-    }
     for (int va = start; va < vend;) {  // zap_pmd_range()
       const int pmd_end = std::min(vend, (va / PTRS_PER_PTE + 1) * PTRS_PER_PTE);
       const int huge = co_await zap_huge_pmd(m, cpu, va, pmd_end);
-      if (huge >= 0) tlb.put[tlb.nput++] = uint16_t(huge);
-      else co_await zap_pte_range(m, cpu, va, pmd_end, resched, tlb);
+      if (huge >= 0) {
+        tlb.put[tlb.nput++] = uint16_t(huge);
+        for (int k = va; k < pmd_end; k++) m.zap_truth(k);
+      } else {
+        co_await zap_pte_range(m, cpu, va, pmd_end, resched, tlb);
+      }
       va = pmd_end;
     }
     start = vend;

@@ -122,6 +122,7 @@ Task<void> Ops<A>::zap_pte_range(Machine& m, int cpu, int va, int end, bool resc
         break;
       }
       co_await zap_pte(m, cpu, r, va, tlb);
+      m.zap_truth(va);  // madvise_dontneed(): what was written there goes
     }
     if (broke) {
       resched = false;  // cond_resched() below
