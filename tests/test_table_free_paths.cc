@@ -51,7 +51,7 @@ struct FreePath {
 
 const FreePath kPaths[] = {
     // munmap: free_pgtables() -> free_pte_range() -> pte_free_tlb() -> tlb_remove_table().
-    {"memory.h:tlb_remove_table", "arm64_unmap_table_vs_gup", gf::Bug::no_grace_period, "free PTE table #", ""},
+    {"memory.h:free_pte_range", "arm64_unmap_table_vs_gup", gf::Bug::no_grace_period, "free PTE table #", ""},
     // collapse_huge_page() unhooks the table (pmdp_collapse_flush(), then the IPI
     // of tlb_remove_table_sync_one()) and deposits it; munmap of the huge PMD:
     // zap_huge_pmd() -> zap_deposited_table() -> pte_free(), at once.
@@ -60,12 +60,12 @@ const FreePath kPaths[] = {
     // The deposited table hooked again by a split (__split_huge_pmd_locked():
     // pgtable_trans_huge_withdraw(), pmd_populate()), then freed by munmap's
     // free_pte_range() like any other.
-    {"memory.h:tlb_remove_table", "arm64_thp_split_unmap_vs_gup", gf::Bug::no_grace_period, "free PTE table #",
+    {"memory.h:free_pte_range", "arm64_thp_split_unmap_vs_gup", gf::Bug::no_grace_period, "free PTE table #",
      "split huge pmd 0 into PTE table #"},
     // v6.14 CONFIG_PT_RECLAIM ("pt_reclaim"): MADV_DONTNEED's zap_pte_range()
     // unhooks the table it emptied (try_get_and_clear_pmd()), free_pte() ->
-    // pte_free_tlb() -> tlb_remove_table().
-    {"memory.h:tlb_remove_table", "arm64_pt_reclaim_dontneed_vs_gup", gf::Bug::no_grace_period, "free PTE table #",
+    // pte_free_tlb(); tlb_finish_mmu(): one flush, tlb_remove_table().
+    {"madvise.h:madvise_dontneed", "arm64_pt_reclaim_dontneed_vs_gup", gf::Bug::no_grace_period, "free PTE table #",
      "try_get_and_clear_pmd: PMD 0 cleared"},
 };
 

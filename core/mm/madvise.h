@@ -160,7 +160,11 @@ Task<void> Ops<A>::madvise_dontneed(Machine& m, int cpu, Op op) {
   for (int va = op.va; va < end; va++)
     if (m.vma[va].mapped) m.truth.expect[va] = int32_t(-1);
   for (int k = 0; k < tlb.nput; k++) co_await folio_put(m, m.folio[tlb.put[k]], 1);
-  for (int k = 0; k < tlb.ntables; k++) co_await tlb_remove_table(m, cpu, tlb.tables[k]);
+  if (tlb.ntables) co_await tlb_remove_table_grace(m, cpu);  // tlb_remove_table(): one batch
+  for (int k = 0; k < tlb.ntables; k++) {
+    if (m.tracing()) m.note(cpu, "free PTE table #" + std::to_string(Machine::serial_of_pmd(tlb.tables[k])));
+    m.free_table(m.table_of(tlb.tables[k]));
+  }
   co_await mmap_read_unlock(m);
 }
 

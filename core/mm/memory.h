@@ -89,8 +89,9 @@ Task<void> Ops<A>::zap_pte(Machine& m, int cpu, TableRef r, int va, MmuGather& t
 //        only if all PTRS_PER_PTE entries are still none: a fault (on
 //        another CPU, under mmap_lock for read, as MADV_DONTNEED is) may have
 //        refilled an entry zapped before the PTL was dropped;
-//     3. free_pte() → pte_free_tlb() queues the table in `tlb`: the caller
-//        flushes, waits for the grace period and frees it (tlb_remove_table(),
+//     3. free_pte() → pte_free_tlb() queues the table in `tlb`: the caller's
+//        tlb_finish_mmu() flushes once, then waits for the grace period and
+//        frees it (tlb_remove_table(),
 //        MMU_GATHER_RCU_TABLE_FREE, which CONFIG_PT_RECLAIM selects), so
 //        GUP-fast (IRQs off) and pte_offset_map() users (RCU) never see it
 //        freed under them.
@@ -148,33 +149,34 @@ Task<void> Ops<A>::zap_pte_range(Machine& m, int cpu, int va, int end, bool resc
 }
 
 // free_pte_range() on PMD p (free_pgtables() calls it for each table the
-// range covers whole): pmd_clear, then pte_free_tlb() → tlb_remove_table().
+// range covers whole): pmd_clear, flush, then pte_free_tlb() →
+// tlb_remove_table() (mm/mmu_gather.c): the RCU / IRQ-disable grace period
+// before the table is freed, so no GUP-fast still walks it.
 // Context: mmap_lock held for write.
 template <class A>
 Task<void> Ops<A>::free_pte_range(Machine& m, int cpu, int p) {
   pmdval_t pmd = co_await load(m.pmd[p]);
   if (m.pmd_none(pmd)) co_return;
   co_await P::pmd_clear(m, p);
-  co_await tlb_remove_table(m, cpu, pmd);
-}
-
-// tlb_remove_table() (mm/mmu_gather.c) for a table already unhooked from its
-// PMD (`pmd` is what the PMD held): flush, then the RCU / IRQ-disable grace
-// period before the table is freed, so no GUP-fast or pte_offset_map() user
-// still walks it.
-// Context: process context, IRQs on.
-template <class A>
-Task<void> Ops<A>::tlb_remove_table(Machine& m, int cpu, pmdval_t pmd) {
   co_await P::flush_tlb(m, cpu);
-  if (!m.bug(Bug::no_grace_period)) {  // tlb_remove_table(): RCU / IRQ-disable grace period
-    for (int c = 0; c < int(m.sc().cpus.size()); c++) {
-      if (c == cpu) continue;
-      co_await P::wait_epoch(m.cpu[c].irq);
-      co_await P::wait_epoch(m.cpu[c].rcu);
-    }
-  }
+  co_await tlb_remove_table_grace(m, cpu);
   if (m.tracing()) m.note(cpu, "free PTE table #" + std::to_string(Machine::serial_of_pmd(pmd)));
   m.free_table(m.table_of(pmd));
+}
+
+// The grace period tlb_remove_table() (mm/mmu_gather.c,
+// MMU_GATHER_RCU_TABLE_FREE) waits out before a batch of unhooked tables is
+// freed: every other CPU has left the IRQs-off section (GUP-fast) and the RCU
+// read side (pte_offset_map()) it was in.  One wait frees the whole batch.
+// Context: process context, IRQs on.
+template <class A>
+Task<void> Ops<A>::tlb_remove_table_grace(Machine& m, int cpu) {
+  if (m.bug(Bug::no_grace_period)) co_return;
+  for (int c = 0; c < int(m.sc().cpus.size()); c++) {
+    if (c == cpu) continue;
+    co_await P::wait_epoch(m.cpu[c].irq);
+    co_await P::wait_epoch(m.cpu[c].rcu);
+  }
 }
 
 // ---------------------------------------------------------------- fork

@@ -118,7 +118,7 @@ struct Ops {
   static Task<void> zap_pte(Machine& m, int cpu, TableRef r, int va, MmuGather& tlb);
   static Task<void> zap_pte_range(Machine& m, int cpu, int va, int end, bool resched, MmuGather& tlb);
   static Task<void> free_pte_range(Machine& m, int cpu, int p);
-  static Task<void> tlb_remove_table(Machine& m, int cpu, pmdval_t pmd);
+  static Task<void> tlb_remove_table_grace(Machine& m, int cpu);
   static Task<void> fork(Machine& m, int cpu, Op op);
   static Task<bool> copy_pte_range(Machine& m, int cpu, int p);
   static void copy_present_page(Machine& m, int cpu, pteval_t pte);
