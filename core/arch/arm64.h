@@ -215,6 +215,20 @@ struct Arm64T : Generic<Arm64T<C>> {
     if (pte_rdonly(v) && !(v & PTE_DBM)) return std::nullopt;
     return (v | PTE_AF) & ~PTE_RDONLY;
   }
+
+  // SVA through an SMMUv3: 6.12's arm_smmu_make_sva_cd()
+  // (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c) sets neither CD.HA nor
+  // CD.HD, so the SMMU updates no access flag and no dirty state: it reads
+  // each descriptor alone (never a contpte block's gathered view) and takes
+  // an access flag fault on a clear AF, a permission fault on a write
+  // through AP[2] = RDONLY (DBM is ignored without HD).  The device's
+  // request then goes to the kernel's I/O page fault handler.
+  static constexpr bool iommu_sva = true;
+  static constexpr std::optional<pteval_t> iommu_walk(pteval_t v, bool write) {
+    if (!pte_access_permitted(v, false) || !pte_young(v)) return std::nullopt;
+    if (write && pte_rdonly(v)) return std::nullopt;
+    return v;
+  }
 };
 
 using Arm64 = Arm64T<>;

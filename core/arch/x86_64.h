@@ -28,6 +28,9 @@ struct X86_64T : x86::PageBits, Generic<X86_64T<C>> {
   static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = false;
   static constexpr bool tlb_flush_waits_for_irqs_off = true;
+  // SVA: Intel VT-d (INTEL_IOMMU_SVM) and AMD IOMMU walk the process's
+  // tables and set Accessed/Dirty like the CPU (Generic::iommu_walk()).
+  static constexpr bool iommu_sva = true;
 
   // Besides x86::PageBits:
   static constexpr pteval_t _PAGE_UFFD_WP = C.uffd_wp ? 1ull << 10 : 0;

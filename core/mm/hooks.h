@@ -57,6 +57,10 @@ class Judge {
                         pteval_t got) = 0;
   // accessor_view: ptep_test_and_clear_young() of entry i answered `young`.
   virtual void young_cleared(Machine& m, const PteTable* t, uint32_t serial, int i, uint64_t t0, bool young) = 0;
+  // device_fault_no_progress: a device's access to page `va` (smmu_access)
+  // faulted again after handle_mm_fault() reported its previous fault
+  // handled; that faulting walk began after step `since`.
+  virtual void device_refault(Machine& m, int cpu, int va, bool write, uint64_t since) = 0;
   // refcount balance and dirty_lost when every CPU has finished.
   virtual void at_end(Machine& m) = 0;
 };

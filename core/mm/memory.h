@@ -220,6 +220,12 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   if (!r.t) co_return false;
   const int i = va % PTRS_PER_PTE;
   pteval_t pte = co_await pte_load(m, r, i);
+  if constexpr (A::has_contpte) {
+    // vmf->orig_pte = ptep_get_lockless(): on arm64 a valid CONT entry comes
+    // with young/dirty gathered over its block (the model reads it under the
+    // PTL, where handle_pte_fault() rechecks it with ptep_get()).
+    if (A::pte_valid_cont(pte)) pte = co_await P::contpte_ptep_get(m, r, i, pte);
+  }
   int put_pfn = -1;
   bool ok = true;
   if (A::pte_none(pte)) {
@@ -227,7 +233,11 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   } else if (A::pte_present(pte) && !A::pte_protnone(pte) && write && !A::pte_write(pte)) {
     ok = co_await do_wp_page(m, cpu, r, i, va, pte, put_pfn);
   } else if (A::pte_present(pte) && !A::pte_protnone(pte)) {
-    co_await ptep_set_access_flags(m, cpu, r, i, write);  // spurious fault: mark young (and dirty)
+    // Spurious (or access-flag) fault: entry = pte_mkyoung(orig_pte), and
+    // pte_mkdirty() first on a write.
+    pteval_t entry = write ? A::pte_mkdirty(pte) : pte;
+    entry = A::pte_mkyoung(entry);
+    co_await ptep_set_access_flags(m, cpu, r, i, entry, write);
   } else {
     m.note(cpu, "fault on a NUMA-hinting or non-present entry: not modelled");
     ok = false;
@@ -268,7 +278,8 @@ template <class A>
 Task<bool> Ops<A>::do_wp_page(Machine& m, int cpu, TableRef r, int i, int va, pteval_t pte, int& put_pfn) {
   Folio& old = m.head_of(A::pte_pfn(pte));
   if (!(A::pte_special(pte) || (old.anon && !m.folio[A::pte_pfn(pte)].exclusive))) {
-    co_await ptep_set_access_flags(m, cpu, r, i, true);
+    // wp_page_reuse(): maybe_mkwrite(pte_mkdirty(pte_mkyoung(orig_pte))), the vma is writable here.
+    co_await ptep_set_access_flags(m, cpu, r, i, A::pte_mkwrite(A::pte_mkdirty(A::pte_mkyoung(pte))), true);
     co_return true;
   }
   if (!A::pte_special(pte)) m.judge->cow_copy(m, cpu, va, A::pte_pfn(pte));

@@ -20,6 +20,7 @@
 //   madvise.h         mm/madvise.c             madvise_free
 //   vmscan.h          mm/vmscan.c              reclaim
 //   contpte.h         arch/arm64/mm/contpte.c  contpte_fold
+//   iommu_sva.h       drivers/iommu/iommu-sva.c smmu_access
 //   mm.h, mmap_lock.h, pgtable_generic.h, pagewalk.h: the helpers they share.
 #pragma once
 
@@ -81,15 +82,15 @@ struct Ops {
   // ---------------------------------------------------------------- pgtable_generic.h
   static Task<TableRef> pte_offset_map_lock(Machine& m, int cpu, int va);
   static Task<void> pte_unmap_unlock(Machine& m, int cpu, TableRef r);
-  static Task<void> ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, bool write);
+  static Task<bool> ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, pteval_t entry, bool dirty);
 
   // ---------------------------------------------------------------- pagewalk.h
   template <class PmdEntry, class PteRange>
   static Task<void> walk_page_range(Machine& m, int cpu, int start, int end, PmdEntry pmd_entry, PteRange pte_range);
 
   // ---------------------------------------------------------------- mmu.h
-  static Task<bool> mmu_access(Machine& m, int cpu, int va, bool write);
-  static Task<bool> mmu_access_huge(Machine& m, int va, bool write, pmdval_t old);
+  static Task<bool> mmu_access(Machine& m, int cpu, int va, bool write, bool iommu = false);
+  static Task<bool> mmu_access_huge(Machine& m, int va, bool write, pmdval_t old, bool iommu);
   static Task<void> hw_access(Machine& m, int cpu, Op op);
   static Task<void> hw_write(Machine& m, int cpu, Op op);
   static Task<void> user_access(Machine& m, int cpu, int va, bool write);
@@ -162,6 +163,11 @@ struct Ops {
                                             std::array<int16_t, NR_VPAGES>& lazy);
   static Task<void> reclaim(Machine& m, int cpu, Op op);
   static Task<bool> try_to_unmap_one(Machine& m, int cpu, TableRef r, int i, Folio& f);
+
+  // ---------------------------------------------------------------- iommu_sva.h
+  static constexpr int SMMU_MAX_FAULTS = 3;  // the device's retries the model runs (the kernel's never stop)
+  static Task<void> smmu_access(Machine& m, int cpu, Op op);
+  static Task<bool> iommu_sva_handle_mm(Machine& m, int cpu, int va, bool write);
 };
 
 }  // namespace gf
@@ -182,3 +188,4 @@ struct Ops {
 #include "core/mm/rmap.h"
 #include "core/mm/madvise.h"
 #include "core/mm/vmscan.h"
+#include "core/mm/iommu_sva.h"

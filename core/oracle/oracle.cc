@@ -182,6 +182,30 @@ void folio_freed(Machine& m, Folio& head) {
                                       " was written but freed clean: the write never reaches the file");
 }
 
+// device_fault_no_progress: the device's walk of page va began after step
+// `since` and faulted; handle_mm_fault() said the fault was handled; the
+// retry faulted again.  If the mapping's value history (Truth::hist, every
+// change of the entry the walk reaches, PMD changes included) holds no
+// change after `since`, the fault changed nothing the device walks and
+// nobody else did either (a concurrent ptep_test_and_clear_young() that
+// clears AF again, a zap, a split, all leave a change and silence it): the
+// retry fails as the first walk did, and so would every later one.
+void device_refault(Machine& m, int cpu, int va, bool write, uint64_t since) {
+  std::unique_lock<std::mutex> g(m.change_mu, std::defer_lock);
+  if (m.opt.threaded) g.lock();
+  const uint32_t n = m.truth.hist_n[va];
+  if (n > 0 && m.truth.hist[va][(n - 1) % HIST].step > since) return;
+  const pteval_t v = n > 0 ? m.truth.hist[va][(n - 1) % HIST].v : sem_empty_pte(m.sc().arch);
+  char buf[360];
+  std::snprintf(buf, sizeof buf,
+                "cpu%d's device %s of page %d faulted, handle_mm_fault() reported the fault handled, yet the "
+                "entry has not changed since the faulting walk began (after step %llu; it holds %s, %s) and the "
+                "retry faulted again",
+                cpu, write ? "write" : "read", va, (unsigned long long)since, hex(v).c_str(),
+                sem_decode(m.sc().arch, v).str().c_str());
+  m.violate(Oracle::device_fault_no_progress, buf);
+}
+
 GF_NO_COVERAGE void at_end(Machine& m) {
   // Count the mappings the page table really holds.
   std::array<int64_t, NR_PFNS> mapped{};
@@ -289,6 +313,9 @@ class Oracles final : public Judge {
   }
   void young_cleared(Machine& m, const PteTable* t, uint32_t serial, int i, uint64_t t0, bool young) override {
     judge_young_cleared(m, t, serial, i, t0, young);
+  }
+  void device_refault(Machine& m, int cpu, int va, bool write, uint64_t since) override {
+    gf::device_refault(m, cpu, va, write, since);
   }
   // Without coverage, like gf::at_end() which it inlines: the end-of-run
   // scan is not model behaviour, yet inlined here its 572 counters were
