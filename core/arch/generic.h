@@ -37,6 +37,11 @@ struct Generic {
   static constexpr bool pmd_access_permitted(pmdval_t v, bool write) {
     return A::pmd_present(v) && (!write || A::pte_write(A::pmd_pte(v)));
   }
+  // ARCH_ENABLE_THP_MIGRATION: PMD migration entries (swp_entry_pmd(),
+  // swp_type(), swp_offset()).  The models that have it in the machine
+  // (arm64, x86-64) say so; riscv and book3s64 have it in 6.12 too, but
+  // their models do not carry the PMD swap helpers yet.
+  static constexpr bool thp_migration = false;
   // pte_clear(): the empty PTE is 0 (s390's is not).
   static constexpr pteval_t PTE_NONE = 0;
   // ptep_test_and_clear_young() clears YOUNG_BITS with one atomic AND

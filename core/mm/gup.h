@@ -52,6 +52,7 @@ Task<void> Ops<A>::gup_fast(Machine& m, int cpu, Op op) {
     const int pmd_idx = va / PTRS_PER_PTE;
     const int pmd_end = std::min(end, (pmd_idx + 1) * PTRS_PER_PTE);
     pmdval_t pmd = co_await P::pmdp_get_lockless(m, pmd_idx);  // 3.
+    m.judge->pmd_read(m, cpu, pmd_idx, pmd);
     if (m.pmd_none(pmd) || !A::pmd_present(pmd)) {
       m.note(cpu, "gup_fast: pmd none or not present, fall back");
       break;

@@ -41,6 +41,8 @@ class Judge {
   virtual void cow_copy(Machine& m, int cpu, int va, uint64_t old) = 0;
   // pin_diverged_from_mapping: a migration on `cpu` maps a copy of pfn `old` at page `va`.
   virtual void migration_replaces(Machine& m, int cpu, int va, uint64_t old) = 0;
+  // lockless_pmd_misread: a lockless walker (GUP-fast) read PMD p as `got`.
+  virtual void pmd_read(Machine& m, int cpu, int p, pmdval_t got) = 0;
   // refcount / folio_use_after_free: an access to a folio's refcount,
   // pincount or PG_dirty, as it happens — every one on a freed folio or at
   // or crossing zero (Machine::folio_at_stake), the only ones that can break

@@ -14,25 +14,29 @@
 
 namespace gf {
 
-// pmd_trans_huge_lock(): a lockless look first (pmd_trans_huge(*pmd)), then
-// __pmd_trans_huge_lock().
+// pmd_trans_huge_lock(): a lockless look first (is_swap_pmd(*pmd) ||
+// pmd_trans_huge(*pmd)), then __pmd_trans_huge_lock().  The caller tells a
+// PMD migration entry (Machine::pmd_is_swap()) from a huge PMD.
 // Context: mmap_lock or the rmap lock held; takes pmd_lock, held on true.
 template <class A>
 Task<bool> Ops<A>::pmd_trans_huge_lock(Machine& m, int cpu, int p, pmdval_t& pmd) {
   const pmdval_t peek = co_await load(m.pmd[p]);
-  if (!m.pmd_leaf(peek)) co_return false;
+  const Machine::PmdKind k = m.pmd_kind(peek);
+  if (k != Machine::PmdKind::leaf && k != Machine::PmdKind::swap) co_return false;
   const bool huge = co_await __pmd_trans_huge_lock(m, cpu, p, pmd);
   co_return huge;
 }
 
 // __pmd_trans_huge_lock(): take pmd_lock() and read the PMD again into
-// `pmd`; true (the lock held) when it is still huge, else unlock.
+// `pmd`; true (the lock held) when it is still huge or a swap (migration)
+// entry, else unlock.
 // Context: mmap_lock or the rmap lock held; takes pmd_lock, held on true.
 template <class A>
 Task<bool> Ops<A>::__pmd_trans_huge_lock(Machine& m, int cpu, int p, pmdval_t& pmd) {
   co_await pmd_lock(m, cpu);
   pmd = co_await load(m.pmd[p]);
-  if (m.pmd_leaf(pmd)) co_return true;
+  const Machine::PmdKind k = m.pmd_kind(pmd);
+  if (k == Machine::PmdKind::leaf || k == Machine::PmdKind::swap) co_return true;
   co_await pmd_unlock(m);
   co_return false;
 }
@@ -61,6 +65,12 @@ template <class A>
 Task<void> Ops<A>::split_huge_pmd_locked(Machine& m, int cpu, int p) {
   Cell<pmdval_t>& pmdp = m.pmd[p];
   const pmdval_t cur = co_await load(pmdp);
+  if constexpr (A::thp_migration) {
+    if (m.pmd_is_swap(cur)) {  // is_pmd_migration_entry(*pmd)
+      co_await split_huge_pmd_migration(m, cpu, p, cur);
+      co_return;
+    }
+  }
   if (!m.pmd_leaf(cur) || !A::pte_access_permitted(A::pmd_pte(cur), false)) co_return;
   const pmdval_t old = co_await xchg(pmdp, A::pmd_mkinvalid(cur));  // pmdp_establish(): keeps the MMU's last A/D
   co_await P::flush_tlb(m, cpu);
@@ -81,6 +91,56 @@ Task<void> Ops<A>::split_huge_pmd_locked(Machine& m, int cpu, int p) {
   for (int k = 0; k < HPAGE_PMD_NR; k++) co_await P::set_pte(m, r, k, A::mk_user_pte(pfn0 + k, prot));
   co_await store(pmdp, m.pmd_of_serial(t->serial));  // pmd_populate()
   if (m.tracing()) m.note(cpu, "split huge pmd " + std::to_string(p) + " into PTE table #" + std::to_string(t->serial));
+}
+
+// __split_huge_pmd_locked() on a PMD migration entry (6.12, since
+// 3a5a8d343e1c "mm: fix race between __split_huge_pmd_locked() and
+// GUP-fast"): the entry is only read (pmdp_invalidate() is for a present
+// PMD), the deposited table is withdrawn and filled with one migration PTE
+// per page (same type: write, read-exclusive or read), then pmd_populate().
+// No reference or mapping changes: a migration entry holds none.
+// Injected split_invalidates_pmd_migration: the kernel before the fix
+// (84c3fc4e9c56 .. 3a5a8d343e1c) called pmdp_invalidate() first on
+// whatever the PMD held, and only then looked at the old value: the PMD
+// holds pmd_mkinvalid() of the migration entry across the flush, until
+// pmd_populate().  On arm64 that value is present-invalid (pmd_present()
+// and pmd_leaf() true, its PFN field the swap offset); on x86-64 it stays
+// non-present with its offset rewritten.
+//
+//   CPU 0: thp_split (bug)                   CPU 1: gup_fast()
+//   1. pmd_lock; *pmd is a migration entry
+//   2. pmdp_invalidate(): xchg mkinvalid     3. pmdp_get_lockless(): the
+//      (arm64: pmd_present() now true)          mkinvalid value (lockless_pmd_misread);
+//                                               arm64: pmd_leaf, !pmd_protnone,
+//                                               gup_fast_pmd_leaf() bails on
+//                                               pmd_access_permitted() (!PTE_VALID)
+//   4. flush; withdraw; 32 migration PTEs
+//   5. pmd_populate()
+// Context: pmd_lock held.
+template <class A>
+Task<void> Ops<A>::split_huge_pmd_migration(Machine& m, int cpu, int p, pmdval_t cur) {
+  Cell<pmdval_t>& pmdp = m.pmd[p];
+  pmdval_t old = cur;
+  if (m.bug(Bug::split_invalidates_pmd_migration)) {  // 2. pmdp_invalidate() before the fix
+    old = co_await xchg(pmdp, A::pmd_mkinvalid(cur));
+    co_await P::flush_tlb(m, cpu);
+  }
+  const unsigned type = A::swp_type(old);
+  const uint64_t pfn0 = A::swp_offset(old);
+  uint32_t serial = m.deposit[p];  // pgtable_trans_huge_withdraw()
+  m.deposit[p] = 0;
+  PteTable* t = serial ? static_cast<PteTable*>(m.tables[serial]) : m.alloc_table(p);
+  if (!t) {  // the model ran out of table serials: keep the PMD migration entry
+    if (old != cur) co_await store(pmdp, old);
+    co_return;
+  }
+  const TableRef r{t, t->serial};
+  for (int k = 0; k < HPAGE_PMD_NR; k++)  // 4. make_*_migration_entry(page_to_pfn(page + i))
+    co_await P::set_pte(m, r, k, A::swp_entry_pte(type, pfn0 + uint64_t(k)));
+  co_await store(pmdp, m.pmd_of_serial(t->serial));  // 5. pmd_populate()
+  if (m.tracing())
+    m.note(cpu, "split PMD migration entry " + std::to_string(p) + " into migration PTEs of table #" +
+                    std::to_string(t->serial));
 }
 
 // zap_pmd_range()'s huge branch for [va, end) inside one PMD: a huge PMD
@@ -106,9 +166,11 @@ Task<int> Ops<A>::zap_huge_pmd(Machine& m, int cpu, int va, int end) {
       if (m.tracing()) m.note(cpu, "free deposited PTE table #" + std::to_string(serial));
       m.free_table(m.tables[serial]);
     }
-    Folio& head = m.head_of(A::pte_pfn(A::pmd_pte(old)));
-    m.mapcount_add(head, -1);
-    head_pfn = head.head;
+    if (!m.pmd_is_swap(old)) {  // a migration entry maps nothing and holds no reference
+      Folio& head = m.head_of(A::pte_pfn(A::pmd_pte(old)));
+      m.mapcount_add(head, -1);
+      head_pfn = head.head;
+    }
   }
   co_await pmd_unlock(m);
   co_return head_pfn;
@@ -129,6 +191,12 @@ Task<bool> Ops<A>::change_huge_pmd(Machine& m, int cpu, int va, int end, F fn) {
   bool done = false;
   if (va % PTRS_PER_PTE != 0 || end - va != PTRS_PER_PTE) {
     co_await split_huge_pmd_locked(m, cpu, p);
+  } else if (m.pmd_is_swap(old)) {
+    if constexpr (A::thp_migration) {  // a writable migration entry becomes readable (exclusive: anon)
+      if (A::swp_type(old) == SWP_MIGRATION_WRITE)
+        co_await store(m.pmd[p], A::swp_entry_pmd(SWP_MIGRATION_READ_EXCLUSIVE, A::swp_offset(old)));
+    }
+    done = true;
   } else {
     co_await pmdp_update(m, p, old, [](pmdval_t) { return true; }, fn);
     done = true;
@@ -148,6 +216,17 @@ Task<bool> Ops<A>::copy_huge_pmd(Machine& m, int cpu, int p) {
   pmdval_t old = 0;
   const bool huge = co_await pmd_trans_huge_lock(m, cpu, p, old);
   if (!huge) co_return false;
+  if constexpr (A::thp_migration) {
+    if (m.pmd_is_swap(old)) {  // a PMD migration entry: both become readable, the child gets one
+      const uint64_t off = A::swp_offset(old);
+      if (A::swp_type(old) != SWP_MIGRATION_READ)
+        co_await store(m.pmd[p], A::swp_entry_pmd(SWP_MIGRATION_READ, off));
+      m.child_migration_pfn[p] = uint16_t(off);
+      m.child_migration_n[p] = uint8_t(m.child_migration_n[p] + 1);
+      co_await pmd_unlock(m);
+      co_return true;
+    }
+  }
   bool done = false;
   const uint64_t pfn0 = A::pte_pfn(A::pmd_pte(old));
   Folio& head = m.head_of(pfn0);
@@ -181,6 +260,10 @@ Task<int> Ops<A>::huge_pmd_fault(Machine& m, int cpu, int va, bool write) {
   pmdval_t old = 0;
   const bool huge = co_await __pmd_trans_huge_lock(m, cpu, p, old);
   if (!huge) co_return -1;
+  if (m.pmd_is_swap(old)) {  // !pmd_same(): it became a migration entry meanwhile
+    co_await pmd_unlock(m);
+    co_return 0;
+  }
   int ret = -1;
   const uint64_t pfn0 = A::pte_pfn(A::pmd_pte(old));
   Folio& head = m.head_of(pfn0);

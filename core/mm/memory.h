@@ -207,6 +207,10 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   }
   const int p = va / PTRS_PER_PTE;
   const pmdval_t pmd = co_await load(m.pmd[p]);
+  if (m.pmd_is_swap(pmd)) {  // is_pmd_migration_entry(): pmd_migration_entry_wait() in the kernel
+    m.note(cpu, "fault on a PMD migration entry: waits in the kernel, gives up here");
+    co_return false;
+  }
   if (m.pmd_leaf(pmd)) {  // do_huge_pmd_wp_page() / huge_pmd_set_accessed(), or split and go on with PTEs
     const int done = co_await huge_pmd_fault(m, cpu, va, write);
     if (done >= 0) co_return done;

@@ -23,9 +23,10 @@ Task<bool> Ops<A>::mmu_access(Machine& m, int cpu, int va, bool write, bool iomm
   co_await fetch_add(m.cpu[cpu].walk, 1);
   bool ok = false;
   pmdval_t pmd = co_await load(m.pmd[va / PTRS_PER_PTE]);
-  if (m.pmd_leaf(pmd)) {
+  const Machine::PmdKind kind = m.pmd_kind(pmd);
+  if (kind == Machine::PmdKind::leaf) {
     ok = co_await mmu_access_huge(m, va, write, pmd, iommu);
-  } else if (!m.pmd_none(pmd)) {
+  } else if (kind == Machine::PmdKind::table) {  // none or a swap (migration) entry: a fault
     const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
     const int i = va % PTRS_PER_PTE;
     pteval_t old = co_await pte_load(m, r, i);

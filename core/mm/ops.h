@@ -121,6 +121,7 @@ struct Ops {
   template <class Again, class F>
   static Task<void> pmdp_update(Machine& m, int p, pmdval_t old, Again again, F fn);
   static Task<void> split_huge_pmd_locked(Machine& m, int cpu, int p);
+  static Task<void> split_huge_pmd_migration(Machine& m, int cpu, int p, pmdval_t cur);
   static Task<int> zap_huge_pmd(Machine& m, int cpu, int va, int end);
   template <class F>
   static Task<bool> change_huge_pmd(Machine& m, int cpu, int va, int end, F fn);
@@ -140,6 +141,18 @@ struct Ops {
 
   // ---------------------------------------------------------------- migrate.h
   static constexpr unsigned MIGRATION_TYPE = 29;  // a swap type the model keeps for migration entries
+  // The PMD path's migration entry types are the kernel's (include/linux/swap.h
+  // with CONFIG_DEVICE_PRIVATE and CONFIG_MEMORY_FAILURE, as Debian's 6.12
+  // builds: MAX_SWAPFILES = 23, SWP_HWPOISON = 23, then the three migration
+  // types).  The small-folio path above keeps its one type.
+  static constexpr unsigned SWP_MIGRATION_READ = 24;
+  static constexpr unsigned SWP_MIGRATION_READ_EXCLUSIVE = 25;
+  static constexpr unsigned SWP_MIGRATION_WRITE = 26;
+  static Task<void> thp_migrate(Machine& m, int cpu, Op op);
+  static Task<pmdval_t> set_pmd_migration_entry(Machine& m, int cpu, int p, Folio& src, pteval_t& old);
+  static Task<int> migrate_huge_folio(Machine& m, int cpu, Folio& src);
+  static Task<void> remove_migration_pmd(Machine& m, int cpu, int p, pmdval_t mig, pteval_t old, Folio& to,
+                                         bool moved);
   static Task<void> migrate(Machine& m, int cpu, Op op);
   static Task<int> migrate_folio(Machine& m, int cpu, Folio& src, uint64_t pfn, uint32_t early);
   static Task<bool> remove_migration_pte(Machine& m, int cpu, int va, pteval_t mig, pteval_t old, Folio& to,

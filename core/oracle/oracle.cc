@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/arch/registry.h"
 #include "core/mm/machine.h"
 #include "core/decoder/semantic.h"
 #include "core/oracle/contracts.h"
@@ -165,6 +166,34 @@ void migration_replaces(Machine& m, int cpu, int va, uint64_t old) {
                 std::to_string(old) + " (page " + std::to_string(h.va) + "): the process and GUP now see different pages");
 }
 
+// lockless_pmd_misread: a lockless walker (GUP-fast's pmdp_get_lockless())
+// read PMD p as `got`, and the PMD holds pmd_mkinvalid() of a swap entry
+// (Truth::pmd_invalidated_swap, recorded when it was stored): what the
+// walker decides from pmd_present() is about bits that mean a migration
+// entry.  On arm64 pmd_present() and pmd_leaf() call it a present huge PMD
+// whose PFN field is the swap offset; on x86 it is still a migration entry,
+// but its offset is no longer the one the kernel stored.
+void pmd_read(Machine& m, int cpu, int p, pmdval_t got) {
+  const pmdval_t from = m.truth.pmd_invalidated_swap[p];
+  if (!from || got != m.pmd[p].peek()) return;
+  with_machine_arch(m.sc().arch, [&]<class A>() {
+    if constexpr (A::thp_migration) {
+      std::string what;
+      if (A::pmd_present(got))
+        what = "which pmd_present()" + std::string(A::pmd_leaf(got) ? " and pmd_leaf() call a present huge PMD" : " calls present") +
+               " (pfn field " + std::to_string(A::pte_pfn(A::pmd_pte(got))) + ")";
+      else
+        what = "a swap entry of type " + std::to_string(A::swp_type(got)) + " and offset " +
+               std::to_string(A::swp_offset(got));
+      m.violate(Oracle::lockless_pmd_misread,
+                "cpu" + std::to_string(cpu) + "'s lockless read of PMD " + std::to_string(p) + " returned " + hex(got) +
+                    ", " + what + ", but it is pmd_mkinvalid() of the PMD migration entry " + hex(from) + " (type " +
+                    std::to_string(A::swp_type(from)) + ", pfn " + std::to_string(A::swp_offset(from)) +
+                    "): pmdp_invalidate() was applied to a non-present PMD");
+    }
+  });
+}
+
 void folio_freed(Machine& m, Folio& head) {
   if (judge_folio_free(m, head)) return;
   int64_t refs = 0, pins = 0;
@@ -222,6 +251,7 @@ GF_NO_COVERAGE void at_end(Machine& m) {
       for (int i = 0; i < PTRS_PER_PTE; i++) reads_zero[p * PTRS_PER_PTE + i] = true;
       continue;
     }
+    if (m.pmd_is_swap(pmd)) continue;  // a PMD migration entry maps nothing (the end of a run sees none)
     const bool huge = m.pmd_leaf(pmd);
     for (int i = 0; i < PTRS_PER_PTE; i++) {
       const int va = p * PTRS_PER_PTE + i;
@@ -302,6 +332,7 @@ class Oracles final : public Judge {
   void migration_replaces(Machine& m, int cpu, int va, uint64_t old) override {
     gf::migration_replaces(m, cpu, va, old);
   }
+  void pmd_read(Machine& m, int cpu, int p, pmdval_t got) override { gf::pmd_read(m, cpu, p, got); }
   void folio_access(Machine& m, const Access& a) override { judge_folio_access(m, a); }
   void folio_changed(Machine& m, const Folio& head, const char* field) override {
     judge_folio_changed(m, head, field);
