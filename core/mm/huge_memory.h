@@ -251,12 +251,16 @@ Task<void> Ops<A>::thp_split(Machine& m, int cpu, Op op) {
 template <class A>
 Task<void> Ops<A>::folio_split(Machine& m, int cpu, Op op) {
   co_await mmap_read_lock(m);
-  const int pfn = co_await folio_walk_start(m, cpu, op.va);
+  int va_first = 0;
+  const int pfn = co_await folio_walk_start(m, cpu, op.va, va_first);
   if (pfn >= 0) {
     Folio& folio = m.folio[pfn];
-    const bool split = co_await split_huge_page_to_list_to_order(m, cpu, op.va, folio);
-    if (m.tracing())
-      m.note(cpu, "folio_split: folio " + std::to_string(pfn) + (split ? " split into small folios" : " not split"));
+    // The folio lies inside one PMD (page k at va_first + k); never otherwise in the model.
+    if (va_first >= 0 && va_first % PTRS_PER_PTE + folio_nr_pages(folio.order) <= PTRS_PER_PTE) {
+      const bool split = co_await split_huge_page_to_list_to_order(m, cpu, va_first, folio);
+      if (m.tracing())
+        m.note(cpu, "folio_split: folio " + std::to_string(pfn) + (split ? " split into small folios" : " not split"));
+    }
     co_await folio_put(m, folio, 1);  // the walk's reference, on the folio of the head page
   }
   co_await mmap_read_unlock(m);
@@ -265,10 +269,12 @@ Task<void> Ops<A>::folio_split(Machine& m, int cpu, Op op) {
 // folio_walk_start() on va and the checks split_huge_pages_pid() makes on
 // what it finds: a present huge PMD or PTE mapping a large anon folio; then
 // folio_get() before folio_walk_end().  Returns the folio's head pfn with
-// that reference, or -1.
+// that reference, or -1; va_first is the page where its first page is mapped
+// (the vma's linear index: page k at va_first + k, inside one PMD, since
+// large folios come from the layout, 16-aligned, or from THP collapse).
 // Context: mmap_lock held for read; takes and releases pmd_lock or the PTL.
 template <class A>
-Task<int> Ops<A>::folio_walk_start(Machine& m, int cpu, int va) {
+Task<int> Ops<A>::folio_walk_start(Machine& m, int cpu, int va, int& va_first) {
   const int p = va / PTRS_PER_PTE;
   pmdval_t pmd = 0;
   pteval_t pte = 0;
@@ -287,6 +293,8 @@ Task<int> Ops<A>::folio_walk_start(Machine& m, int cpu, int va) {
     if (folio.order && folio.anon) {
       co_await folio_ref_add(m, folio, 1);  // folio_get(): the mapping keeps it alive
       head = folio.head;
+      const uint64_t page = A::pte_pfn(pte) + (huge ? uint64_t(va % PTRS_PER_PTE) : 0);  // the page at va
+      va_first = va - int(page - folio.head);
     }
   }
   if (huge)
@@ -310,7 +318,7 @@ Task<int> Ops<A>::folio_walk_start(Machine& m, int cpu, int va) {
 // Context: mmap_lock held for read, a reference on the folio; takes the
 // anon_vma lock for write.
 template <class A>
-Task<bool> Ops<A>::split_huge_page_to_list_to_order(Machine& m, int cpu, int va, Folio& folio) {
+Task<bool> Ops<A>::split_huge_page_to_list_to_order(Machine& m, int cpu, int va_first, Folio& folio) {
   co_await down_write(m.rmap_lock);  // 1. anon_vma_lock_write()
   bool split = false;
   const int64_t refs = co_await load(folio.refcount);  // can_split_folio()
@@ -319,9 +327,9 @@ Task<bool> Ops<A>::split_huge_page_to_list_to_order(Machine& m, int cpu, int va,
     co_await store(m.rmap_lock, 0);
     co_return false;
   }
-  const int va0 = va - va % PTRS_PER_PTE;
+  const int nr = folio_nr_pages(folio.order);
   std::array<pteval_t, PTRS_PER_PTE> old{};
-  co_await unmap_folio(m, cpu, va0, folio, old);                   // 2.
+  co_await unmap_folio(m, cpu, va_first, nr, folio, old);          // 2.
   const int64_t found = co_await cmpxchg(folio.refcount, 1, 0);  // 3. folio_ref_freeze(folio, 1)
   if (found == 1) {
     co_await __split_huge_page(m, cpu, folio);  // 4.
@@ -329,7 +337,7 @@ Task<bool> Ops<A>::split_huge_page_to_list_to_order(Machine& m, int cpu, int va,
   } else if (m.tracing()) {
     m.note(cpu, "split: folio " + std::to_string(folio.head) + " is held by someone else, map it back");
   }
-  co_await remap_page(m, cpu, va0, folio.head, old, split);  // 5.
+  co_await remap_page(m, cpu, va_first, nr, folio.head, old, split);  // 5.
   co_await store(m.rmap_lock, 0);  // anon_vma_unlock_write()
   co_return split;
 }
@@ -341,14 +349,17 @@ Task<bool> Ops<A>::split_huge_page_to_list_to_order(Machine& m, int cpu, int va,
 // Each PTE that maps a page of the folio: try_to_migrate_one() clears it
 // (the flush deferred), sets the page's migration entry, removes the
 // mapping and puts its reference; try_to_unmap_flush() once at the end.
-// The entries replaced go to old[k] (0: page k not unmapped).  A PROT_NONE
+// Page k (of nr) is mapped at va_first + k; the entries replaced go to
+// old[k] (0: page k not unmapped).  A PROT_NONE
 // entry, which the model's migration entry cannot bring back, keeps its
 // mapping and reference, so the freeze fails and the split gives up.
 // Context: mmap_lock held for read, the anon_vma lock held for write; takes
 // pmd_lock, then the PTL.
 template <class A>
-Task<void> Ops<A>::unmap_folio(Machine& m, int cpu, int va0, Folio& folio, std::array<pteval_t, PTRS_PER_PTE>& old) {
-  const int p = va0 / PTRS_PER_PTE;
+Task<void> Ops<A>::unmap_folio(Machine& m, int cpu, int va_first, int nr, Folio& folio,
+                               std::array<pteval_t, PTRS_PER_PTE>& old) {
+  const int p = va_first / PTRS_PER_PTE;
+  const int i0 = va_first % PTRS_PER_PTE;
   const int pfn0 = folio.head;
   pmdval_t pmd = 0;
   const bool huge = co_await pmd_trans_huge_lock(m, cpu, p, pmd);
@@ -356,14 +367,14 @@ Task<void> Ops<A>::unmap_folio(Machine& m, int cpu, int va0, Folio& folio, std::
     co_await split_huge_pmd_locked(m, cpu, p);
     co_await pmd_unlock(m);
   }
-  const TableRef r = co_await pte_offset_map_lock(m, cpu, va0);
+  const TableRef r = co_await pte_offset_map_lock(m, cpu, va_first);
   if (!r.t) co_return;
-  for (int k = 0; k < PTRS_PER_PTE; k++) {  // page_vma_mapped_walk() over the folio's range
-    const pteval_t e = co_await pte_load(m, r, k);
+  for (int k = 0; k < nr; k++) {  // page_vma_mapped_walk() over the folio's range
+    const pteval_t e = co_await pte_load(m, r, i0 + k);
     if (!A::pte_present(e) || A::pte_protnone(e) || A::pte_special(e) || A::pte_pfn(e) != uint64_t(pfn0 + k))
       continue;
-    old[k] = co_await P::ptep_get_and_clear(m, cpu, r, k);  // should_defer_flush(): no flush yet
-    co_await P::set_pte(m, r, k, A::swp_entry_pte(MIGRATION_TYPE, uint64_t(pfn0 + k)));
+    old[k] = co_await P::ptep_get_and_clear(m, cpu, r, i0 + k);  // should_defer_flush(): no flush yet
+    co_await P::set_pte(m, r, i0 + k, A::swp_entry_pte(MIGRATION_TYPE, uint64_t(pfn0 + k)));
     m.mapcount_add(folio, -1);        // folio_remove_rmap_pte()
     co_await folio_put(m, folio, 1);  // the mapping's reference
   }
@@ -415,22 +426,23 @@ Task<void> Ops<A>::__split_huge_page(Machine& m, int cpu, Folio& folio) {
 // Context: mmap_lock held for read, the anon_vma lock held for write; takes
 // the PTL.
 template <class A>
-Task<void> Ops<A>::remap_page(Machine& m, int cpu, int va0, int pfn0, const std::array<pteval_t, PTRS_PER_PTE>& old,
-                              bool split) {
-  const TableRef r = co_await pte_offset_map_lock(m, cpu, va0);
-  for (int k = 0; k < PTRS_PER_PTE && r.t; k++) {
+Task<void> Ops<A>::remap_page(Machine& m, int cpu, int va_first, int nr, int pfn0,
+                              const std::array<pteval_t, PTRS_PER_PTE>& old, bool split) {
+  const int i0 = va_first % PTRS_PER_PTE;
+  const TableRef r = co_await pte_offset_map_lock(m, cpu, va_first);
+  for (int k = 0; k < nr && r.t; k++) {
     if (!old[k]) continue;
-    const pteval_t now = co_await pte_load(m, r, k);
+    const pteval_t now = co_await pte_load(m, r, i0 + k);
     if (now != A::swp_entry_pte(MIGRATION_TYPE, uint64_t(pfn0 + k))) continue;
     Folio& to = m.head_of(uint64_t(pfn0 + k));
     const UserProt prot{.write = A::pte_write(old[k]), .young = A::pte_young(old[k]), .dirty = A::pte_dirty(old[k])};
     co_await folio_ref_add(m, to, 1);  // folio_get()
     m.mapcount_add(to, 1);
-    co_await P::set_pte(m, r, k, A::mk_user_pte(uint64_t(pfn0 + k), prot));
+    co_await P::set_pte(m, r, i0 + k, A::mk_user_pte(uint64_t(pfn0 + k), prot));
   }
   if (r.t) co_await pte_unmap_unlock(m, cpu, r);
   if (split)
-    for (int k = 1; k < PTRS_PER_PTE; k++) co_await folio_put(m, m.folio[pfn0 + k], 1);
+    for (int k = 1; k < nr; k++) co_await folio_put(m, m.folio[pfn0 + k], 1);
 }
 
 }  // namespace gf

@@ -127,12 +127,13 @@ struct Ops {
   static Task<int> huge_pmd_fault(Machine& m, int cpu, int va, bool write);
   static Task<void> thp_split(Machine& m, int cpu, Op op);
   static Task<void> folio_split(Machine& m, int cpu, Op op);
-  static Task<int> folio_walk_start(Machine& m, int cpu, int va);
-  static Task<bool> split_huge_page_to_list_to_order(Machine& m, int cpu, int va, Folio& folio);
-  static Task<void> unmap_folio(Machine& m, int cpu, int va0, Folio& folio, std::array<pteval_t, PTRS_PER_PTE>& old);
+  static Task<int> folio_walk_start(Machine& m, int cpu, int va, int& va_first);
+  static Task<bool> split_huge_page_to_list_to_order(Machine& m, int cpu, int va_first, Folio& folio);
+  static Task<void> unmap_folio(Machine& m, int cpu, int va_first, int nr, Folio& folio,
+                                std::array<pteval_t, PTRS_PER_PTE>& old);
   static Task<void> __split_huge_page(Machine& m, int cpu, Folio& folio);
-  static Task<void> remap_page(Machine& m, int cpu, int va0, int pfn0, const std::array<pteval_t, PTRS_PER_PTE>& old,
-                               bool split);
+  static Task<void> remap_page(Machine& m, int cpu, int va_first, int nr, int pfn0,
+                               const std::array<pteval_t, PTRS_PER_PTE>& old, bool split);
 
   // ---------------------------------------------------------------- khugepaged.h
   static Task<void> thp_collapse(Machine& m, int cpu, Op op);
