@@ -33,7 +33,8 @@ class Judge {
   // norecency_hides_change: every pte_same_norecency() answer.
   virtual void norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) = 0;
   // pin_not_in_history / write_pin_without_write / pin_without_access: GUP-fast keeps a reference
-  // on `pfn` for page `va`, taken at step `grab_step`.
+  // on `pfn` for page `va`, taken at step `grab_step`; refcount: that reference, the
+  // CPU's last ledger entry (CpuState::held), is on the page's folio.
   virtual void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) = 0;
   // pin_on_shared_anon: gup_fast() on `cpu` returns, keeping held[first..nheld).
   virtual void gup_returns(Machine& m, int cpu, int first) = 0;

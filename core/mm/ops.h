@@ -11,7 +11,7 @@
 //   gup.h             mm/gup.c                 gup_fast, unpin
 //   mmu.h             the hardware MMU         hw_access, hw_write
 //   memory.h          mm/memory.c              unmap, fault, fork
-//   huge_memory.h     mm/huge_memory.c         thp_split
+//   huge_memory.h     mm/huge_memory.c         thp_split, folio_split
 //   khugepaged.h      mm/khugepaged.c          thp_collapse
 //   migrate.h         mm/migrate.c             migrate
 //   mprotect.h        mm/mprotect.c            mprotect, mprotect_none, wrprotect
@@ -57,9 +57,11 @@ struct Ops {
   static bool known_prot_none(Machine& m, pteval_t pte);
   static bool access_permitted(Machine& m, pteval_t pte, bool write);
   static bool pmd_access_permitted(Machine& m, pmdval_t pmd, bool write);
-  static Task<bool> try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags, int refs = 1);
+  static Task<Folio*> try_get_folio(Machine& m, uint64_t pfn, int refs);
+  static Task<Folio*> try_grab_folio_fast(Machine& m, uint64_t pfn, uint8_t flags, int refs = 1);
   static Task<void> gup_put_refs(Machine& m, Folio& head, uint8_t flags, int refs);
   static Task<void> gup_put_folio(Machine& m, const Held& h);
+  static Task<void> gup_put_page(Machine& m, const Held& h);
   static bool gup_fast_folio_allowed(const Folio& head, uint8_t flags);
   static bool gup_must_unshare(const Folio& head, const Folio& page, uint8_t flags);
   static Task<void> unpin(Machine& m, int cpu, Op op);
@@ -128,6 +130,14 @@ struct Ops {
   static Task<bool> copy_huge_pmd(Machine& m, int cpu, int p);
   static Task<int> huge_pmd_fault(Machine& m, int cpu, int va, bool write);
   static Task<void> thp_split(Machine& m, int cpu, Op op);
+  static Task<void> folio_split(Machine& m, int cpu, Op op);
+  static Task<int> folio_walk_start(Machine& m, int cpu, int va, int& va_first);
+  static Task<bool> split_huge_page_to_list_to_order(Machine& m, int cpu, int va_first, Folio& folio);
+  static Task<void> unmap_folio(Machine& m, int cpu, int va_first, int nr, Folio& folio,
+                                std::array<pteval_t, PTRS_PER_PTE>& old);
+  static Task<void> __split_huge_page(Machine& m, int cpu, Folio& folio);
+  static Task<void> remap_page(Machine& m, int cpu, int va_first, int nr, int pfn0,
+                               const std::array<pteval_t, PTRS_PER_PTE>& old, bool split);
 
   // ---------------------------------------------------------------- khugepaged.h
   static Task<void> thp_collapse(Machine& m, int cpu, Op op);

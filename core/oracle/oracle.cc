@@ -30,14 +30,18 @@ bool maps_with(const PteSem& s, uint64_t pfn, bool write, PinSeen* seen) {
   return !write || !sem_refuses_user(s, true);
 }
 
-// References a CPU's holds contribute to a folio (GUP ledger).  Not inlined:
-// a GF_NO_COVERAGE function inlined into a covered one is covered.
+// References a CPU's holds contribute to a folio (GUP ledger).  A page GUP
+// returned is a reference on its folio as it is now, page_folio(page): what
+// unpin_user_pages() drops (a split cannot move a page GUP holds, unless
+// try_grab_folio_fast() kept a reference on a folio the page had left — the
+// refcount verdict of pin_kept()).  Not inlined: a GF_NO_COVERAGE function
+// inlined into a covered one is covered.
 [[gnu::noinline]] GF_NO_COVERAGE void held_refs(const Machine& m, uint16_t head, int64_t* refs, int64_t* pins) {
   for (int c = 0; c < int(m.sc().cpus.size()); c++) {
     const CpuState& cs = m.cpu[c];
     for (int k = 0; k < cs.nheld; k++) {
       const Held& h = cs.held[k];
-      if (h.head != head) continue;
+      if (m.folio[h.pfn].head != head) continue;
       if (h.flags & FOLL_PIN) {
         if (m.folio[head].order) {
           *refs += 1;
@@ -65,7 +69,25 @@ void norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) {
                                                 " vs " + sb.str() + "]");
 }
 
+// refcount: the reference GUP-fast keeps for `pfn` (the ledger's last entry,
+// pushed just before pin_kept()) must be on the page's folio, which is the one
+// its caller's put_page()/unpin_user_page() will drop it from.
+bool pin_on_other_folio(Machine& m, int cpu, int va, uint64_t pfn) {
+  const CpuState& cs = m.cpu[cpu];
+  if (cs.nheld == 0) return false;
+  const Held h = cs.held[cs.nheld - 1];
+  const uint16_t now = m.folio[pfn].head;
+  if (h.pfn != pfn || h.head == now) return false;
+  m.violate(Oracle::refcount, "cpu" + std::to_string(cpu) + " kept pfn " + std::to_string(pfn) + " for page " +
+                                  std::to_string(va) + " with its reference on folio " + std::to_string(h.head) +
+                                  ", but the page belongs to folio " + std::to_string(now) +
+                                  " (split meanwhile): the put will drop a reference folio " + std::to_string(now) +
+                                  " never got, and folio " + std::to_string(h.head) + " keeps one nobody drops");
+  return true;
+}
+
 void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) {
+  if (pin_on_other_folio(m, cpu, va, pfn)) return;
   // Real threads: the history is read whole, between two changes.
   std::unique_lock<std::mutex> g(m.change_mu, std::defer_lock);
   if (m.opt.threaded) g.lock();
