@@ -115,6 +115,10 @@ class NoContracts final : public gf::Judge {
   void folio_freed(gf::Machine& m, gf::Folio& head) override { o.folio_freed(m, head); }
   void pte_read(gf::Machine&, gf::PteGetter, const gf::PteTable*, uint32_t, int, uint64_t, gf::pteval_t) override {}
   void young_cleared(gf::Machine&, const gf::PteTable*, uint32_t, int, uint64_t, bool) override {}
+  void device_refault(gf::Machine& m, int cpu, int va, bool write, uint64_t since) override {
+    o.device_refault(m, cpu, va, write, since);
+  }
+  void pmd_read(gf::Machine&, int, int, gf::pmdval_t) override {}  // a read contract too
   void at_end(gf::Machine& m) override { o.at_end(m); }
 };
 

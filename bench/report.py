@@ -116,7 +116,8 @@ def ratio(a, b):
 
 
 # Issue 20's races: the bugs.def rows of the fixes it lists (2021-2026).
-ISSUE20_RACES = ["pae_no_low_recheck", "lazyfree_ignores_refs"]
+ISSUE20_RACES = ["pae_no_low_recheck", "lazyfree_ignores_refs", "contpte_access_flags_gathered_noop",
+                 "split_invalidates_pmd_migration", "grab_no_folio_recheck", "pt_reclaim_after_retry"]
 SAME_START = ["random_seeds", "pct1_seeds", "pct2_seeds", "pct3_seeds", "rr_seeds"]
 
 

@@ -15,11 +15,11 @@ namespace gf::repro::cli {
 namespace {
 
 int cmd_bugs() {
-  std::printf("%-28s %-28s %-9s %s\n", "injected bug", "caught by", "in", "what goes wrong  [kernel reference]");
+  std::printf("%-34s %-28s %-9s %s\n", "injected bug", "caught by", "in", "what goes wrong  [kernel reference]");
   for (int i = 0; i < gf::NR_BUGS; i++) {
     const auto& b = gf::info(gf::Bug(i));
     const std::string where = b.where.empty() ? "machine" : b.where == "*" ? "every arch" : std::string(b.where);
-    std::printf("%-28.*s %-28.*s %-9s %.*s  [%.*s]\n", int(b.id.size()), b.id.data(),
+    std::printf("%-34.*s %-28.*s %-9s %.*s  [%.*s]\n", int(b.id.size()), b.id.data(),
                 int(gf::info(b.oracle).id.size()), gf::info(b.oracle).id.data(), where.c_str(), int(b.text.size()),
                 b.text.data(), int(b.kernel_ref.size()), b.kernel_ref.data());
   }

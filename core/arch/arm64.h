@@ -142,6 +142,17 @@ struct Arm64T : Generic<Arm64T<C>> {
     return (pteval_t(type) << 6) | (offset << 12);
   }
 
+  // __swp_type(), __swp_offset() of a swap entry's value.
+  static constexpr unsigned swp_type(pteval_t v) { return unsigned(v >> 6) & 31; }
+  static constexpr uint64_t swp_offset(pteval_t v) { return (v >> 12) & ((1ull << 50) - 1); }
+  // THP migration (ARCH_ENABLE_THP_MIGRATION): __swp_entry_to_pmd() and
+  // __pmd_to_swp_entry() take the value as it is, so a PMD migration entry
+  // is the PTE's: Valid and the table bit clear, nG (PTE_PRESENT_INVALID)
+  // clear, so pmd_present() is false.  pmd_mkinvalid() of it sets nG and
+  // pmd_present() and pmd_leaf() become true (3a5a8d343e1c's arm64 case).
+  static constexpr bool thp_migration = true;
+  static constexpr pmdval_t swp_entry_pmd(unsigned type, uint64_t offset) { return swp_entry_pte(type, offset); }
+
   // mk_user_pte() (Generic): a fresh private user mapping, then the state.
 
   // contpte.c, one step each, shared by the model's readers (core/mm/contpte.h)
@@ -214,6 +225,20 @@ struct Arm64T : Generic<Arm64T<C>> {
     if (!pte_access_permitted(v, false)) return std::nullopt;
     if (pte_rdonly(v) && !(v & PTE_DBM)) return std::nullopt;
     return (v | PTE_AF) & ~PTE_RDONLY;
+  }
+
+  // SVA through an SMMUv3: 6.12's arm_smmu_make_sva_cd()
+  // (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c) sets neither CD.HA nor
+  // CD.HD, so the SMMU updates no access flag and no dirty state: it reads
+  // each descriptor alone (never a contpte block's gathered view) and takes
+  // an access flag fault on a clear AF, a permission fault on a write
+  // through AP[2] = RDONLY (DBM is ignored without HD).  The device's
+  // request then goes to the kernel's I/O page fault handler.
+  static constexpr bool iommu_sva = true;
+  static constexpr std::optional<pteval_t> iommu_walk(pteval_t v, bool write) {
+    if (!pte_access_permitted(v, false) || !pte_young(v)) return std::nullopt;
+    if (write && pte_rdonly(v)) return std::nullopt;
+    return v;
   }
 };
 

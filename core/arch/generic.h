@@ -12,6 +12,8 @@
 // models.
 #pragma once
 
+#include <optional>
+
 #include "core/base/types.h"
 
 namespace gf::arch {
@@ -35,6 +37,11 @@ struct Generic {
   static constexpr bool pmd_access_permitted(pmdval_t v, bool write) {
     return A::pmd_present(v) && (!write || A::pte_write(A::pmd_pte(v)));
   }
+  // ARCH_ENABLE_THP_MIGRATION: PMD migration entries (swp_entry_pmd(),
+  // swp_type(), swp_offset()).  The models that have it in the machine
+  // (arm64, x86-64) say so; riscv and book3s64 have it in 6.12 too, but
+  // their models do not carry the PMD swap helpers yet.
+  static constexpr bool thp_migration = false;
   // pte_clear(): the empty PTE is 0 (s390's is not).
   static constexpr pteval_t PTE_NONE = 0;
   // ptep_test_and_clear_young() clears YOUNG_BITS with one atomic AND
@@ -53,6 +60,20 @@ struct Generic {
   static constexpr pteval_t pte_mksoft_dirty(pteval_t v) { return v; }
   static constexpr pteval_t pte_mkcont(pteval_t v) { return v; }
   static constexpr pteval_t pte_mknoncont(pteval_t v) { return v; }
+
+  // Shared Virtual Addressing (drivers/iommu/iommu-sva.c): does 6.12 let a
+  // device walk this architecture's process page tables through its IOMMU?
+  // Not on riscv (no IOMMU driver in 6.12), s390, powerpc or 32-bit x86
+  // (INTEL_IOMMU_SVM depends on X86_64); x86-64 and arm64 say so.
+  static constexpr bool iommu_sva = false;
+  // The IOMMU's walk of one leaf entry for a device access (smmu_access,
+  // core/mm/iommu_sva.h): the entry as the IOMMU leaves it, or nullopt for a
+  // translation fault.  This default updates access/dirty state atomically
+  // as the CPU's MMU does (Intel VT-d first-level and AMD IOMMU v2 tables set
+  // A and D); arm64's SMMU without HTTU has its own.
+  static constexpr std::optional<pteval_t> iommu_walk(pteval_t v, bool write) {
+    return write ? A::hw_write(v) : A::hw_access(v);
+  }
 
   // A fresh private user mapping: pfn_pte() with the mapping's
   // protection_map[] entry (Prot), then the state; protnone is a NUMA-hinting

@@ -28,6 +28,9 @@ struct X86_64T : x86::PageBits, Generic<X86_64T<C>> {
   static constexpr ArchCfg cfg = C;
   static constexpr bool has_contpte = false;
   static constexpr bool tlb_flush_waits_for_irqs_off = true;
+  // SVA: Intel VT-d (INTEL_IOMMU_SVM) and AMD IOMMU walk the process's
+  // tables and set Accessed/Dirty like the CPU (Generic::iommu_walk()).
+  static constexpr bool iommu_sva = true;
 
   // Besides x86::PageBits:
   static constexpr pteval_t _PAGE_UFFD_WP = C.uffd_wp ? 1ull << 10 : 0;
@@ -115,6 +118,16 @@ struct X86_64T : x86::PageBits, Generic<X86_64T<C>> {
   static constexpr pteval_t swp_entry_pte(unsigned type, uint64_t offset) {
     return ((~offset << 14) >> 5) | (pteval_t(type) << 59);
   }
+  // __swp_type(): the top 5 bits; __swp_offset(): ~val << 5 >> 14.
+  static constexpr unsigned swp_type(pteval_t v) { return unsigned(v >> 59); }
+  static constexpr uint64_t swp_offset(pteval_t v) { return (~v << 5) >> 14; }
+  // THP migration (ARCH_ENABLE_THP_MIGRATION, x86-64 only): __swp_entry_to_pmd()
+  // and __pmd_to_swp_entry() take the value as it is (pgtable_64.h).  PSE,
+  // Present and PROTNONE are clear, so pmd_present() is false; pmd_mkinvalid()
+  // of it keeps it non-present but rewrites the PFN field with PMD alignment
+  // and inversion, corrupting the offset (3a5a8d343e1c's x86 case).
+  static constexpr bool thp_migration = true;
+  static constexpr pmdval_t swp_entry_pmd(unsigned type, uint64_t offset) { return swp_entry_pte(type, offset); }
 
   // mk_user_pte() (Generic): a fresh private user mapping, then the state.
 

@@ -3,7 +3,8 @@
 // arch/arm64/mm/contpte.c (6.12): the contiguous-PTE helpers the accessors of
 // core/mm/pgtable.h call on arm64 — contpte_ptep_get(),
 // contpte_ptep_get_lockless(), contpte_try_unfold() / __contpte_try_fold()
-// over contpte_convert() — and the contpte_fold operation.  Members of
+// over contpte_convert(), contpte_ptep_set_access_flags() — and the
+// contpte_fold operation.  Members of
 // Pgtable<A> and Ops<A>; on an architecture without contpte (A::has_contpte
 // false) they do nothing and are never reached.
 #pragma once
@@ -113,6 +114,60 @@ Task<void> Pgtable<A>::contpte_convert(Machine& m, int cpu, TableRef r, int i, p
     co_await flush_tlb(m, cpu);
     for (int k = 0; k < CONT_PTES; k++)
       co_await pte_store(m, r, base + k, pte + (pteval_t(k) << A::PAGE_SHIFT));
+  }
+}
+
+// contpte_ptep_set_access_flags() (6.12 as Debian's 6.12.118 has it, with
+// 97c5550b7631 "arm64: contpte: fix set_access_flags() no-op check for
+// SMMU/ATS faults"): `entry` (already pte_mknoncont()) is what the fault
+// wants: young, and dirty (and writable) on a write fault.
+//   - no-op check, contpte_all_subptes_match_access_flags(): return 0 only
+//     when every one of the 16 raw sub-PTEs has entry's PTE_RDONLY, PTE_AF,
+//     PTE_WRITE and PTE_DIRTY;
+//   - orig_pte is the raw target (__ptep_get()), for the write-bit decision;
+//   - the write bit unchanged: __ptep_set_access_flags() on all 16 with
+//     entry (only its access bits are taken), the range flush left out as in
+//     __ptep_set_access_flags();
+//   - the write bit changing: __contpte_try_unfold() (contpte_convert() of
+//     pte_mknoncont(orig_pte)), then __ptep_set_access_flags() on the target.
+// The injected bug contpte_access_flags_gathered_noop is the code before the
+// fix (4602e5757bcc, v6.9): orig_pte = pte_mknoncont(ptep_get(ptep)), the
+// gathered view, returns 0 when it equals entry — so a target still old or
+// PTE_RDONLY stays so while a sibling is young/dirty — and decides the
+// unfold from it too (pte_write() of the gathered view is the target's, and
+// contpte_convert() gathers the block again: that half changes nothing).
+// Context: the PTL held.
+template <class A>
+Task<bool> Pgtable<A>::contpte_ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, pteval_t entry,
+                                                     bool dirty) {
+  if constexpr (A::has_contpte) {
+    (void)dirty;  // only the flushes the model leaves out read it
+    const int base = i & ~(CONT_PTES - 1);
+    pteval_t orig_pte;
+    if (m.bug(Bug::contpte_access_flags_gathered_noop)) {
+      const pteval_t gathered = co_await ptep_get(m, r, i);
+      orig_pte = A::pte_mknoncont(gathered);
+      if (orig_pte == entry) co_return false;
+    } else {
+      constexpr pteval_t cmp_mask = A::PTE_RDONLY | A::PTE_AF | A::PTE_WRITE | A::PTE_DIRTY;
+      bool all_match = true;
+      for (int k = 0; k < CONT_PTES && all_match; k++) {
+        const pteval_t p = co_await pte_load(m, r, base + k);
+        all_match = (p & cmp_mask) == (entry & cmp_mask);
+      }
+      if (all_match) co_return false;
+      const pteval_t raw = co_await pte_load(m, r, i);
+      orig_pte = A::pte_mknoncont(raw);
+    }
+    if (A::pte_write(orig_pte) == A::pte_write(entry)) {
+      for (int k = 0; k < CONT_PTES; k++) co_await __ptep_set_access_flags(m, r, base + k, entry);
+    } else {
+      co_await contpte_convert(m, cpu, r, i, A::pte_mknoncont(orig_pte));
+      co_await __ptep_set_access_flags(m, r, i, entry);
+    }
+    co_return true;
+  } else {
+    co_return false;
   }
 }
 

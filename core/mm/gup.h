@@ -14,7 +14,8 @@
 //   3. pmd = pmdp_get_lockless()             unmap: pmd_clear, tlb_remove_table
 //   4. pte = ptep_get_lockless_norecency()   MMU sets young/dirty; unmap clears
 //   5. protnone / access / special checks
-//   6. try_grab_folio_fast(): add unless 0   unmap: folio_put → free
+//   6. try_grab_folio_fast(): page_folio(),  unmap: folio_put → free;
+//      add unless 0, page_folio() again      split_huge_page: freeze, split
 //   7. recheck: pmd_same, pte_same_norecency wrprotect, unmap, fault remap
 //   8. gup_fast_folio_allowed, gup_must_unshare
 //   9. local_irq_restore(); seq moved → undo
@@ -52,6 +53,7 @@ Task<void> Ops<A>::gup_fast(Machine& m, int cpu, Op op) {
     const int pmd_idx = va / PTRS_PER_PTE;
     const int pmd_end = std::min(end, (pmd_idx + 1) * PTRS_PER_PTE);
     pmdval_t pmd = co_await P::pmdp_get_lockless(m, pmd_idx);  // 3.
+    m.judge->pmd_read(m, cpu, pmd_idx, pmd);
     if (m.pmd_none(pmd) || !A::pmd_present(pmd)) {
       m.note(cpu, "gup_fast: pmd none or not present, fall back");
       break;
@@ -74,9 +76,9 @@ Task<void> Ops<A>::gup_fast(Machine& m, int cpu, Op op) {
   if (seqcheck) seq_now = co_await load(m.write_protect_seq);
   if (seq_now != seq) {
     m.note(cpu, "gup_fast: write_protect_seq moved, undo every pin");
-    while (m.cpu[cpu].nheld > first_held) {
+    while (m.cpu[cpu].nheld > first_held) {  // unpin_user_pages_lockless()
       const Held h = m.cpu[cpu].held[--m.cpu[cpu].nheld];
-      co_await gup_put_folio(m, h);
+      co_await gup_put_page(m, h);
     }
   }
   m.cpu[cpu].gup_from = MAX_HELD;
@@ -106,9 +108,9 @@ Task<bool> Ops<A>::gup_fast_pte_range(Machine& m, int cpu, Op op, pmdval_t pmd, 
     const uint64_t pfn = A::pte_pfn(pte);
     if (pfn >= NR_PFNS) co_return bail(m, cpu, va, "pfn out of range");
     m.gup_step(cpu, GupStep::read_ok);
-    Folio& head = m.head_of(pfn);
-    const bool grabbed = co_await try_grab_folio_fast(m, head, op.flags);  // 6.
+    Folio* const grabbed = co_await try_grab_folio_fast(m, pfn, op.flags);  // 6.
     if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
+    Folio& head = *grabbed;
     m.gup_step(cpu, GupStep::grabbed);
     const uint64_t grab_step = m.now();
     const Held h{uint16_t(va), uint16_t(pfn), head.head, op.flags, m.truth.vma_gen[va]};
@@ -192,9 +194,9 @@ Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, i
   CpuState& cs = m.cpu[cpu];
   const int refs = end - va;
   if (cs.nheld + refs > MAX_HELD) co_return bail(m, cpu, va, "pages[] full");
-  Folio& head = m.head_of(pfn0);
-  const bool grabbed = co_await try_grab_folio_fast(m, head, op.flags, refs);
+  Folio* const grabbed = co_await try_grab_folio_fast(m, pfn0, op.flags, refs);
   if (!grabbed) co_return bail(m, cpu, va, "try_grab_folio_fast failed");
+  Folio& head = *grabbed;
   const uint64_t grab_step = m.now();
   const pmdval_t pmd_now = co_await P::pmdp_get(m, va / PTRS_PER_PTE);
   const char* why = nullptr;
@@ -275,29 +277,51 @@ bool Ops<A>::bail(Machine& m, int cpu, int va, const char* why) {
   return false;
 }
 
-// try_grab_folio_fast(): folio_ref_try_add() (add unless zero), then the
-// FOLL_PIN accounting: _pincount on a large folio, the bias on a small one.
+// try_get_folio(): page_folio(page), folio_ref_try_add() (add unless zero),
+// then page_folio(page) again: a split between the two (split_huge_page()
+// freezes the folio, makes each page its own folio and unfreezes them) leaves
+// the reference on a folio the page no longer belongs to, so it is dropped
+// and the lookup retried (c24d37322548, 2021).  grab_no_folio_recheck: the
+// kernel before it, which keeps the reference it took.  Returns the folio the
+// reference is on, or nullptr.
+// Context: no lock; IRQs off (the folio may be freed or split under us).
+template <class A>
+Task<Folio*> Ops<A>::try_get_folio(Machine& m, uint64_t pfn, int refs) {
+  for (;;) {
+    Folio& folio = m.head_of(pfn);  // page_folio(): the page's head, as it is now
+    if (m.bug(Bug::grab_from_zero)) {
+      co_await fetch_add(folio.refcount, refs);  // folio_ref_add(): no "unless zero"
+    } else {
+      int64_t v = co_await load(folio.refcount);
+      for (;;) {
+        if (v == 0) co_return nullptr;
+        const int64_t found = co_await cmpxchg(folio.refcount, v, v + refs);
+        if (found == v) break;
+        v = found;
+      }
+    }
+    if (m.bug(Bug::grab_no_folio_recheck) || m.folio[pfn].head == folio.head) co_return &folio;
+    if (m.tracing())
+      m.note(m.cur_cpu(), "try_get_folio: pfn " + std::to_string(pfn) + " left folio " + std::to_string(folio.head) +
+                              " before the reference landed (split): drop it, look again");
+    co_await folio_put(m, folio, refs);  // folio_put_refs()
+  }
+}
+
+// try_grab_folio_fast(): try_get_folio(), then the FOLL_PIN accounting on
+// the folio it returned: _pincount on a large folio, the bias on a small one.
 // Context: no lock; IRQs off (the folio may be freed under us).
 template <class A>
-Task<bool> Ops<A>::try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags, int refs) {
-  if (m.bug(Bug::grab_from_zero)) {
-    co_await fetch_add(head.refcount, refs);  // folio_ref_add(): no "unless zero"
-  } else {
-    int64_t v = co_await load(head.refcount);
-    for (;;) {
-      if (v == 0) co_return false;
-      int64_t found = co_await cmpxchg(head.refcount, v, v + refs);
-      if (found == v) break;
-      v = found;
-    }
-  }
+Task<Folio*> Ops<A>::try_grab_folio_fast(Machine& m, uint64_t pfn, uint8_t flags, int refs) {
+  Folio* const folio = co_await try_get_folio(m, pfn, refs);
+  if (!folio) co_return nullptr;
   if (flags & FOLL_PIN) {
-    if (head.order)
-      co_await fetch_add(head.pincount, refs);
+    if (folio->order)
+      co_await fetch_add(folio->pincount, refs);
     else
-      co_await folio_ref_add(m, head, int64_t(refs) * (GUP_PIN_COUNTING_BIAS - 1));
+      co_await folio_ref_add(m, *folio, int64_t(refs) * (GUP_PIN_COUNTING_BIAS - 1));
   }
-  co_return true;
+  co_return folio;
 }
 
 // gup_put_folio(folio, refs, flags).
@@ -314,11 +338,22 @@ Task<void> Ops<A>::gup_put_refs(Machine& m, Folio& head, uint8_t flags, int refs
   }
 }
 
-// gup_put_folio(): undo one reference of the kind `h` took.
+// gup_put_folio(): undo one reference of the kind `h` took, on the folio
+// try_grab_folio_fast() returned (gup_fast_pte_range()'s failure paths).
 // Context: any.
 template <class A>
 Task<void> Ops<A>::gup_put_folio(Machine& m, const Held& h) {
   co_await gup_put_refs(m, m.folio[h.head], h.flags, 1);
+}
+
+// unpin_user_pages() / put_page() of a page GUP returned: the reference is
+// dropped from page_folio(page) as it is now (gup_folio_next()), which is the
+// folio it was taken on unless a split moved the page meanwhile
+// (grab_no_folio_recheck).
+// Context: any.
+template <class A>
+Task<void> Ops<A>::gup_put_page(Machine& m, const Held& h) {
+  co_await gup_put_refs(m, m.head_of(h.pfn), h.flags, 1);
 }
 
 // gup_fast_folio_allowed(): a FOLL_LONGTERM write pin only on anon memory.
@@ -352,9 +387,9 @@ Task<void> Ops<A>::unpin(Machine& m, int cpu, Op) {
     const Held h = cs.held[--cs.nheld];
     if ((h.flags & (FOLL_PIN | FOLL_WRITE)) == (FOLL_PIN | FOLL_WRITE)) {
       m.store_lands(m.folio[h.pfn], m.truth.vma_gen[h.va] == h.gen ? int(h.va) : -1);
-      co_await store(m.folio[h.head].dirty, 1);  // set_page_dirty_lock(), anon or file
+      co_await store(m.head_of(h.pfn).dirty, 1);  // set_page_dirty_lock(), anon or file
     }
-    co_await gup_put_folio(m, h);
+    co_await gup_put_page(m, h);
   }
 }
 

@@ -33,7 +33,8 @@ class Judge {
   // norecency_hides_change: every pte_same_norecency() answer.
   virtual void norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) = 0;
   // pin_not_in_history / write_pin_without_write / pin_without_access: GUP-fast keeps a reference
-  // on `pfn` for page `va`, taken at step `grab_step`.
+  // on `pfn` for page `va`, taken at step `grab_step`; refcount: that reference, the
+  // CPU's last ledger entry (CpuState::held), is on the page's folio.
   virtual void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) = 0;
   // pin_on_shared_anon: gup_fast() on `cpu` returns, keeping held[first..nheld).
   virtual void gup_returns(Machine& m, int cpu, int first) = 0;
@@ -41,6 +42,8 @@ class Judge {
   virtual void cow_copy(Machine& m, int cpu, int va, uint64_t old) = 0;
   // pin_diverged_from_mapping: a migration on `cpu` maps a copy of pfn `old` at page `va`.
   virtual void migration_replaces(Machine& m, int cpu, int va, uint64_t old) = 0;
+  // lockless_pmd_misread: a lockless walker (GUP-fast) read PMD p as `got`.
+  virtual void pmd_read(Machine& m, int cpu, int p, pmdval_t got) = 0;
   // refcount / folio_use_after_free: an access to a folio's refcount,
   // pincount or PG_dirty, as it happens — every one on a freed folio or at
   // or crossing zero (Machine::folio_at_stake), the only ones that can break
@@ -57,6 +60,10 @@ class Judge {
                         pteval_t got) = 0;
   // accessor_view: ptep_test_and_clear_young() of entry i answered `young`.
   virtual void young_cleared(Machine& m, const PteTable* t, uint32_t serial, int i, uint64_t t0, bool young) = 0;
+  // device_fault_no_progress: a device's access to page `va` (smmu_access)
+  // faulted again after handle_mm_fault() reported its previous fault
+  // handled; that faulting walk began after step `since`.
+  virtual void device_refault(Machine& m, int cpu, int va, bool write, uint64_t since) = 0;
   // refcount balance and dirty_lost when every CPU has finished.
   virtual void at_end(Machine& m) = 0;
 };

@@ -138,6 +138,9 @@ GF_NO_COVERAGE void Machine::clear_state(int nr_pfns) {
   }
   pmd_ptl.poke(0);
   for (auto& d : deposit) d = 0;
+  for (auto& c : child_migration_pfn) c = 0;
+  for (auto& c : child_migration_n) c = 0;
+  for (auto& c : truth.pmd_invalidated_swap) c = 0;
   write_protect_seq.poke(0);
   mmap_lock.poke(0);
   rmap_lock.poke(0);
@@ -278,6 +281,14 @@ bool Machine::pmd_leaf(pmdval_t v) const {
   return with_machine_arch(sc().arch, [&]<class A>() { return A::pmd_leaf(v); });
 }
 
+Machine::PmdKind Machine::pmd_kind(pmdval_t v) const {
+  if (pmd_none(v)) return PmdKind::none;
+  return with_machine_arch(sc().arch, [&]<class A>() {
+    if (A::pmd_leaf(v)) return PmdKind::leaf;
+    return A::pmd_present(v) ? PmdKind::table : PmdKind::swap;
+  });
+}
+
 pteval_t Machine::pmd_page_pte(pmdval_t v, int k) const {
   return with_machine_arch(sc().arch, [&]<class A>() { return A::pmd_page_pte(v, k); });
 }
@@ -314,13 +325,21 @@ GF_NO_COVERAGE void Machine::record_change(const Access& a, uint64_t at) {
     // The PMD-level history: every page under the PMD takes the value it now
     // amounts to (a table's entry, a huge PMD's page, or none).
     const int p = int(tag_index(a.tag));
-    if (pmd_is_table(a.before)) table_hooked[serial_of_pmd(a.before)] = false;
-    if (pmd_is_table(a.after)) table_hooked[serial_of_pmd(a.after)] = true;
+    const PmdKind before = pmd_kind(a.before), after = pmd_kind(a.after);
+    if (before == PmdKind::table) table_hooked[serial_of_pmd(a.before)] = false;
+    if (after == PmdKind::table) table_hooked[serial_of_pmd(a.after)] = true;
+    // A PMD made pmd_mkinvalid() of a swap entry (lockless_pmd_misread).
+    pmdval_t from = 0;
+    if (before == PmdKind::swap)
+      with_machine_arch(sc().arch, [&]<class A>() {
+        if (a.after == A::pmd_mkinvalid(a.before)) from = a.before;
+      });
+    truth.pmd_invalidated_swap[p] = from;
     for (int i = 0; i < PTRS_PER_PTE; i++) {
       const int va = p * PTRS_PER_PTE + i;
       pteval_t v = 0;
-      if (pmd_is_table(a.after)) v = table_of(a.after)->e[i].peek();
-      else if (pmd_leaf(a.after)) v = pmd_page_pte(a.after, i);
+      if (after == PmdKind::table) v = table_of(a.after)->e[i].peek();
+      else if (after == PmdKind::leaf) v = pmd_page_pte(a.after, i);
       truth.hist_push(va, v, at);
     }
   }

@@ -178,6 +178,10 @@ struct Truth {
   // expected), and a generation bumped when munmap ends the mapping.
   std::array<Shared<int32_t>, NR_VPAGES> expect{};
   std::array<Shared<uint8_t>, NR_VPAGES> vma_gen{};
+  // lockless_pmd_misread: per PMD, the swap entry (a PMD migration entry)
+  // whose pmd_mkinvalid() the PMD now holds (pmdp_invalidate() applied to a
+  // non-present PMD, 3a5a8d343e1c), or 0; recorded at every PMD change.
+  std::array<Shared<pmdval_t>, NR_PMDS> pmd_invalidated_swap{};
 };
 
 // The execution's bookkeeping: the clock, the verdict, the trace.
@@ -241,6 +245,12 @@ class Machine {
   std::array<CpuState, MAX_CPUS> cpu;
   Cell<uint32_t> pmd_ptl;  // pmd_lock(): the lock of the one PMD page, 0 free, cpu+1 held
   std::array<Shared<uint32_t>, NR_PMDS> deposit{};  // serial of the table a huge PMD deposited, 0 none
+  // The forked child's PMD migration entries (copy_huge_pmd() of a PMD
+  // migration entry, core/mm/huge_memory.h): how many, and the pfn they name.
+  // remove_migration_pmd() maps them as the child's mappings (child_refs);
+  // the child's mm is not modelled further.
+  std::array<Shared<uint16_t>, NR_PMDS> child_migration_pfn{};
+  std::array<Shared<uint8_t>, NR_PMDS> child_migration_n{};
   Cell<uint32_t> write_protect_seq;
   Cell<int32_t> mmap_lock;  // rwsem: >0 readers, -1 writer
   Cell<int32_t> rmap_lock;  // the anon_vma / i_mmap rwsem, likewise
@@ -272,7 +282,13 @@ class Machine {
   static uint32_t serial_of_pmd(pmdval_t v) { return uint32_t(v >> 12) & 0xfff; }
   bool pmd_none(pmdval_t v) const { return v == pmd_none_value; }
   bool pmd_leaf(pmdval_t v) const;  // the architecture's pmd_leaf() (a huge PMD, maybe invalidated)
-  bool pmd_is_table(pmdval_t v) const { return !pmd_none(v) && !pmd_leaf(v); }
+  // What a PMD value is: none, a PTE table, a huge leaf (pmd_leaf()), or a
+  // swap entry (is_swap_pmd(): not none and not pmd_present(); in the model
+  // a PMD migration entry, core/mm/migrate.h).  One architecture dispatch.
+  enum class PmdKind : uint8_t { none, table, leaf, swap };
+  PmdKind pmd_kind(pmdval_t v) const;
+  bool pmd_is_table(pmdval_t v) const { return pmd_kind(v) == PmdKind::table; }
+  bool pmd_is_swap(pmdval_t v) const { return pmd_kind(v) == PmdKind::swap; }
   // The entry a huge PMD amounts to for its page k, as a PTE (for oracles).
   pteval_t pmd_page_pte(pmdval_t v, int k) const;
   PteTable* table_of(pmdval_t v) const { return tables[serial_of_pmd(v)]; }

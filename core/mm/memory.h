@@ -302,6 +302,10 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   }
   const int p = va / PTRS_PER_PTE;
   const pmdval_t pmd = co_await load(m.pmd[p]);
+  if (m.pmd_is_swap(pmd)) {  // is_pmd_migration_entry(): pmd_migration_entry_wait() in the kernel
+    m.note(cpu, "fault on a PMD migration entry: waits in the kernel, gives up here");
+    co_return false;
+  }
   if (m.pmd_leaf(pmd)) {  // do_huge_pmd_wp_page() / huge_pmd_set_accessed(), or split and go on with PTEs
     const int done = co_await huge_pmd_fault(m, cpu, va, write);
     if (done >= 0) co_return done;
@@ -318,6 +322,12 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   if (!r.t) co_return true;
   const int i = va % PTRS_PER_PTE;
   pteval_t pte = co_await pte_load(m, r, i);
+  if constexpr (A::has_contpte) {
+    // vmf->orig_pte = ptep_get_lockless(): on arm64 a valid CONT entry comes
+    // with young/dirty gathered over its block (the model reads it under the
+    // PTL, where handle_pte_fault() rechecks it with ptep_get()).
+    if (A::pte_valid_cont(pte)) pte = co_await P::contpte_ptep_get(m, r, i, pte);
+  }
   int put_pfn = -1;
   bool ok = true;
   if (A::pte_none(pte)) {
@@ -325,7 +335,11 @@ Task<bool> Ops<A>::handle_mm_fault(Machine& m, int cpu, int va, bool write) {
   } else if (A::pte_present(pte) && !A::pte_protnone(pte) && write && !A::pte_write(pte)) {
     ok = co_await do_wp_page(m, cpu, r, i, va, pte, put_pfn);
   } else if (A::pte_present(pte) && !A::pte_protnone(pte)) {
-    co_await ptep_set_access_flags(m, cpu, r, i, write);  // spurious fault: mark young (and dirty)
+    // Spurious (or access-flag) fault: entry = pte_mkyoung(orig_pte), and
+    // pte_mkdirty() first on a write.
+    pteval_t entry = write ? A::pte_mkdirty(pte) : pte;
+    entry = A::pte_mkyoung(entry);
+    co_await ptep_set_access_flags(m, cpu, r, i, entry, write);
   } else {
     m.note(cpu, "fault on a NUMA-hinting or non-present entry: not modelled");
     ok = false;
@@ -366,7 +380,8 @@ template <class A>
 Task<bool> Ops<A>::do_wp_page(Machine& m, int cpu, TableRef r, int i, int va, pteval_t pte, int& put_pfn) {
   Folio& old = m.head_of(A::pte_pfn(pte));
   if (!(A::pte_special(pte) || (old.anon && !m.folio[A::pte_pfn(pte)].exclusive))) {
-    co_await ptep_set_access_flags(m, cpu, r, i, true);
+    // wp_page_reuse(): maybe_mkwrite(pte_mkdirty(pte_mkyoung(orig_pte))), the vma is writable here.
+    co_await ptep_set_access_flags(m, cpu, r, i, A::pte_mkwrite(A::pte_mkdirty(A::pte_mkyoung(pte))), true);
     co_return true;
   }
   if (!A::pte_special(pte)) m.judge->cow_copy(m, cpu, va, A::pte_pfn(pte));

@@ -16,19 +16,22 @@ namespace gf {
 // a write) with an atomic update.  False on a fault.
 // Context: the hardware; no lock.  The `walk` epoch brackets it, which TLB
 // flushes wait for.
+// With `iommu`, the walk is the IOMMU's for a device bound to the mm
+// (A::iommu_walk(), core/mm/iommu_sva.h), inside the same epoch.
 template <class A>
-Task<bool> Ops<A>::mmu_access(Machine& m, int cpu, int va, bool write) {
+Task<bool> Ops<A>::mmu_access(Machine& m, int cpu, int va, bool write, bool iommu) {
   co_await fetch_add(m.cpu[cpu].walk, 1);
   bool ok = false;
   pmdval_t pmd = co_await load(m.pmd[va / PTRS_PER_PTE]);
-  if (m.pmd_leaf(pmd)) {
-    ok = co_await mmu_access_huge(m, va, write, pmd);
-  } else if (!m.pmd_none(pmd)) {
+  const Machine::PmdKind kind = m.pmd_kind(pmd);
+  if (kind == Machine::PmdKind::leaf) {
+    ok = co_await mmu_access_huge(m, va, write, pmd, iommu);
+  } else if (kind == Machine::PmdKind::table) {  // none or a swap (migration) entry: a fault
     const TableRef r{m.table_of(pmd), Machine::serial_of_pmd(pmd)};
     const int i = va % PTRS_PER_PTE;
     pteval_t old = co_await pte_load(m, r, i);
     for (;;) {
-      std::optional<pteval_t> nv = write ? A::hw_write(old) : A::hw_access(old);
+      std::optional<pteval_t> nv = iommu ? A::iommu_walk(old, write) : write ? A::hw_write(old) : A::hw_access(old);
       if (!nv) break;
       if (*nv != old) {
         pteval_t found = co_await pte_cmpxchg(m, r, i, old, *nv);
@@ -49,10 +52,11 @@ Task<bool> Ops<A>::mmu_access(Machine& m, int cpu, int va, bool write) {
 // The MMU through a huge PMD: access and dirty state live in the PMD.
 // Context: the hardware, inside mmu_access()'s walk.
 template <class A>
-Task<bool> Ops<A>::mmu_access_huge(Machine& m, int va, bool write, pmdval_t old) {
+Task<bool> Ops<A>::mmu_access_huge(Machine& m, int va, bool write, pmdval_t old, bool iommu) {
   Cell<pmdval_t>& pmdp = m.pmd[va / PTRS_PER_PTE];
   for (;;) {
-    std::optional<pteval_t> nv = write ? A::hw_write(A::pmd_pte(old)) : A::hw_access(A::pmd_pte(old));
+    const pteval_t pte = A::pmd_pte(old);
+    std::optional<pteval_t> nv = iommu ? A::iommu_walk(pte, write) : write ? A::hw_write(pte) : A::hw_access(pte);
     if (!nv) co_return false;
     const pmdval_t want = A::pmd_mkhuge(*nv);
     if (want != old) {

@@ -11,7 +11,7 @@
 //   gup.h             mm/gup.c                 gup_fast, unpin
 //   mmu.h             the hardware MMU         hw_access, hw_write
 //   memory.h          mm/memory.c              unmap, fault, fork
-//   huge_memory.h     mm/huge_memory.c         thp_split
+//   huge_memory.h     mm/huge_memory.c         thp_split, folio_split
 //   khugepaged.h      mm/khugepaged.c          thp_collapse
 //   migrate.h         mm/migrate.c             migrate
 //   mprotect.h        mm/mprotect.c            mprotect, mprotect_none, wrprotect
@@ -21,6 +21,7 @@
 //   pt_reclaim.h      mm/pt_reclaim.c (v6.14)  (zap_pte_range()'s table reclaim)
 //   vmscan.h          mm/vmscan.c              reclaim
 //   contpte.h         arch/arm64/mm/contpte.c  contpte_fold
+//   iommu_sva.h       drivers/iommu/iommu-sva.c smmu_access
 //   mm.h, mmap_lock.h, pgtable_generic.h, pagewalk.h: the helpers they share.
 #pragma once
 
@@ -67,9 +68,11 @@ struct Ops {
   static bool known_prot_none(Machine& m, pteval_t pte);
   static bool access_permitted(Machine& m, pteval_t pte, bool write);
   static bool pmd_access_permitted(Machine& m, pmdval_t pmd, bool write);
-  static Task<bool> try_grab_folio_fast(Machine& m, Folio& head, uint8_t flags, int refs = 1);
+  static Task<Folio*> try_get_folio(Machine& m, uint64_t pfn, int refs);
+  static Task<Folio*> try_grab_folio_fast(Machine& m, uint64_t pfn, uint8_t flags, int refs = 1);
   static Task<void> gup_put_refs(Machine& m, Folio& head, uint8_t flags, int refs);
   static Task<void> gup_put_folio(Machine& m, const Held& h);
+  static Task<void> gup_put_page(Machine& m, const Held& h);
   static bool gup_fast_folio_allowed(const Folio& head, uint8_t flags);
   static bool gup_must_unshare(const Folio& head, const Folio& page, uint8_t flags);
   static Task<void> unpin(Machine& m, int cpu, Op op);
@@ -92,15 +95,15 @@ struct Ops {
   // ---------------------------------------------------------------- pgtable_generic.h
   static Task<TableRef> pte_offset_map_lock(Machine& m, int cpu, int va);
   static Task<void> pte_unmap_unlock(Machine& m, int cpu, TableRef r);
-  static Task<void> ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, bool write);
+  static Task<bool> ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, pteval_t entry, bool dirty);
 
   // ---------------------------------------------------------------- pagewalk.h
   template <class PmdEntry, class PteRange>
   static Task<void> walk_page_range(Machine& m, int cpu, int start, int end, PmdEntry pmd_entry, PteRange pte_range);
 
   // ---------------------------------------------------------------- mmu.h
-  static Task<bool> mmu_access(Machine& m, int cpu, int va, bool write);
-  static Task<bool> mmu_access_huge(Machine& m, int va, bool write, pmdval_t old);
+  static Task<bool> mmu_access(Machine& m, int cpu, int va, bool write, bool iommu = false);
+  static Task<bool> mmu_access_huge(Machine& m, int va, bool write, pmdval_t old, bool iommu);
   static Task<void> hw_access(Machine& m, int cpu, Op op);
   static Task<void> hw_write(Machine& m, int cpu, Op op);
   static Task<void> user_access(Machine& m, int cpu, int va, bool write);
@@ -134,12 +137,21 @@ struct Ops {
   template <class Again, class F>
   static Task<void> pmdp_update(Machine& m, int p, pmdval_t old, Again again, F fn);
   static Task<void> split_huge_pmd_locked(Machine& m, int cpu, int p);
+  static Task<void> split_huge_pmd_migration(Machine& m, int cpu, int p, pmdval_t cur);
   static Task<int> zap_huge_pmd(Machine& m, int cpu, int va, int end);
   template <class F>
   static Task<bool> change_huge_pmd(Machine& m, int cpu, int va, int end, F fn);
   static Task<bool> copy_huge_pmd(Machine& m, int cpu, int p);
   static Task<int> huge_pmd_fault(Machine& m, int cpu, int va, bool write);
   static Task<void> thp_split(Machine& m, int cpu, Op op);
+  static Task<void> folio_split(Machine& m, int cpu, Op op);
+  static Task<int> folio_walk_start(Machine& m, int cpu, int va, int& va_first);
+  static Task<bool> split_huge_page_to_list_to_order(Machine& m, int cpu, int va_first, Folio& folio);
+  static Task<void> unmap_folio(Machine& m, int cpu, int va_first, int nr, Folio& folio,
+                                std::array<pteval_t, PTRS_PER_PTE>& old);
+  static Task<void> __split_huge_page(Machine& m, int cpu, Folio& folio);
+  static Task<void> remap_page(Machine& m, int cpu, int va_first, int nr, int pfn0,
+                               const std::array<pteval_t, PTRS_PER_PTE>& old, bool split);
 
   // ---------------------------------------------------------------- khugepaged.h
   static Task<void> thp_collapse(Machine& m, int cpu, Op op);
@@ -153,6 +165,18 @@ struct Ops {
 
   // ---------------------------------------------------------------- migrate.h
   static constexpr unsigned MIGRATION_TYPE = 29;  // a swap type the model keeps for migration entries
+  // The PMD path's migration entry types are the kernel's (include/linux/swap.h
+  // with CONFIG_DEVICE_PRIVATE and CONFIG_MEMORY_FAILURE, as Debian's 6.12
+  // builds: MAX_SWAPFILES = 23, SWP_HWPOISON = 23, then the three migration
+  // types).  The small-folio path above keeps its one type.
+  static constexpr unsigned SWP_MIGRATION_READ = 24;
+  static constexpr unsigned SWP_MIGRATION_READ_EXCLUSIVE = 25;
+  static constexpr unsigned SWP_MIGRATION_WRITE = 26;
+  static Task<void> thp_migrate(Machine& m, int cpu, Op op);
+  static Task<pmdval_t> set_pmd_migration_entry(Machine& m, int cpu, int p, Folio& src, pteval_t& old);
+  static Task<int> migrate_huge_folio(Machine& m, int cpu, Folio& src);
+  static Task<void> remove_migration_pmd(Machine& m, int cpu, int p, pmdval_t mig, pteval_t old, Folio& to,
+                                         bool moved);
   static Task<void> migrate(Machine& m, int cpu, Op op);
   static Task<int> migrate_folio(Machine& m, int cpu, Folio& src, uint64_t pfn, uint32_t early);
   static Task<bool> remove_migration_pte(Machine& m, int cpu, int va, pteval_t mig, pteval_t old, Folio& to,
@@ -181,6 +205,11 @@ struct Ops {
   static Task<bool> try_get_and_clear_pmd(Machine& m, int cpu, int p, pmdval_t& pmdval);
   static Task<bool> try_to_free_pte(Machine& m, int cpu, int p, pmdval_t& pmdval);
   static Task<bool> try_to_unmap_one(Machine& m, int cpu, TableRef r, int i, Folio& f);
+
+  // ---------------------------------------------------------------- iommu_sva.h
+  static constexpr int SMMU_MAX_FAULTS = 3;  // the device's retries the model runs (the kernel's never stop)
+  static Task<void> smmu_access(Machine& m, int cpu, Op op);
+  static Task<bool> iommu_sva_handle_mm(Machine& m, int cpu, int va, bool write);
 };
 
 }  // namespace gf
@@ -202,3 +231,4 @@ struct Ops {
 #include "core/mm/rmap.h"
 #include "core/mm/madvise.h"
 #include "core/mm/vmscan.h"
+#include "core/mm/iommu_sva.h"

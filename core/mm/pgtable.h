@@ -158,6 +158,31 @@ struct Pgtable {
     }
   }
 
+  // arm64 __ptep_set_access_flags() (arch/arm64/mm/fault.c, 6.12): nothing
+  // when the entry already equals `entry`; else, in a cmpxchg loop against
+  // the MMU's own updates, OR in entry's PTE_AF, PTE_DIRTY and PTE_WRITE and
+  // keep PTE_RDONLY only if both have it (the more permissive of the two).
+  // Returns whether it wrote.  Its flush_tlb_page() when `dirty` drops a
+  // stale read-only TLB entry: the model keeps no TLB, and nothing waits on
+  // that flush, so it is left out.  Only arm64 (A::has_contpte) calls it.
+  // Context: the PTL held.
+  static Task<bool> __ptep_set_access_flags(Machine& m, TableRef r, int i, pteval_t entry) {
+    if constexpr (A::has_contpte) {
+      pteval_t pte = co_await pte_load(m, r, i);
+      if (A::pte_same(pte, entry)) co_return false;
+      const pteval_t flags = (entry & (A::PTE_RDONLY | A::PTE_AF | A::PTE_WRITE | A::PTE_DIRTY)) ^ A::PTE_RDONLY;
+      for (;;) {
+        const pteval_t nv = ((pte ^ A::PTE_RDONLY) | flags) ^ A::PTE_RDONLY;
+        const pteval_t found = co_await pte_cmpxchg(m, r, i, pte, nv);
+        if (found == pte) break;
+        pte = found;
+      }
+      co_return true;
+    } else {
+      co_return false;
+    }
+  }
+
   // flush_tlb_range(): x86 shoots down with IPIs, which wait for CPUs that have
   // IRQs disabled; arm64 broadcasts TLBI.  Both wait for in-flight MMU walks.
   // Context: process context, IRQs on (the caller's locks held, e.g. the PTL).
@@ -258,6 +283,7 @@ struct Pgtable {
   static Task<void> contpte_try_unfold(Machine& m, int cpu, TableRef r, int i);
   static Task<bool> contpte_try_fold(Machine& m, int cpu, TableRef r, int i);
   static Task<void> contpte_convert(Machine& m, int cpu, TableRef r, int i, pteval_t pte);
+  static Task<bool> contpte_ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, pteval_t entry, bool dirty);
 };
 
 }  // namespace gf

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // mm/pgtable-generic.c (6.12): __pte_offset_map_lock() and pte_unmap_unlock(),
-// and ptep_set_access_flags() (with arm64's contpte_ptep_set_access_flags()
-// unfold).  Members of Ops<A>.
+// and ptep_set_access_flags() (arm64's __ptep_set_access_flags() and
+// contpte_ptep_set_access_flags() in core/mm/pgtable.h and contpte.h).  Members of Ops<A>.
 #pragma once
 
 #include "core/mm/ops.h"
@@ -41,25 +41,45 @@ Task<void> Ops<A>::pte_unmap_unlock(Machine& m, int cpu, TableRef r) {
   co_await fetch_add(m.cpu[cpu].rcu, 1);
 }
 
-// ptep_set_access_flags(): arm64 unfolds a contpte block when the write
-// permission changes; the update is a cmpxchg loop against the MMU.
+// ptep_set_access_flags(vma, addr, ptep, entry, dirty): make the entry at
+// least as young, dirty and writable as `entry` (handle_pte_fault()'s
+// pte_mkyoung() of orig_pte, pte_mkdirty() on a write; wp_page_reuse()'s
+// maybe_mkwrite(pte_mkdirty(pte_mkyoung()))).  Returns whether it changed
+// the entry.
+//   - arm64 (arch/arm64/include/asm/pgtable.h): entry = pte_mknoncont(entry);
+//     __ptep_set_access_flags() unless the raw entry is valid+CONT, then
+//     contpte_ptep_set_access_flags() (core/mm/contpte.h);
+//   - the other models: young, and dirty and writable when `dirty`, in a
+//     cmpxchg loop against the MMU.  (x86's own version writes only when
+//     `dirty`, but its MMU sets Accessed before any read fault gets here.)
 // Context: the PTL held.
 template <class A>
-Task<void> Ops<A>::ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, bool write) {
-  pteval_t old = co_await pte_load(m, r, i);
+Task<bool> Ops<A>::ptep_set_access_flags(Machine& m, int cpu, TableRef r, int i, pteval_t entry, bool dirty) {
   if constexpr (A::has_contpte) {
-    if (write && !A::pte_write(old) && A::pte_valid_cont(old)) {
-      co_await P::contpte_try_unfold(m, cpu, r, i);
-      old = co_await pte_load(m, r, i);
+    const pteval_t orig_pte = co_await pte_load(m, r, i);  // __ptep_get()
+    entry = A::pte_mknoncont(entry);
+    if (!A::pte_valid_cont(orig_pte)) {
+      const bool changed = co_await P::__ptep_set_access_flags(m, r, i, entry);
+      co_return changed;
     }
-  }
-  for (;;) {
-    pteval_t nv = A::pte_mkyoung(old);
-    if (write) nv = A::pte_mkdirty(A::pte_mkwrite(nv));
-    if (nv == old) break;
-    pteval_t found = co_await pte_cmpxchg(m, r, i, old, nv);
-    if (found == old) break;
-    old = found;
+    const bool changed = co_await P::contpte_ptep_set_access_flags(m, cpu, r, i, entry, dirty);
+    co_return changed;
+  } else {
+    (void)entry;
+    pteval_t old = co_await pte_load(m, r, i);
+    bool changed = false;
+    for (;;) {
+      pteval_t nv = A::pte_mkyoung(old);
+      if (dirty) nv = A::pte_mkdirty(A::pte_mkwrite(nv));
+      if (nv == old) break;
+      pteval_t found = co_await pte_cmpxchg(m, r, i, old, nv);
+      if (found == old) {
+        changed = true;
+        break;
+      }
+      old = found;
+    }
+    co_return changed;
   }
 }
 

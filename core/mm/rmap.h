@@ -61,6 +61,10 @@ Task<bool> Ops<A>::pmdp_test_and_clear_young(Machine& m, int cpu, int va) {
   pmdval_t old = 0;
   const bool huge = co_await pmd_trans_huge_lock(m, cpu, p, old);
   if (!huge) co_return false;
+  if (m.pmd_is_swap(old)) {  // page_vma_mapped_walk() does not match a migration entry here
+    co_await pmd_unlock(m);
+    co_return true;
+  }
   auto young = [](pmdval_t pmd) { return A::pte_young(A::pmd_pte(pmd)); };
   co_await pmdp_update(m, p, old, young, [](pteval_t pte) { return A::pte_mkold(pte); });
   co_await pmd_unlock(m);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/arch/registry.h"
 #include "core/mm/machine.h"
 #include "core/decoder/semantic.h"
 #include "core/oracle/contracts.h"
@@ -29,14 +30,18 @@ bool maps_with(const PteSem& s, uint64_t pfn, bool write, PinSeen* seen) {
   return !write || !sem_refuses_user(s, true);
 }
 
-// References a CPU's holds contribute to a folio (GUP ledger).  Not inlined:
-// a GF_NO_COVERAGE function inlined into a covered one is covered.
+// References a CPU's holds contribute to a folio (GUP ledger).  A page GUP
+// returned is a reference on its folio as it is now, page_folio(page): what
+// unpin_user_pages() drops (a split cannot move a page GUP holds, unless
+// try_grab_folio_fast() kept a reference on a folio the page had left — the
+// refcount verdict of pin_kept()).  Not inlined: a GF_NO_COVERAGE function
+// inlined into a covered one is covered.
 [[gnu::noinline]] GF_NO_COVERAGE void held_refs(const Machine& m, uint16_t head, int64_t* refs, int64_t* pins) {
   for (int c = 0; c < int(m.sc().cpus.size()); c++) {
     const CpuState& cs = m.cpu[c];
     for (int k = 0; k < cs.nheld; k++) {
       const Held& h = cs.held[k];
-      if (h.head != head) continue;
+      if (m.folio[h.pfn].head != head) continue;
       if (h.flags & FOLL_PIN) {
         if (m.folio[head].order) {
           *refs += 1;
@@ -64,7 +69,25 @@ void norecency_compare(Machine& m, pteval_t a, pteval_t b, bool same) {
                                                 " vs " + sb.str() + "]");
 }
 
+// refcount: the reference GUP-fast keeps for `pfn` (the ledger's last entry,
+// pushed just before pin_kept()) must be on the page's folio, which is the one
+// its caller's put_page()/unpin_user_page() will drop it from.
+bool pin_on_other_folio(Machine& m, int cpu, int va, uint64_t pfn) {
+  const CpuState& cs = m.cpu[cpu];
+  if (cs.nheld == 0) return false;
+  const Held h = cs.held[cs.nheld - 1];
+  const uint16_t now = m.folio[pfn].head;
+  if (h.pfn != pfn || h.head == now) return false;
+  m.violate(Oracle::refcount, "cpu" + std::to_string(cpu) + " kept pfn " + std::to_string(pfn) + " for page " +
+                                  std::to_string(va) + " with its reference on folio " + std::to_string(h.head) +
+                                  ", but the page belongs to folio " + std::to_string(now) +
+                                  " (split meanwhile): the put will drop a reference folio " + std::to_string(now) +
+                                  " never got, and folio " + std::to_string(h.head) + " keeps one nobody drops");
+  return true;
+}
+
 void pin_kept(Machine& m, int cpu, int va, uint64_t pfn, bool write, uint64_t grab_step) {
+  if (pin_on_other_folio(m, cpu, va, pfn)) return;
   // Real threads: the history is read whole, between two changes.
   std::unique_lock<std::mutex> g(m.change_mu, std::defer_lock);
   if (m.opt.threaded) g.lock();
@@ -165,6 +188,34 @@ void migration_replaces(Machine& m, int cpu, int va, uint64_t old) {
                 std::to_string(old) + " (page " + std::to_string(h.va) + "): the process and GUP now see different pages");
 }
 
+// lockless_pmd_misread: a lockless walker (GUP-fast's pmdp_get_lockless())
+// read PMD p as `got`, and the PMD holds pmd_mkinvalid() of a swap entry
+// (Truth::pmd_invalidated_swap, recorded when it was stored): what the
+// walker decides from pmd_present() is about bits that mean a migration
+// entry.  On arm64 pmd_present() and pmd_leaf() call it a present huge PMD
+// whose PFN field is the swap offset; on x86 it is still a migration entry,
+// but its offset is no longer the one the kernel stored.
+void pmd_read(Machine& m, int cpu, int p, pmdval_t got) {
+  const pmdval_t from = m.truth.pmd_invalidated_swap[p];
+  if (!from || got != m.pmd[p].peek()) return;
+  with_machine_arch(m.sc().arch, [&]<class A>() {
+    if constexpr (A::thp_migration) {
+      std::string what;
+      if (A::pmd_present(got))
+        what = "which pmd_present()" + std::string(A::pmd_leaf(got) ? " and pmd_leaf() call a present huge PMD" : " calls present") +
+               " (pfn field " + std::to_string(A::pte_pfn(A::pmd_pte(got))) + ")";
+      else
+        what = "a swap entry of type " + std::to_string(A::swp_type(got)) + " and offset " +
+               std::to_string(A::swp_offset(got));
+      m.violate(Oracle::lockless_pmd_misread,
+                "cpu" + std::to_string(cpu) + "'s lockless read of PMD " + std::to_string(p) + " returned " + hex(got) +
+                    ", " + what + ", but it is pmd_mkinvalid() of the PMD migration entry " + hex(from) + " (type " +
+                    std::to_string(A::swp_type(from)) + ", pfn " + std::to_string(A::swp_offset(from)) +
+                    "): pmdp_invalidate() was applied to a non-present PMD");
+    }
+  });
+}
+
 void folio_freed(Machine& m, Folio& head) {
   if (judge_folio_free(m, head)) return;
   int64_t refs = 0, pins = 0;
@@ -180,6 +231,30 @@ void folio_freed(Machine& m, Folio& head) {
   if (!head.anon && written && !head.dirty.peek())
     m.violate(Oracle::dirty_lost, "file folio " + std::to_string(head.head) +
                                       " was written but freed clean: the write never reaches the file");
+}
+
+// device_fault_no_progress: the device's walk of page va began after step
+// `since` and faulted; handle_mm_fault() said the fault was handled; the
+// retry faulted again.  If the mapping's value history (Truth::hist, every
+// change of the entry the walk reaches, PMD changes included) holds no
+// change after `since`, the fault changed nothing the device walks and
+// nobody else did either (a concurrent ptep_test_and_clear_young() that
+// clears AF again, a zap, a split, all leave a change and silence it): the
+// retry fails as the first walk did, and so would every later one.
+void device_refault(Machine& m, int cpu, int va, bool write, uint64_t since) {
+  std::unique_lock<std::mutex> g(m.change_mu, std::defer_lock);
+  if (m.opt.threaded) g.lock();
+  const uint32_t n = m.truth.hist_n[va];
+  if (n > 0 && m.truth.hist[va][(n - 1) % HIST].step > since) return;
+  const pteval_t v = n > 0 ? m.truth.hist[va][(n - 1) % HIST].v : sem_empty_pte(m.sc().arch);
+  char buf[360];
+  std::snprintf(buf, sizeof buf,
+                "cpu%d's device %s of page %d faulted, handle_mm_fault() reported the fault handled, yet the "
+                "entry has not changed since the faulting walk began (after step %llu; it holds %s, %s) and the "
+                "retry faulted again",
+                cpu, write ? "write" : "read", va, (unsigned long long)since, hex(v).c_str(),
+                sem_decode(m.sc().arch, v).str().c_str());
+  m.violate(Oracle::device_fault_no_progress, buf);
 }
 
 GF_NO_COVERAGE void at_end(Machine& m) {
@@ -198,6 +273,7 @@ GF_NO_COVERAGE void at_end(Machine& m) {
       for (int i = 0; i < PTRS_PER_PTE; i++) reads_zero[p * PTRS_PER_PTE + i] = true;
       continue;
     }
+    if (m.pmd_is_swap(pmd)) continue;  // a PMD migration entry maps nothing (the end of a run sees none)
     const bool huge = m.pmd_leaf(pmd);
     for (int i = 0; i < PTRS_PER_PTE; i++) {
       const int va = p * PTRS_PER_PTE + i;
@@ -278,6 +354,7 @@ class Oracles final : public Judge {
   void migration_replaces(Machine& m, int cpu, int va, uint64_t old) override {
     gf::migration_replaces(m, cpu, va, old);
   }
+  void pmd_read(Machine& m, int cpu, int p, pmdval_t got) override { gf::pmd_read(m, cpu, p, got); }
   void folio_access(Machine& m, const Access& a) override { judge_folio_access(m, a); }
   void folio_changed(Machine& m, const Folio& head, const char* field) override {
     judge_folio_changed(m, head, field);
@@ -289,6 +366,9 @@ class Oracles final : public Judge {
   }
   void young_cleared(Machine& m, const PteTable* t, uint32_t serial, int i, uint64_t t0, bool young) override {
     judge_young_cleared(m, t, serial, i, t0, young);
+  }
+  void device_refault(Machine& m, int cpu, int va, bool write, uint64_t since) override {
+    gf::device_refault(m, cpu, va, write, since);
   }
   // Without coverage, like gf::at_end() which it inlines: the end-of-run
   // scan is not model behaviour, yet inlined here its 572 counters were

@@ -136,6 +136,10 @@ struct Differ {
   // read as a PMD, and the huge PMD of a page.  The machine makes that one as
   // pmd_mkhuge() of the page's PTE; the kernel as pmd_mkhuge(pfn_pmd()).
   static constexpr bool kHasPmd = requires { A::pmd_leaf(pteval_t{}); };
+  static constexpr bool kThpMigration = [] {
+    if constexpr (requires { A::thp_migration; }) return bool(A::thp_migration);
+    return false;
+  }();
   void pmd_value(pteval_t v) {
     if constexpr (kHasPmd) {
       const unsigned c = k_config();
@@ -170,8 +174,34 @@ struct Differ {
     }
   }
   void swp(unsigned type, uint64_t offset) {
-    cmp("swp_entry_pte", [&] { return std::to_string(type) + ", " + hex(offset); }, A::swp_entry_pte(type, offset),
-        k_swp_entry_pte(type, offset));
+    auto args = [&] { return std::to_string(type) + ", " + hex(offset); };
+    cmp("swp_entry_pte", args, A::swp_entry_pte(type, offset), k_swp_entry_pte(type, offset));
+    // PMD migration entries (the machine's thp_migrate) and what a lockless
+    // walker makes of one, also after pmd_mkinvalid() (the split before
+    // 3a5a8d343e1c: split_invalidates_pmd_migration).
+    if constexpr (kHasPmd && kThpMigration) {
+      const unsigned c = k_config();
+      if (!(c & KT_CFG_THP) || !(c & KT_CFG_THP_MIGRATION)) return;
+      const pmdval_t m = A::swp_entry_pmd(type, offset);
+      const kt_pte k = k_swp_entry_pmd(type, offset);
+      cmp("swp_entry_pmd", args, m, k);
+      cmp("__swp_type of a PMD migration entry", args, A::swp_type(m), k_pmd_swp_type(k));
+      cmp("__swp_offset of a PMD migration entry", args, A::swp_offset(m), k_pmd_swp_offset(k));
+      cmp("pmd_present of a PMD migration entry", args, A::pmd_present(m), k_pmd_present(k));
+      if (c & KT_CFG_PMD_MKINVALID) {
+        const pmdval_t mi = A::pmd_mkinvalid(m);
+        const kt_pte ki = k_pmd_mkinvalid(k);
+        cmp("pmd_mkinvalid of a PMD migration entry", args, mi, ki);
+        cmp("pmd_present of pmd_mkinvalid(migration entry)", args, A::pmd_present(mi), k_pmd_present(ki));
+        cmp("pmd_leaf of pmd_mkinvalid(migration entry)", args, A::pmd_leaf(mi), k_pmd_leaf(ki));
+        if (A::pmd_leaf(mi)) {
+          cmp("pmd_access_permitted(read) of pmd_mkinvalid(migration entry)", args,
+              A::pmd_access_permitted(mi, false), k_pmd_access_permitted(ki, 0));
+          cmp("pmd_access_permitted(write) of pmd_mkinvalid(migration entry)", args,
+              A::pmd_access_permitted(mi, true), k_pmd_access_permitted(ki, 1));
+        }
+      }
+    }
   }
 
   // arm64: one contpte block (16 entries), read at every index.  The model's

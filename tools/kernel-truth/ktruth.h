@@ -27,6 +27,7 @@ typedef unsigned long long kt_pte;
 #define KT_CFG_RADIX (1u << 7)          /* powerpc: radix_enabled() */
 #define KT_CFG_THP (1u << 8)            /* CONFIG_TRANSPARENT_HUGEPAGE: the k_pmd_* helpers exist */
 #define KT_CFG_PMD_MKINVALID (1u << 9)  /* pmd_mkinvalid() exists (x86, arm64, riscv) */
+#define KT_CFG_THP_MIGRATION (1u << 11) /* CONFIG_ARCH_ENABLE_THP_MIGRATION: PMD migration entries */
 #define KT_CFG_PFN_PMD (1u << 10)       /* k_pfn_pmd_huge() is real (not book3s64: pfn_pmd() out of line) */
 
 /* Protections for k_pfn_pte() / k_pte_modify(): the private user mappings'
@@ -69,6 +70,11 @@ int k_pte_access_permitted(kt_pte v, int write);
 kt_pte k_pfn_pte(unsigned long long pfn, int prot);
 kt_pte k_pte_modify(kt_pte v, int prot);
 kt_pte k_swp_entry_pte(unsigned int type, unsigned long long offset);
+/* PMD migration entries (KT_CFG_THP_MIGRATION): __swp_entry_to_pmd(__swp_entry()),
+ * and __swp_type()/__swp_offset() of __pmd_to_swp_entry(). */
+kt_pte k_swp_entry_pmd(unsigned int type, unsigned long long offset);
+unsigned int k_pmd_swp_type(kt_pte v);
+unsigned long long k_pmd_swp_offset(kt_pte v);
 
 /* Huge-PMD helpers (KT_CFG_THP); values as kt_pte.  k_pfn_pmd_huge() is
  * pmd_mkhuge(pfn_pmd(pfn, prot)) (0 without KT_CFG_PFN_PMD); k_pmd_mkinvalid()

@@ -85,6 +85,9 @@ KT unsigned int k_config(void)
 #if defined(CONFIG_X86) || defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
 	c |= KT_CFG_PMD_MKINVALID;
 #endif
+#ifdef CONFIG_ARCH_ENABLE_THP_MIGRATION
+	c |= KT_CFG_THP_MIGRATION;
+#endif
 #endif
 	return c;
 }
@@ -278,6 +281,20 @@ KT kt_pte k_swp_entry_pte(unsigned int type, unsigned long long offset)
 {
 	return vk(__swp_entry_to_pte(__swp_entry(type, offset)));
 }
+
+#if defined(CONFIG_TRANSPARENT_HUGEPAGE) && defined(CONFIG_ARCH_ENABLE_THP_MIGRATION)
+KT kt_pte k_swp_entry_pmd(unsigned int type, unsigned long long offset)
+{
+	return vkm(__swp_entry_to_pmd(__swp_entry(type, offset)));
+}
+KT unsigned int k_pmd_swp_type(kt_pte v) { return __swp_type(__pmd_to_swp_entry(ktm(v))); }
+KT unsigned long long k_pmd_swp_offset(kt_pte v) { return __swp_offset(__pmd_to_swp_entry(ktm(v))); }
+#else
+/* No PMD migration entries here (KT_CFG_THP_MIGRATION clear): linked, never called. */
+KT kt_pte k_swp_entry_pmd(unsigned int type, unsigned long long offset) { return 0; }
+KT unsigned int k_pmd_swp_type(kt_pte v) { return 0; }
+KT unsigned long long k_pmd_swp_offset(kt_pte v) { return 0; }
+#endif
 
 /* A page-table block of the wrapper's own, in the kernel's memory format
  * (set_pte stores: big-endian on book3s64).  Static, not on the stack: arm64
