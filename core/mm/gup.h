@@ -210,13 +210,12 @@ Task<bool> Ops<A>::gup_fast_pmd_leaf(Machine& m, int cpu, Op op, pmdval_t pmd, i
     co_await gup_put_refs(m, head, op.flags, refs);
     co_return bail(m, cpu, va, why);
   }
-  // core/base/known.def: a pin through a huge PMD the MMU cannot use (the
-  // invalidated form a THP split leaves) on an architecture whose
-  // pmd_access_permitted() lets it through.
-  if (known_prot_none(m, pte)) {
-  } else if (!A::hw_access(pte) && known_race_arch(KnownRace::pin_through_invalidated_huge_pmd, A::id)) {
+  // core/base/known.def: a pin through a huge PMD the MMU cannot use on an
+  // architecture whose pmd_access_permitted() lets it through — PROT_NONE
+  // without NUMA_BALANCING, else the invalidated form a THP split leaves.
+  if (!known_prot_none(m, pte) && !A::hw_access(pte) &&
+      known_race_arch(KnownRace::pin_through_invalidated_huge_pmd, A::id))
     m.set_known(int(KnownRace::pin_through_invalidated_huge_pmd));
-  }
   for (int k = 0; k < refs; k++) {
     cs.held[cs.nheld++] = Held{uint16_t(va + k), uint16_t(pfn0 + k), head.head, op.flags, m.truth.vma_gen[va + k]};
     m.judge->pin_kept(m, cpu, va + k, pfn0 + k, write, grab_step);
