@@ -412,7 +412,8 @@ TEST(Codec, ParseBugList) {
   for (int b = 0; b < gf::NR_BUGS; b++) all += std::string(b ? "," : "") + std::string(gf::info(gf::Bug(b)).id);
   auto every = gf::parse_bug_list(all, err);
   ASSERT_TRUE(every.has_value()) << err.message;
-  EXPECT_EQ(every->bits, (1u << gf::NR_BUGS) - 1);
+  static_assert(gf::NR_BUGS < 64, "BugSet is 64 bits");
+  EXPECT_EQ(every->bits, (uint64_t(1) << gf::NR_BUGS) - 1);
 
   err.message.clear();
   EXPECT_FALSE(gf::parse_bug_list("no_pte_recheck,made_up_bug", err).has_value());
