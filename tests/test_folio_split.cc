@@ -34,10 +34,7 @@ class FolioSplit : public ::testing::TestWithParam<const char*> {
     const std::string text = std::string(R"({"arch": ")") + GetParam() +
                              R"(", "regions": [{"va": 0, "pages": 32, "anon": true, "write": true}], "cpus": [[)" +
                              ops + "]]}";
-    gf::ParseError err;
-    auto s = gf::scenario_from_json(text, err);
-    EXPECT_TRUE(s.has_value()) << err.message << "\n" << text;
-    return s.value_or(gf::Scenario{});
+    return gf::test::parse_scenario(text);
   }
   // The frame page k maps at the end (a PTE table is expected), or -1.
   static int pfn_at(const gf::Machine& m, int k) {

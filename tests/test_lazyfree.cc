@@ -18,6 +18,7 @@
 #include "core/exec/run.h"
 #include "core/mm/machine.h"
 #include "core/scenario/scenario.h"
+#include "tests/test_util.h"
 
 namespace {
 
@@ -29,10 +30,7 @@ class Lazyfree : public ::testing::TestWithParam<const char*> {
                              (bugs.empty() ? "" : R"("bugs": [")" + bugs + R"("], )") +
                              R"("regions": [{"va": 0, "pages": 1, "anon": true, "write": true, "dirty": true}],
                                  "cpus": [[)" + ops + "]]}";
-    gf::ParseError err;
-    auto s = gf::scenario_from_json(text, err);
-    EXPECT_TRUE(s.has_value()) << err.message << "\n" << text;
-    return s.value_or(gf::Scenario{});
+    return gf::test::parse_scenario(text);
   }
   // The entry of page 0 after the run, decoded.
   static gf::PteSem entry0(const gf::Machine& m) {

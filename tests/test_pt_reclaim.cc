@@ -25,6 +25,7 @@
 #include "core/exec/run.h"
 #include "core/mm/machine.h"
 #include "core/scenario/scenario.h"
+#include "tests/test_util.h"
 
 namespace {
 
@@ -36,10 +37,7 @@ class PtReclaim : public ::testing::TestWithParam<const char*> {
                              (pt_reclaim ? R"("pt_reclaim": true, )" : "") + extra +
                              R"("regions": [{"va": 0, "pages": 32, "anon": true, "write": true, "dirty": true}],
                                  "cpus": )" + cpus + "}";
-    gf::ParseError err;
-    auto s = gf::scenario_from_json(text, err);
-    EXPECT_TRUE(s.has_value()) << err.message << "\n" << text;
-    return s.value_or(gf::Scenario{});
+    return gf::test::parse_scenario(text);
   }
   static bool has_table(const gf::Machine& m) { return m.pmd_is_table(m.pmd[0].peek()); }
 };

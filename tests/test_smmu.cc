@@ -22,14 +22,12 @@
 #include "core/exec/run.h"
 #include "core/mm/machine.h"
 #include "core/scenario/scenario.h"
+#include "tests/test_util.h"
 
 namespace {
 
 gf::Scenario parse(const std::string& text) {
-  gf::ParseError err;
-  auto s = gf::scenario_from_json(text, err);
-  EXPECT_TRUE(s.has_value()) << err.message << "\n" << text;
-  return s.value_or(gf::Scenario{});
+  return gf::test::parse_scenario(text);
 }
 
 // One CPU running `ops` on `region` (JSON) of `arch`.

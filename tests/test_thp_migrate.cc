@@ -26,6 +26,7 @@
 #include "core/mm/machine.h"
 #include "core/mm/ops.h"
 #include "core/scenario/scenario.h"
+#include "tests/test_util.h"
 
 namespace {
 
@@ -86,10 +87,7 @@ class ThpMigrate : public ::testing::TestWithParam<const char*> {
     const std::string text = std::string(R"({"arch": ")") + GetParam() + R"(", )" +
                              R"("regions": [{"va": 0, "pages": 32, "anon": true, "write": true}],
                                  "cpus": [[)" + ops + "]" + (other.empty() ? "" : ", [" + other + "]") + "]}";
-    gf::ParseError err;
-    auto s = gf::scenario_from_json(text, err);
-    EXPECT_TRUE(s.has_value()) << err.message << "\n" << text;
-    return s.value_or(gf::Scenario{});
+    return gf::test::parse_scenario(text);
   }
   static gf::PteSem page(const gf::Machine& m, int va) {
     const gf::pmdval_t pmd = m.pmd[va / gf::PTRS_PER_PTE].peek();

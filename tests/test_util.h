@@ -16,6 +16,7 @@
 #include "core/arch/registry.h"
 #include "core/arch/x86_64.h"
 #include "core/decoder/semantic.h"
+#include "core/scenario/scenario.h"
 
 namespace gf::test {
 
@@ -23,6 +24,15 @@ inline std::string hex(uint64_t v) {
   char b[24];
   std::snprintf(b, sizeof b, "%#018llx", (unsigned long long)v);
   return b;
+}
+
+// A scenario from JSON text; a parse error fails the calling test (with
+// the message and the text) and gives an empty scenario.
+inline Scenario parse_scenario(const std::string& text) {
+  ParseError err;
+  auto s = scenario_from_json(text, err);
+  EXPECT_TRUE(s.has_value()) << err.message << "\n" << text;
+  return s.value_or(Scenario{});
 }
 
 // A whole file (empty when it cannot be read).
